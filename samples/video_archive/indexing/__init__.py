@@ -1,0 +1,1 @@
+"""Gold layer: search documents, embeddings into the semantic index, search."""

@@ -1,0 +1,1 @@
+"""Bronze layer: sources, fingerprints, ffprobe metadata, sidecars, the scanner."""

@@ -1,0 +1,208 @@
+"""Technical metadata from ffprobe's JSON output.
+
+One ffprobe call per file reads the container, the streams and the first packets of the
+video stream (for variable-frame-rate detection). A file ffprobe cannot read, or one with
+no video stream, raises ``NotAVideoError`` with a reason fit for the quarantine list.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+FFPROBE_TIMEOUT_S = 120
+VFR_SAMPLE_PACKETS = 240
+# ISO 6709 as written by phones, e.g. "+37.7749-122.4194+012.000/".
+_ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)")
+_MAKE_TAGS = ("com.apple.quicktime.make", "make", "com.android.manufacturer")
+_MODEL_TAGS = ("com.apple.quicktime.model", "model", "com.android.model")
+_LOCATION_TAGS = ("com.apple.quicktime.location.ISO6709", "location", "location-eng")
+
+
+class NotAVideoError(Exception):
+    """The file cannot be used as a video; ``str(exc)`` is the quarantine reason."""
+
+
+@dataclass
+class ProbeResult:
+    container: str | None
+    duration_s: float | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    variable_fps: bool
+    rotation: int
+    video_codec: str | None
+    audio_codec: str | None
+    audio_channels: int | None
+    audio_layout: str | None
+    bit_rate: int | None
+    creation_time: datetime | None
+    camera_make: str | None
+    camera_model: str | None
+    gps_lat: float | None
+    gps_lon: float | None
+    raw: dict[str, Any] = field(repr=False)
+
+    def as_row(self) -> dict[str, Any]:
+        """Column values for the catalog (``raw`` becomes the ``probe`` JSON column)."""
+        row = asdict(self)
+        row["probe"] = row.pop("raw")
+        return row
+
+
+def ffprobe_command(location: str) -> list[str]:
+    """The exact ffprobe invocation (the benchmark's floor uses the same one)."""
+    return [
+        "ffprobe", "-v", "error", "-print_format", "json",
+        "-show_format", "-show_streams",
+        "-show_entries", "packet=stream_index,pts_time",
+        "-read_intervals", f"%+#{VFR_SAMPLE_PACKETS}",
+        location,
+    ]  # fmt: skip
+
+
+def run_ffprobe(location: str) -> dict[str, Any]:
+    """Raw ffprobe JSON for a path or URL; NotAVideoError when ffprobe cannot read it."""
+    try:
+        result = subprocess.run(
+            ffprobe_command(location),
+            capture_output=True,
+            timeout=FFPROBE_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise NotAVideoError(f"ffprobe timed out after {FFPROBE_TIMEOUT_S} s") from exc
+    except FileNotFoundError as exc:
+        raise RuntimeError("ffprobe not found: install the Debian package 'ffmpeg'") from exc
+    stderr = result.stderr.decode("utf-8", "replace").strip()
+    if result.returncode != 0:
+        raise NotAVideoError(f"ffprobe cannot read it: {_reason(stderr, location)}")
+    try:
+        return json.loads(result.stdout or b"{}")
+    except json.JSONDecodeError as exc:
+        raise NotAVideoError("ffprobe returned unreadable output") from exc
+
+
+def _reason(stderr: str, location: str) -> str:
+    """ffprobe's distinct messages without the '[demuxer @ 0x..]' and file-name prefixes."""
+    reasons: list[str] = []
+    for line in stderr.splitlines():
+        text = re.sub(r"^\[[^\]]+\]\s*", "", line.strip())
+        text = text.removeprefix(f"{location}: ").strip()
+        if text and text not in reasons:
+            reasons.append(text)
+    return "; ".join(reasons[-3:]) or "unknown error"
+
+
+def _ratio(value: str | None) -> float | None:
+    if not value or value in {"0/0", "0/1"}:
+        return None
+    try:
+        return float(Fraction(value))
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def _number(value: Any, kind: type = float) -> Any:
+    try:
+        return kind(value) if value not in (None, "", "N/A") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _rotation(stream: dict[str, Any]) -> int:
+    for side in stream.get("side_data_list", []):
+        if "rotation" in side:
+            return round(float(side["rotation"])) % 360
+    return int(_number(stream.get("tags", {}).get("rotate"), int) or 0) % 360
+
+
+def _variable_fps(packets: list[dict[str, Any]], stream_index: int) -> bool:
+    times = sorted(
+        t
+        for p in packets
+        if p.get("stream_index") == stream_index and (t := _number(p.get("pts_time"))) is not None
+    )
+    deltas = [b - a for a, b in itertools.pairwise(times) if b > a]
+    if len(deltas) < 4:
+        return False
+    deltas.sort()
+    median = deltas[len(deltas) // 2]
+    # Container timebases round timestamps (e.g. 33/34 ms at 30 fps in Matroska); a real
+    # rate change moves many frame intervals well away from the median.
+    off = sum(1 for d in deltas if abs(d - median) > 0.25 * median)
+    return off / len(deltas) > 0.05
+
+
+def _tag(tags: dict[str, str], names: tuple[str, ...]) -> str | None:
+    lowered = {k.lower(): v for k, v in tags.items()}
+    for name in names:
+        value = lowered.get(name.lower())
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _creation_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def parse_probe(data: dict[str, Any]) -> ProbeResult:
+    """Interpret ffprobe JSON; NotAVideoError if there is no decodable video stream."""
+    streams = data.get("streams", [])
+    fmt = data.get("format", {})
+    video = next(
+        (
+            s
+            for s in streams
+            if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")
+        ),
+        None,
+    )
+    if video is None:
+        kinds = sorted({s.get("codec_type", "?") for s in streams}) or ["none"]
+        raise NotAVideoError(f"no video stream (streams found: {', '.join(kinds)})")
+    if not video.get("width") or not video.get("height"):
+        raise NotAVideoError(f"video stream {video.get('codec_name', '?')} has no frame size")
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    tags = {**fmt.get("tags", {}), **video.get("tags", {})}
+    location = _tag(tags, _LOCATION_TAGS)
+    gps = _ISO6709.match(location) if location else None
+    duration = _number(fmt.get("duration")) or _number(video.get("duration"))
+    return ProbeResult(
+        container=(fmt.get("format_name") or "").split(",")[0] or None,
+        duration_s=duration,
+        width=int(video["width"]),
+        height=int(video["height"]),
+        fps=_ratio(video.get("avg_frame_rate")) or _ratio(video.get("r_frame_rate")),
+        variable_fps=_variable_fps(data.get("packets", []), int(video.get("index", 0))),
+        rotation=_rotation(video),
+        video_codec=video.get("codec_name"),
+        audio_codec=audio.get("codec_name") if audio else None,
+        audio_channels=_number(audio.get("channels"), int) if audio else None,
+        audio_layout=audio.get("channel_layout") if audio else None,
+        bit_rate=_number(fmt.get("bit_rate"), int) or _number(video.get("bit_rate"), int),
+        creation_time=_creation_time(tags.get("creation_time")),
+        camera_make=_tag(tags, _MAKE_TAGS),
+        camera_model=_tag(tags, _MODEL_TAGS),
+        gps_lat=float(gps[1]) if gps else None,
+        gps_lon=float(gps[2]) if gps else None,
+        raw={k: v for k, v in data.items() if k != "packets"},
+    )
+
+
+def probe(location: str) -> ProbeResult:
+    """ffprobe a path or URL and interpret the result."""
+    return parse_probe(run_ffprobe(location))

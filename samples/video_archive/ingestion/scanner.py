@@ -1,0 +1,239 @@
+"""Bronze: scan one source in place and register what it holds in the catalog.
+
+Per file the scanner costs one ``stat`` when path, size and mtime are unchanged. Changed
+and new files are fingerprinted (sampled reads) and, when their content is new, probed with
+ffprobe in a thread pool; all catalog writes happen on the calling thread. A file that
+fails in any way is recorded and the scan goes on. A source whose root is missing, or empty
+while the catalog expects files, is marked offline and nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from samples.video_archive.catalog import Catalog
+from samples.video_archive.catalog.repository import KnownFile
+from samples.video_archive.ingestion.probe import NotAVideoError, ProbeResult, probe
+from samples.video_archive.ingestion.sidecars import (
+    MAX_SIDECAR_BYTES,
+    SidecarText,
+    parse_sidecar,
+)
+from samples.video_archive.ingestion.sources import (
+    Entry,
+    MediaSource,
+    SourceOfflineError,
+    list_source,
+    open_source,
+    sidecars_for,
+)
+
+ProgressCallback = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class ScanSummary:
+    """What one scan of one source did; ``counts`` feeds the run record and the e-mail."""
+
+    source: str
+    offline: bool = False
+    offline_reason: str | None = None
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            (
+                "seen",
+                "unchanged",
+                "new",
+                "changed",
+                "moved",
+                "duplicates",
+                "probed",
+                "quarantined",
+                "missing",
+                "skipped",
+                "errors",
+            ),
+            0,
+        )
+    )
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def error(self, path: str, reason: str, counter: str = "errors") -> None:
+        self.counts[counter] += 1
+        self.errors.append({"path": path, "reason": reason})
+
+
+@dataclass
+class _Work:
+    """Result of the per-file work done in a worker thread."""
+
+    entry: Entry
+    fingerprint: str | None = None
+    probe: ProbeResult | None = None
+    quarantine_reason: str | None = None
+    sidecar: SidecarText | None = None
+    sidecar_errors: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _process(
+    source: MediaSource,
+    entry: Entry,
+    settled: dict[str, tuple[int, str]],
+    sidecar_paths: list[str],
+) -> _Work:
+    work = _Work(entry)
+    try:
+        work.fingerprint = source.fingerprint(entry)
+    except OSError as exc:
+        work.error = f"cannot read: {exc.strerror or exc}"
+        return work
+    if work.fingerprint not in settled:
+        if entry.size == 0:
+            work.quarantine_reason = "empty file (0 bytes)"
+        else:
+            try:
+                work.probe = probe(source.media_location(entry.rel_path))
+            except NotAVideoError as exc:
+                work.quarantine_reason = str(exc)
+    if sidecar_paths:
+        merged = SidecarText()
+        for path in sidecar_paths:
+            try:
+                merged.merge(parse_sidecar(path, source.read_bytes(path, MAX_SIDECAR_BYTES)))
+            except (OSError, ValueError) as exc:
+                work.sidecar_errors.append(f"{path}: {exc}")
+        work.sidecar = merged
+    return work
+
+
+def scan_source(
+    catalog: Catalog,
+    source_name: str,
+    *,
+    workers: int | None = None,
+    batch_size: int = 200,
+    progress: ProgressCallback | None = None,
+    source: MediaSource | None = None,
+) -> ScanSummary:
+    """Scan a registered source and bring its catalog rows up to date."""
+    registered = catalog.get_source(source_name)
+    source = source or open_source(registered.spec)
+    summary = ScanSummary(source_name)
+    try:
+        source.check_online()
+    except SourceOfflineError as exc:
+        return _mark_offline(catalog, registered.id, summary, str(exc))
+
+    listing = list_source(source)
+    known = catalog.known_files(registered.id)
+    present_before = {path for path, f in known.items() if f.present}
+    if not listing.videos and present_before:
+        return _mark_offline(
+            catalog,
+            registered.id,
+            summary,
+            f"root is empty but the catalog lists {len(present_before)} files (unmounted?)",
+        )
+
+    counts = summary.counts
+    counts["seen"] = len(listing.videos)
+    for skipped in listing.skipped:
+        summary.error(skipped.rel_path, skipped.reason, counter="skipped")
+
+    listed = {e.rel_path for e in listing.videos}
+    vanished = present_before - listed
+    vanished_assets = {known[p].asset_id for p in vanished}
+    todo: list[Entry] = []
+    for entry in listing.videos:
+        previous = known.get(entry.rel_path)
+        if (
+            previous is not None
+            and previous.present
+            and previous.size == entry.size
+            and previous.mtime_ns == entry.mtime_ns
+        ):
+            counts["unchanged"] += 1
+        else:
+            todo.append(entry)
+
+    settled = catalog.settled_fingerprints()
+    done = counts["unchanged"]
+    total = len(listing.videos)
+    if progress:
+        progress(done, total)
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
+        results = pool.map(
+            lambda e: _process(source, e, settled, sidecars_for(e.rel_path, listing.other_files)),
+            todo,
+        )
+        for index, work in enumerate(results, start=1):
+            _register(catalog, registered.id, work, known, vanished_assets, summary)
+            if index % batch_size == 0:
+                catalog.commit()
+            done += 1
+            if progress:
+                progress(done, total)
+
+    counts["missing"] = catalog.mark_missing(registered.id, vanished)
+    catalog.set_source_status(registered.id, "online")
+    catalog.commit()
+    return summary
+
+
+def _register(
+    catalog: Catalog,
+    source_id: int,
+    work: _Work,
+    known: dict[str, KnownFile],
+    vanished_assets: set[int],
+    summary: ScanSummary,
+) -> None:
+    entry = work.entry
+    counts = summary.counts
+    if work.error or work.fingerprint is None:
+        summary.error(entry.rel_path, work.error or "no fingerprint")
+        return
+    asset_id, created = catalog.upsert_asset(work.fingerprint, entry.size)
+    previous = known.get(entry.rel_path)
+    if previous is not None:
+        counts["changed"] += 1
+        if previous.asset_id != asset_id:
+            catalog.touch_asset(previous.asset_id)  # starts its grace period as an orphan
+    elif created:
+        counts["new"] += 1
+    elif asset_id in vanished_assets:
+        counts["moved"] += 1
+    else:
+        counts["duplicates"] += 1
+    if work.probe is not None:
+        catalog.record_probe(asset_id, work.probe.as_row())
+        counts["probed"] += 1
+    elif work.quarantine_reason is not None:
+        catalog.quarantine(asset_id, work.quarantine_reason)
+        counts["quarantined"] += 1
+        summary.errors.append({"path": entry.rel_path, "reason": work.quarantine_reason})
+    if work.sidecar is not None:
+        catalog.record_description(
+            asset_id,
+            title=work.sidecar.title,
+            description=work.sidecar.description,
+            tags=work.sidecar.tags,
+            sidecar_text=" ".join(t for t in work.sidecar.text if t) or None,
+        )
+    for problem in work.sidecar_errors:
+        summary.error(entry.rel_path, problem)
+    catalog.upsert_file(source_id, entry.rel_path, asset_id, entry.size, entry.mtime_ns)
+
+
+def _mark_offline(
+    catalog: Catalog, source_id: int, summary: ScanSummary, reason: str
+) -> ScanSummary:
+    catalog.set_source_status(source_id, "offline", reason)
+    catalog.commit()
+    summary.offline = True
+    summary.offline_reason = reason
+    return summary

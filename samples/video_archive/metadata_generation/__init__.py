@@ -1,0 +1,1 @@
+"""Silver layer: posters, sprites, scene cuts, proxies, perceptual hashes, quality checks."""
