@@ -64,7 +64,7 @@ image: ## Build the Debian 12 systemd host image (skipped when its recipe is unc
 _require_venv:
 	@test -x $(PY) || { echo "error: .venv is missing: run 'make setup' first"; exit 2; }
 
-up: _require_venv ## Bring the platform up (ENV=local: podman hosts) and print how to reach it
+up: setup ## Set up this machine if needed, bring the platform up (ENV=local) and print how to reach it
 	@$(PLATFORMCTL) up --env $(ENV) --with "$(WITH)"
 
 down: _require_venv ## Remove the environment's hosts (ENV=local: containers, network, inventory)

@@ -13,8 +13,10 @@ from pathlib import Path
 from platformctl.errors import PlatformError
 from platformctl.paths import ANSIBLE_CONFIG, ANSIBLE_DIR
 
-_RECAP = re.compile(r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+"
-                    r"unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)")
+_RECAP = re.compile(
+    r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+"
+    r"unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)"
+)
 
 
 @dataclass
@@ -29,7 +31,9 @@ class PlaybookResult:
 
 
 def ansible_playbook_binary() -> str:
-    found = shutil.which("ansible-playbook")
+    # Prefer the one beside this interpreter (.venv/bin), so PATH need not be set.
+    beside = Path(sys.executable).parent / "ansible-playbook"
+    found = str(beside) if beside.exists() else shutil.which("ansible-playbook")
     if not found:
         raise PlatformError("ansible-playbook not found: run 'make setup' to create .venv")
     return found
@@ -55,8 +59,13 @@ def run_playbook(
     env = {**os.environ, "ANSIBLE_CONFIG": str(ANSIBLE_CONFIG), "ANSIBLE_FORCE_COLOR": "0"}
     result = PlaybookResult(returncode=0)
     with subprocess.Popen(
-        cmd, cwd=ANSIBLE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, bufsize=1,
+        cmd,
+        cwd=ANSIBLE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
     ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:

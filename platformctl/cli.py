@@ -35,7 +35,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         cmd = sub.add_parser(verb, help=text)
         cmd.add_argument("--env", default="local", help=f"one of {', '.join(ENVIRONMENTS)}")
         cmd.add_argument(
-            "--with", dest="features", default="",
+            "--with",
+            dest="features",
+            default="",
             help="optional hosts to enable, comma-separated (local: weaviate)",
         )
     secret = sub.add_parser("secret", help="print one generated secret of an environment")
@@ -50,7 +52,9 @@ def _features(raw: str) -> list[str]:
 
 def _secret(env: str, key: str) -> int:
     if env != "local":
-        raise PlatformError(f"secrets of ENV={env} live in AWS Secrets Manager, not on this machine")
+        raise PlatformError(
+            f"secrets of ENV={env} live in AWS Secrets Manager, not on this machine"
+        )
     if key not in SECRET_GENERATORS:
         raise PlatformError(f"unknown secret '{key}': choose one of {', '.join(SECRET_GENERATORS)}")
     values, _ = ensure_secrets(local.secrets_file())
@@ -74,9 +78,11 @@ def dispatch(args: argparse.Namespace) -> int:
             return local.plan(features)
         if verb == "destroy":
             return local.destroy()
-        raise PlatformError(f"'{args.verb}' is for Terraform environments; ENV=local has no {args.verb}")
+        raise PlatformError(
+            f"'{args.verb}' is for Terraform environments; ENV=local has no {args.verb}"
+        )
     # Terraform environments: the wrapper lives in platformctl.terraform.
-    from platformctl import terraform  # noqa: PLC0415 - only Terraform environments need it
+    from platformctl import terraform
 
     return terraform.run("apply" if verb == "up" else verb, env.name)
 

@@ -65,7 +65,9 @@ def _provision(state: str, features: list[str], check: bool = False) -> Playbook
         extra["platform_features"] = "[" + ",".join(f"'{f}'" for f in features) + "]"
     result = run_playbook("provision_local.yml", extra_vars=extra, check=check)
     if result.returncode != 0:
-        raise PlatformError(f"provisioning the local hosts failed (ansible exit {result.returncode})")
+        raise PlatformError(
+            f"provisioning the local hosts failed (ansible exit {result.returncode})"
+        )
     return result
 
 
@@ -99,12 +101,16 @@ def plan(features: list[str]) -> int:
     preflight()
     provisioned = _provision("present", features, check=True)
     if provisioned.total_changed:
-        print(f"platformctl: plan: {provisioned.total_changed} change(s) to the hosts themselves; "
-              "configuration can be planned once they exist (make apply)")
+        print(
+            f"platformctl: plan: {provisioned.total_changed} change(s) to the hosts themselves; "
+            "configuration can be planned once they exist (make apply)"
+        )
         return 0
     converged = _converge(check=True)
     total = converged.total_changed
-    print("platformctl: plan: no changes" if total == 0 else f"platformctl: plan: {total} change(s)")
+    print(
+        "platformctl: plan: no changes" if total == 0 else f"platformctl: plan: {total} change(s)"
+    )
     return 0
 
 
@@ -122,9 +128,10 @@ def summary() -> str:
     lines = ["", "Local platform:"]
     for name, host in topo["hosts"].items():
         container = f"{NAME_PREFIX}{name}"
-        running = subprocess.run(
-            ["podman", "container", "exists", container], check=False
-        ).returncode == 0
+        running = (
+            subprocess.run(["podman", "container", "exists", container], check=False).returncode
+            == 0
+        )
         if not running:
             continue
         ports = ", ".join(host.get("ports", [])) or "-"
