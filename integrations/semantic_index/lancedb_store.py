@@ -2,8 +2,8 @@
 
 Upserts are ``merge_insert`` keyed by asset id. A native full-text index over ``text``
 gives the BM25 half of hybrid search (rows added after it was built are still searched),
-fused with cosine vector search by reciprocal-rank fusion over an over-fetched pool. ``optimize`` folds new rows into
-the indexes; call it after large batches.
+fused with cosine vector search by reciprocal-rank fusion over an over-fetched pool.
+``optimize`` folds new rows into the indexes; call it after large batches.
 """
 
 from __future__ import annotations

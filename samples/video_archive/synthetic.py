@@ -124,6 +124,22 @@ def make_corpus(root: Path) -> dict[str, Expected]:
     )
     expected["camera.mp4"] = Expected("h264", "aac", "mov")
 
+    make_clip(
+        root / "fade_in.mp4",
+        acodec=None,
+        video_filter="drawbox=color=black:t=fill:enable='lt(t,0.5)'",
+    )
+    expected["fade_in.mp4"] = Expected("h264", None)
+
+    ffmpeg(
+        "-f", "lavfi", "-i", _TESTSRC.format(d=1),
+        "-f", "lavfi", "-i", "smptebars=size=160x120:rate=25:duration=1",
+        "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0[v]", "-map", "[v]",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        str(root / "two_scenes.mp4"),
+    )  # fmt: skip
+    expected["two_scenes.mp4"] = Expected("h264", None)
+
     make_clip(root / "Ünïcode dir/Fête à la plage ☀ 2024.mp4", acodec=None)
     expected["Ünïcode dir/Fête à la plage ☀ 2024.mp4"] = Expected("h264", None)
 

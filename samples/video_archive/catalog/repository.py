@@ -276,6 +276,13 @@ class Catalog:
         )
         self.commit()
 
+    def runs(self, run_id: str) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT layer, source_name, counts, errors, started_at, finished_at FROM runs "
+            "WHERE run_id = %s ORDER BY id",
+            (run_id,),
+        )
+
     # -- silver / gold ---------------------------------------------------------------
     def present_location(self, asset_id: int) -> tuple[SourceSpec, str] | None:
         """One source and relative path where the asset is present now."""

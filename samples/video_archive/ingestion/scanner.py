@@ -207,6 +207,7 @@ def _register(
         counts["new"] += 1
     elif asset_id in vanished_assets:
         counts["moved"] += 1
+        catalog.touch_asset(asset_id)  # its path words changed: re-index it
     else:
         counts["duplicates"] += 1
     if work.probe is not None:
