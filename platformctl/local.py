@@ -73,8 +73,13 @@ def _provision(state: str, features: list[str], check: bool = False) -> Playbook
 
 def _converge(check: bool = False) -> PlaybookResult:
     result = run_playbook("playbook.yml", inventory=INVENTORY_FILE, check=check)
+    if result.returncode != 0 and check:
+        raise PlatformError(
+            "the plan stopped at a task that needs an earlier change applied first (check mode "
+            "cannot install a package and then use it); 'make apply' brings the hosts up to date"
+        )
     if result.returncode != 0:
-        verb = "checking" if check else "configuring"
+        verb = "configuring"
         raise PlatformError(
             f"{verb} the local hosts failed (ansible exit {result.returncode}); "
             "the task output above names the host and the task"
