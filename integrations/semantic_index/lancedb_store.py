@@ -129,7 +129,7 @@ class LanceDBIndex:
         if where:
             query = query.where(where, prefilter=True)
         pool = max(limit, MIN_HYBRID_CANDIDATES) if score_column == "_relevance_score" else limit
-        rows = query.select(["asset_id"]).limit(pool).to_list()[:limit]
+        rows = query.limit(pool).to_list()[:limit]
         hits = []
         for row in rows:
             score = float(row[score_column])

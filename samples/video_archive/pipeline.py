@@ -82,8 +82,12 @@ def run_silver(
             progress=progress,
         )
         cat.record_run(run_id, "silver", None, summary.counts, summary.errors)
-        return {"run_id": run_id, "layer": "silver", "counts": summary.counts,
-                "errors": summary.errors}  # fmt: skip
+        return {
+            "run_id": run_id,
+            "layer": "silver",
+            "counts": summary.counts,
+            "errors": summary.errors,
+        }
     finally:
         if catalog is None:
             cat.close()
@@ -110,8 +114,13 @@ def run_gold(
         purged_files, purged_assets = cat.purge_missing(timedelta(days=settings.purge_grace_days))
         counts = {**summary.counts, "purged_files": purged_files, "purged_assets": purged_assets}
         cat.record_run(run_id, "gold", None, counts, summary.errors)
-        result: dict[str, Any] = {"run_id": run_id, "layer": "gold", "counts": counts,
-                                  "catalog": cat.status_summary(), "mailed_to": None}  # fmt: skip
+        result: dict[str, Any] = {
+            "run_id": run_id,
+            "layer": "gold",
+            "counts": counts,
+            "catalog": cat.status_summary(),
+            "mailed_to": None,
+        }
         if settings.smtp_enabled:
             recipients = [r.strip() for r in settings.smtp_to.split(",") if r.strip()]
             send_mail(

@@ -1,0 +1,374 @@
+"""Command line: ``python -m samples.video_archive`` (or ``video-archive``).
+
+    sources add NAME PATH|s3://bucket/prefix [--include GLOB] [--exclude GLOB]
+    sources list | sources remove NAME
+    scan SOURCE|--all [--derive] [--no-index]
+    status | quarantine | show ID
+    search "words" [--codec C] [--min-duration S] [--max-duration S] [--min-height H]
+
+Settings come from the config file and VIDEO_ARCHIVE_* variables (see config.py); bad
+input ends with one ``error:`` line and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from integrations.embeddings import EmbedderUnavailableError
+from integrations.postgres import CatalogUnavailableError, MigrationError
+from integrations.semantic_index import SearchFilters, SemanticIndexError
+from integrations.smtp import MailError
+from samples.video_archive.catalog import Catalog, open_catalog
+from samples.video_archive.catalog.repository import SourceNotFoundError
+from samples.video_archive.config import ConfigError, Settings, load_settings
+from samples.video_archive.ingestion.sources import SourceError, spec_from_uri
+
+USER_ERRORS = (
+    CatalogUnavailableError,
+    ConfigError,
+    EmbedderUnavailableError,
+    MailError,
+    MigrationError,
+    SemanticIndexError,
+    SourceError,
+    SourceNotFoundError,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class UsageError(ValueError):
+    """Bad arguments that argparse cannot catch (e.g. an unknown id)."""
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar driven by (done, total) callbacks."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _catalog(settings: Settings) -> Catalog:
+    return open_catalog(settings.catalog_dsn)
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = _catalog(settings)
+    try:
+        if args.action == "add":
+            spec = spec_from_uri(args.name, args.location, tuple(args.include), tuple(args.exclude))
+            if spec.kind == "local" and not Path(spec.uri).is_dir():
+                raise SourceError(f"{spec.uri} is not a directory (mount it, or check the path)")
+            source = catalog.add_source(spec)
+            console.print(f"source [bold]{source.spec.name}[/] → {source.spec.uri}")
+        elif args.action == "remove":
+            forgotten = catalog.remove_source(args.name)
+            console.print(
+                f"removed source {args.name} ({forgotten} file records forgotten; "
+                "originals untouched)"
+            )
+        else:
+            table = Table("name", "kind", "location", "status", "last scan", "include")
+            for s in catalog.list_sources():
+                status = s.status + (f" ({s.status_reason})" if s.status_reason else "")
+                table.add_row(
+                    s.spec.name,
+                    s.spec.kind,
+                    s.spec.uri,
+                    status,
+                    str(s.last_scan_at or "never"),
+                    " ".join(s.spec.include_globs[:4]) + " …",
+                )
+            console.print(table)
+        return 0
+    finally:
+        catalog.close()
+
+
+def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
+    from samples.video_archive import pipeline
+
+    catalog = _catalog(settings)
+    try:
+        if args.all:
+            names = [s.spec.name for s in catalog.list_sources()]
+            if not names:
+                raise UsageError("no sources registered; add one with 'sources add NAME PATH'")
+        elif args.source:
+            names = [args.source]
+            catalog.get_source(args.source)  # fail early with the actionable message
+        else:
+            raise UsageError("name a source to scan, or use --all")
+        run_id = args.run_id or pipeline.new_run_id()
+        status = 0
+        for name in names:
+            with progress_bar(f"scan {name}") as update:
+                result = pipeline.run_bronze(
+                    settings, [name], run_id=run_id, progress=update, catalog=catalog
+                )
+            outcome = result["sources"][name]
+            if outcome["offline"]:
+                err_console.print(
+                    f"[yellow]source {name} is offline:[/] {outcome['offline']} "
+                    "(nothing was marked missing)"
+                )
+                status = 1
+                continue
+            counts = ", ".join(f"{k} {v}" for k, v in outcome["counts"].items() if v)
+            console.print(f"[bold]{name}[/]: {counts or 'nothing found'}")
+            for error in outcome["errors"][:10]:
+                console.print(f"  [red]•[/] {error['path']}: {error['reason']}")
+            if len(outcome["errors"]) > 10:
+                console.print(f"  … {len(outcome['errors']) - 10} more (see 'quarantine')")
+        if args.derive:
+            with progress_bar("derivatives") as update:
+                silver = pipeline.run_silver(
+                    settings, run_id=run_id, progress=update, catalog=catalog
+                )
+            console.print(
+                "derivatives: " + ", ".join(f"{k} {v}" for k, v in silver["counts"].items())
+            )
+        if not args.no_index:
+            with progress_bar("index") as update:
+                gold = pipeline.run_gold(settings, run_id=run_id, progress=update, catalog=catalog)
+            console.print("index: " + ", ".join(f"{k} {v}" for k, v in gold["counts"].items()))
+        console.print(f"run id: {run_id}")
+        return status
+    finally:
+        catalog.close()
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = _catalog(settings)
+    try:
+        summary = catalog.status_summary()
+        table = Table("catalog", "count")
+        for key, value in summary.items():
+            table.add_row(key.replace("_", " "), f"{value:,}")
+        console.print(table)
+        offline = [s for s in catalog.list_sources() if s.status == "offline"]
+        for s in offline:
+            console.print(f"[yellow]offline:[/] {s.spec.name} — {s.status_reason}")
+        return 0
+    finally:
+        catalog.close()
+
+
+def cmd_quarantine(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = _catalog(settings)
+    try:
+        rows = catalog.quarantined()
+        table = Table("id", "location", "size", "reason")
+        for row in rows:
+            table.add_row(
+                str(row["id"]),
+                "\n".join(row["locations"]),
+                f"{row['size_bytes']:,}",
+                row["quarantine_reason"],
+            )
+        console.print(table if rows else "nothing in quarantine")
+        return 0
+    finally:
+        catalog.close()
+
+
+_SHOW_FIELDS = (
+    "fingerprint",
+    "status",
+    "quarantine_reason",
+    "title",
+    "description",
+    "tags",
+    "container",
+    "video_codec",
+    "audio_codec",
+    "audio_layout",
+    "duration_s",
+    "width",
+    "height",
+    "fps",
+    "variable_fps",
+    "rotation",
+    "bit_rate",
+    "creation_time",
+    "camera_make",
+    "camera_model",
+    "gps_lat",
+    "gps_lon",
+    "phash",
+    "scene_cuts_s",
+    "quality_issues",
+    "poster_path",
+    "sprite_path",
+    "proxy_path",
+    "probed_at",
+    "derived_at",
+    "indexed_at",
+)
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = _catalog(settings)
+    try:
+        asset = catalog.asset(args.id)
+        if asset is None:
+            raise UsageError(f"no asset with id {args.id}; find ids with 'search' or 'status'")
+        table = Table("field", "value", title=f"asset {args.id}")
+        for key in _SHOW_FIELDS:
+            value = asset.get(key)
+            if value not in (None, [], ""):
+                table.add_row(key, str(value))
+        console.print(table)
+        files = Table("source", "path", "status", "missing since", title="locations")
+        for f in catalog.asset_files(args.id):
+            files.add_row(f["source"], f["rel_path"], f["status"], str(f["missing_since"] or ""))
+        console.print(files)
+        return 0
+    finally:
+        catalog.close()
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from integrations.embeddings import MiniLMEmbedder
+    from samples.video_archive.indexing.index_factory import open_index
+    from samples.video_archive.indexing.search import search
+
+    filters = SearchFilters(
+        min_duration_s=args.min_duration,
+        max_duration_s=args.max_duration,
+        video_codec=args.codec,
+        min_height=args.min_height,
+        sources=tuple(args.source or ()),
+    )
+    catalog = _catalog(settings)
+    embedder = MiniLMEmbedder()
+    index = open_index(settings, embedder.dimension)
+    try:
+        try:
+            results = search(
+                catalog, index, embedder, args.query, limit=args.limit, filters=filters
+            )
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+        if not results:
+            console.print("no matches (is the archive indexed? 'scan' indexes by default)")
+            return 0
+        table = Table("id", "score", "location", "duration", "size", "codec", "title")
+        for r in results:
+            table.add_row(
+                str(r.asset_id),
+                f"{r.score:.3f}",
+                r.location,
+                f"{r.duration_s:.1f} s" if r.duration_s else "",
+                r.resolution or "",
+                r.video_codec or "",
+                r.title or "",
+            )
+        console.print(table)
+        return 0
+    finally:
+        index.close()
+        catalog.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="video-archive",
+        description="Index videos in place, catalog them in PostgreSQL and search them.",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="TOML settings file (default: "
+        "$VIDEO_ARCHIVE_CONFIG or ~/.config/video-archive/config.toml)",
+    )
+    parser.add_argument("--dsn", help="catalog DSN (overrides VIDEO_ARCHIVE_CATALOG_DSN)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sources = sub.add_parser("sources", help="register, list and remove sources")
+    sources_sub = sources.add_subparsers(dest="action", required=True)
+    add = sources_sub.add_parser("add", help="register a directory or s3://bucket/prefix")
+    add.add_argument("name")
+    add.add_argument("location")
+    add.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only files matching (default: common video extensions)",
+    )
+    add.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    sources_sub.add_parser("list", help="registered sources and their state")
+    remove = sources_sub.add_parser("remove", help="forget a source (originals untouched)")
+    remove.add_argument("name")
+    sources.set_defaults(func=cmd_sources)
+
+    scan = sub.add_parser("scan", help="scan a source in place (bronze), then index (gold)")
+    scan.add_argument("source", nargs="?", help="registered source name")
+    scan.add_argument("--all", action="store_true", help="scan every registered source")
+    scan.add_argument("--derive", action="store_true", help="also make derivatives (silver)")
+    scan.add_argument("--no-index", action="store_true", help="skip the semantic index")
+    scan.add_argument("--run-id", help="label for this run (default: generated)")
+    scan.set_defaults(func=cmd_scan)
+
+    sub.add_parser("status", help="catalog totals and offline sources").set_defaults(
+        func=cmd_status
+    )
+    sub.add_parser(
+        "quarantine", help="files that are not readable videos, with reasons"
+    ).set_defaults(func=cmd_quarantine)
+    show = sub.add_parser("show", help="everything known about one asset")
+    show.add_argument("id", type=int)
+    show.set_defaults(func=cmd_show)
+
+    search = sub.add_parser("search", help="find videos by words and meaning")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--codec", help="video codec, e.g. h264, hevc, vp9")
+    search.add_argument("--min-duration", type=float, metavar="SECONDS")
+    search.add_argument("--max-duration", type=float, metavar="SECONDS")
+    search.add_argument("--min-height", type=int, metavar="PIXELS")
+    search.add_argument("--source", action="append", metavar="NAME", help="limit to sources")
+    search.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        if args.dsn:
+            settings = replace(settings, catalog_dsn=args.dsn)
+        return int(args.func(args, settings))
+    except (*USER_ERRORS, UsageError) as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted; re-run the same command to continue where it stopped")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
