@@ -1,0 +1,146 @@
+"""The Airflow master seen from outside: API, auth, Redis, bindings, files."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+MASTER = os.environ.get("AIRFLOW_MASTER_INSTANCE", "molecule-airflow-master")
+testinfra_hosts = [f"podman://{MASTER}"]
+
+ADMIN_PASSWORD = "molecule-admin-pw-1"
+REDIS_PASSWORD = "molecule-redis-pw-0123456789"
+SERVICES = ["airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
+            "airflow-triggerer", "airflow-log-server", "redis-server"]
+
+
+@pytest.fixture(scope="module")
+def ip(host):
+    return host.check_output("hostname -I").split()[0]
+
+
+def http(host, method, url, body=None, token=None):
+    """An HTTP call made with the host's own python3 (no curl in the image): (status, body)."""
+    script = (
+        "import json,sys,urllib.request,urllib.error\n"
+        "a=json.loads(sys.argv[1])\n"
+        "h={'Content-Type':'application/json'}\n"
+        "if a['token']: h['Authorization']='Bearer '+a['token']\n"
+        "d=json.dumps(a['body']).encode() if a['body'] is not None else None\n"
+        "r=urllib.request.Request(a['url'],data=d,headers=h,method=a['method'])\n"
+        "try:\n"
+        "  resp=urllib.request.urlopen(r,timeout=30); print(resp.status); print(resp.read().decode())\n"
+        "except urllib.error.HTTPError as e:\n"
+        "  print(e.code); print(e.read().decode())\n"
+    )
+    arg = json.dumps({"method": method, "url": url, "body": body, "token": token})
+    out = host.check_output("python3 -c %s %s", script, arg)
+    status, _, text = out.partition("\n")
+    return int(status), text
+
+
+def token(host, ip, password=ADMIN_PASSWORD):
+    return http(host, "POST", f"http://{ip}:8080/auth/token",
+                {"username": "admin", "password": password})
+
+
+def test_services_running_and_enabled(host):
+    for name in SERVICES:
+        svc = host.service(name)
+        assert svc.is_running, name
+        assert svc.is_enabled, name
+
+
+def test_health_reports_every_component_healthy(host, ip):
+    status, body = http(host, "GET", f"http://{ip}:8080/api/v2/monitor/health")
+    assert status == 200
+    health = json.loads(body)
+    for component in ("metadatabase", "scheduler", "triggerer", "dag_processor"):
+        assert health[component]["status"] == "healthy", (component, health)
+
+
+def test_admin_password_from_secret_store_gets_a_token(host, ip):
+    status, body = token(host, ip)
+    assert status == 201, body
+    tok = json.loads(body)["access_token"]
+    status, body = http(host, "GET", f"http://{ip}:8080/api/v2/dags", token=tok)
+    assert status == 200, body
+
+
+def test_wrong_password_and_no_token_are_refused(host, ip):
+    status, _ = token(host, ip, password="not-the-password")
+    assert status == 401
+    status, _ = http(host, "GET", f"http://{ip}:8080/api/v2/dags")
+    assert status == 401
+
+
+def test_notebook_smoke_dag_is_parsed_without_errors(host, ip):
+    tok = json.loads(token(host, ip)[1])["access_token"]
+    status, body = http(host, "GET", f"http://{ip}:8080/api/v2/importErrors", token=tok)
+    assert status == 200
+    assert json.loads(body)["total_entries"] == 0, body
+    # The dag-processor picks the file up within its refresh interval.
+    for _ in range(30):
+        status, body = http(host, "GET", f"http://{ip}:8080/api/v2/dags/notebook_smoke", token=tok)
+        if status == 200:
+            break
+        host.run("sleep 2")
+    assert status == 200, body
+    assert json.loads(body)["dag_id"] == "notebook_smoke"
+
+
+def test_listeners_bound_to_private_address_only(host, ip):
+    listening = host.check_output("ss -Hltn").splitlines()
+    locals_ = [line.split()[3] for line in listening]
+    for port in (8080, 8794, 6379):
+        bound = [a for a in locals_ if a.rsplit(":", 1)[1] == str(port)]
+        assert bound, f"nothing listens on {port}"
+        for addr in bound:
+            assert addr.rsplit(":", 1)[0] in (ip, "127.0.0.1"), (port, addr)
+    # Airflow's own log servers (8793 scheduler/worker) are not started on the master.
+    assert not any(a.endswith(":8793") for a in locals_)
+
+
+def test_redis_refuses_clients_without_the_password(host, ip):
+    out = host.run("redis-cli -h %s ping", ip)
+    assert "NOAUTH" in out.stdout + out.stderr
+    wrong = host.run("redis-cli -h %s --no-auth-warning -a wrong-password ping", ip)
+    assert "PONG" not in wrong.stdout
+    right = host.run("redis-cli -h %s --no-auth-warning -a %s ping", ip, REDIS_PASSWORD)
+    assert right.stdout.strip() == "PONG"
+
+
+def test_secrets_are_not_world_readable(host):
+    env = host.file("/etc/cdaprod/airflow.env")
+    assert env.user == "root" and env.mode == 0o600
+    assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=\"postgresql+psycopg://" in host.check_output(
+        "cat /etc/cdaprod/airflow.env")
+    pw = host.file("/opt/cdaprod/airflow/simple_auth_manager_passwords.json")
+    assert pw.user == "cdaprod" and pw.mode == 0o600
+    assert host.file("/etc/redis/redis.conf").mode == 0o640
+    cfg = host.file("/opt/cdaprod/airflow/airflow.cfg")
+    assert cfg.mode == 0o640
+    assert ADMIN_PASSWORD not in cfg.content_string
+    assert REDIS_PASSWORD not in cfg.content_string
+    # No generated password anywhere in AIRFLOW_HOME.
+    assert not host.file("/opt/cdaprod/airflow/simple_auth_manager_passwords.json.generated").exists
+
+
+def test_services_run_as_the_service_user(host):
+    for name in ("airflow-api-server", "airflow-scheduler"):
+        pid = host.check_output("systemctl show -p MainPID --value %s", name)
+        assert host.check_output("ps -o user= -p %s", pid).strip() == "cdaprod"
+
+
+def test_parallelism_sized_to_the_host(host):
+    cores = int(host.check_output("nproc"))
+    out = host.check_output("/usr/local/sbin/airflow config get-value core parallelism")
+    assert int(out.strip()) == max(cores * 8, 8)
+    assert host.check_output("/usr/local/sbin/airflow config get-value core executor").strip() == \
+        "CeleryExecutor"
+
+
+def test_database_is_migrated(host):
+    assert host.run("/usr/local/sbin/airflow db check-migrations --migration-wait-timeout 1").rc == 0
