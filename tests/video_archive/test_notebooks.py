@@ -1,0 +1,69 @@
+"""The layer notebooks execute with Papermill against the test catalog, bronze → silver → gold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from va_testlib import register
+
+import papermill
+from integrations.semantic_index.lancedb_store import LanceDBIndex
+from samples.video_archive.catalog import Catalog
+from samples.video_archive.synthetic import Expected
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "papermill" / "notebooks"
+
+
+def _printed_summary(output: Path) -> dict:
+    notebook = json.loads(output.read_text(encoding="utf-8"))
+    streams = [
+        out["text"]
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stdout"
+    ]
+    text = "".join("".join(s) if isinstance(s, list) else s for s in streams)
+    return json.loads(text[text.index("{") :])
+
+
+def test_bronze_silver_gold_notebooks(
+    catalog: Catalog,
+    catalog_dsn: str,
+    corpus: tuple[Path, dict[str, Expected]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, expected = corpus
+    register(catalog, "nb", root)
+    monkeypatch.setenv("VIDEO_ARCHIVE_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.delenv("VIDEO_ARCHIVE_SMTP_HOST", raising=False)
+    good = len([e for e in expected.values() if not e.quarantined])
+    run_id = "manual__notebook_test"
+    parameters = {
+        "bronze": {"sources": "nb", "batch_size": 5},
+        "silver": {"derivatives_dir": str(tmp_path / "derivatives")},
+        "gold": {"lancedb_dir": str(tmp_path / "index"), "index_backend": "lancedb"},
+    }
+    summaries = {}
+    for layer, extra in parameters.items():
+        output = tmp_path / f"video_archive_{layer}.out.ipynb"
+        papermill.execute_notebook(
+            str(NOTEBOOKS / f"video_archive_{layer}.ipynb"),
+            str(output),
+            parameters={"run_id": run_id, "catalog_dsn": catalog_dsn, **extra},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(tmp_path),
+        )
+        summaries[layer] = _printed_summary(output)
+
+    assert summaries["bronze"]["sources"]["nb"]["counts"]["probed"] == good
+    assert summaries["silver"]["counts"]["derived"] == good
+    assert summaries["gold"]["counts"]["indexed"] == good
+    assert {r["layer"] for r in catalog.runs(run_id)} == {"bronze", "silver", "gold"}
+    assert LanceDBIndex(tmp_path / "index", dimension=384).count() == good
