@@ -1,0 +1,126 @@
+"""Serve catalogued media by asset id, with HTTP range requests.
+
+Nothing here takes a path from a request: the caller names an asset id and a variant, the
+catalog names the file, and the file is opened only if its real location (symlinks
+resolved, then re-checked on the open descriptor) lies inside its source's root, or inside
+the derivatives directory for posters, sprites and proxies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mimetypes
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 256 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+class MediaUnavailableError(LookupError):
+    """The asset has no file of that kind that can be served now."""
+
+
+class MediaRefusedError(PermissionError):
+    """The catalogued file resolves to somewhere it must not be served from."""
+
+
+class RangeNotSatisfiableError(ValueError):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"range not satisfiable for {size} bytes")
+        self.size = size
+
+
+@dataclass
+class OpenMedia:
+    fd: int
+    size: int
+    mtime: float
+    content_type: str
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+def _inside(root: str, path: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def open_within(root: Path | str, relative: str) -> OpenMedia:
+    """Open ``root/relative`` read-only if it is a regular file that really lies in ``root``."""
+    root_real = os.path.realpath(root)
+    if not os.path.isdir(root_real):
+        raise MediaUnavailableError("the file's location is not reachable now (offline?)")
+    candidate = os.path.realpath(os.path.join(root_real, relative))
+    if not _inside(root_real, candidate):
+        raise MediaRefusedError("the catalogued file resolves outside its source")
+    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(candidate, flags)
+    except FileNotFoundError as exc:
+        raise MediaUnavailableError("the file is gone from its source; rescan it") from exc
+    except OSError as exc:
+        raise MediaRefusedError(f"the file cannot be opened: {exc.strerror}") from exc
+    try:
+        # Re-check what was actually opened: a path component swapped for a symlink between
+        # the check and the open shows up here.
+        actual = os.readlink(f"/proc/self/fd/{fd}")
+        info = os.fstat(fd)
+        if not _inside(root_real, actual):
+            raise MediaRefusedError("the catalogued file resolves outside its source")
+        if not stat.S_ISREG(info.st_mode):
+            raise MediaRefusedError("the catalogued path is not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    content_type = mimetypes.guess_type(candidate)[0] or "application/octet-stream"
+    if candidate.lower().endswith((".mkv", ".webm")) and content_type == "application/octet-stream":
+        content_type = "video/webm" if candidate.lower().endswith(".webm") else "video/x-matroska"
+    return OpenMedia(fd, info.st_size, info.st_mtime, content_type)
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of a single ``bytes=`` range, None for a full response.
+
+    Multiple ranges and unknown units are answered with the whole file (allowed by RFC 9110);
+    a syntactically valid range that lies beyond the end raises RangeNotSatisfiableError.
+    """
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if not match:
+        return None
+    first_s, last_s = match.groups()
+    if not first_s and not last_s:
+        return None
+    if not first_s:  # suffix: the last N bytes
+        length = int(last_s)
+        if length == 0 or size == 0:
+            raise RangeNotSatisfiableError(size)
+        return max(0, size - length), size - 1
+    first = int(first_s)
+    last = int(last_s) if last_s else size - 1
+    if last_s and last < first:
+        return None  # invalid: ignore the header
+    if first >= size:
+        raise RangeNotSatisfiableError(size)
+    return first, min(last, size - 1)
+
+
+def iter_bytes(media: OpenMedia, first: int, last: int) -> Iterator[bytes]:
+    """The bytes first..last (inclusive); closes the descriptor when done or abandoned."""
+    try:
+        position = first
+        while position <= last:
+            chunk = os.pread(media.fd, min(CHUNK, last - position + 1), position)
+            if not chunk:
+                break
+            position += len(chunk)
+            yield chunk
+    finally:
+        media.close()

@@ -1,0 +1,145 @@
+"""Fixtures for the web service: a real PostgreSQL catalog filled by the real pipeline
+(bronze + silver) from ffmpeg-made videos, users and API keys, the app in-process and, for
+the browser tests, served by uvicorn on a free loopback port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
+from samples.video_archive.catalog import open_catalog
+from samples.video_archive.config import Settings
+from samples.video_archive.ingestion.sources import spec_from_uri
+from samples.video_archive.pipeline import run_bronze, run_silver
+from samples.video_archive.synthetic import make_clip, make_corpus
+from samples.video_archive.web.auth import hash_password
+from samples.video_archive.web.settings import Principal, WebSettings
+
+EDITOR = ("alice", "correct horse battery")
+VIEWER = ("victor", "viewer password 123")
+EDITOR_KEY = "editor-key-" + "e" * 40
+VIEWER_KEY = "viewer-key-" + "v" * 40
+
+
+@dataclass(frozen=True)
+class Archive:
+    settings: WebSettings
+    originals: Path
+    outside: Path  # a directory outside every source, holding a "secret" file
+
+    def asset_id(self, rel_path: str) -> int:
+        catalog = open_catalog(self.settings.archive.catalog_dsn, migrate=False)
+        try:
+            row = catalog.conn.execute(
+                "SELECT asset_id FROM files WHERE rel_path = %s", (rel_path,)
+            ).fetchone()
+        finally:
+            catalog.close()
+        assert row, f"{rel_path} is not catalogued"
+        return int(row["asset_id"])
+
+
+def _sha(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def web_postgres() -> Iterator[EphemeralPostgres]:
+    try:
+        find_pg_bin()
+    except EphemeralPostgresError as exc:
+        pytest.skip(f"no PostgreSQL server binaries: {exc}")
+    with EphemeralPostgres(database="web_archive") as pg:
+        yield pg
+
+
+@pytest.fixture(scope="session")
+def archive(web_postgres: EphemeralPostgres, tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """The synthetic corpus plus a longer clip (for playback), scanned and derived."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed (Debian package 'ffmpeg')")
+    base = tmp_path_factory.mktemp("web-archive")
+    originals = base / "originals"
+    make_corpus(originals)
+    make_clip(originals / "trips/lisbon tram ride.mp4", duration=6.0)
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not for the web\n")
+    archive_settings = Settings(
+        catalog_dsn=web_postgres.dsn,
+        derivatives_dir=base / "derivatives",
+        lancedb_dir=base / "index",
+        workers=2,
+    )
+    catalog = open_catalog(archive_settings.catalog_dsn)
+    catalog.add_source(spec_from_uri("main", str(originals)))
+    catalog.add_source(spec_from_uri("unplugged", str(base / "unplugged-disk")))
+    run_bronze(archive_settings, catalog=catalog)
+    run_silver(archive_settings, catalog=catalog)
+    catalog.close()
+    users = {
+        EDITOR[0]: Principal(EDITOR[0], "editor", hash_password(EDITOR[1])),
+        VIEWER[0]: Principal(VIEWER[0], "viewer", hash_password(VIEWER[1])),
+    }
+    keys = {
+        "ci-editor": Principal("ci-editor", "editor", _sha(EDITOR_KEY)),
+        "ci-viewer": Principal("ci-viewer", "viewer", _sha(VIEWER_KEY)),
+    }
+    settings = WebSettings(
+        archive=archive_settings,
+        session_secret="s" * 48,
+        users=users,
+        api_keys=keys,
+        page_size=24,
+    )
+    return Archive(settings, originals, outside)
+
+
+@pytest.fixture
+def client(archive: Archive) -> Iterator:
+    from fastapi.testclient import TestClient
+
+    from samples.video_archive.web.app import create_app
+
+    with TestClient(create_app(archive.settings)) as test_client:
+        yield test_client
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(archive: Archive) -> Iterator[str]:
+    """The app served by uvicorn in a thread; yields its base URL."""
+    import uvicorn
+
+    from samples.video_archive.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(replace(archive.settings)), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,281 @@
+"""The JSON API against a real catalog: auth, search, details, edits, streaming, refusals."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import EDITOR, EDITOR_KEY, VIEWER_KEY, Archive
+
+pytestmark = pytest.mark.slow
+
+PLAYABLE = "harbour/h264_aac.mp4"
+
+
+AS_EDITOR = {"X-API-Key": EDITOR_KEY}
+AS_VIEWER = {"X-API-Key": VIEWER_KEY}
+
+
+# -- auth -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/search",
+        "/api/v1/sources",
+        "/api/v1/quarantine",
+        "/api/v1/assets/1",
+        "/api/v1/assets/1/media/original",
+        "/api/v1/assets/1/duplicates",
+        "/metrics",
+    ],
+)
+def test_every_api_path_needs_credentials(client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert "X-API-Key" in response.json()["detail"]
+
+
+def test_a_wrong_api_key_is_401_and_a_viewer_cannot_edit(client, archive: Archive) -> None:
+    assert client.get("/api/v1/search", headers={"X-API-Key": "nope"}).status_code == 401
+    asset = archive.asset_id(PLAYABLE)
+    response = client.patch(f"/api/v1/assets/{asset}", json={"tags": ["x"]}, headers=AS_VIEWER)
+    assert response.status_code == 403
+    assert "viewer" in response.json()["detail"]
+
+
+def test_bearer_tokens_work_like_api_keys(client) -> None:
+    response = client.get("/api/v1/sources", headers={"Authorization": f"Bearer {VIEWER_KEY}"})
+    assert response.status_code == 200
+
+
+def test_pages_redirect_to_login_and_health_is_open(client) -> None:
+    response = client.get("/sources", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/sources"
+    assert client.get("/login").status_code == 200
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "catalog": "ok"}
+
+
+def test_session_edits_need_the_csrf_token(client, archive: Archive) -> None:
+    login = client.get("/login")
+    token = login.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    refused = client.post(
+        "/login",
+        data={"username": EDITOR[0], "password": EDITOR[1], "csrf_token": "forged"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    ok = client.post(
+        "/login",
+        data={"username": EDITOR[0], "password": EDITOR[1], "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    asset = archive.asset_id(PLAYABLE)
+    # Logged in: reading with the session works, changing without the header does not.
+    assert client.get(f"/api/v1/assets/{asset}").status_code == 200
+    assert client.patch(f"/api/v1/assets/{asset}", json={"title": "x"}).status_code == 403
+
+
+def test_wrong_password_is_refused_with_a_message(client) -> None:
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        "/login", data={"username": EDITOR[0], "password": "wrong", "csrf_token": token}
+    )
+    assert response.status_code == 401
+    assert "Wrong user name or password" in response.text
+
+
+# -- search and details ---------------------------------------------------------------------
+def test_search_by_sidecar_words_and_path_words(client) -> None:
+    sidecar = client.get("/api/v1/search", params={"q": "lighthouse"}, headers=AS_VIEWER).json()
+    assert [i["location"] for i in sidecar["items"]] == [f"main:{PLAYABLE}"]
+    path = client.get("/api/v1/search", params={"q": "lisbon tram"}, headers=AS_VIEWER).json()
+    assert path["total"] == 1
+    assert path["items"][0]["duration_s"] == pytest.approx(6.0, abs=0.1)
+    assert path["items"][0]["poster_url"].endswith("/media/poster")
+
+
+def test_empty_query_lists_everything_playable_and_filters_narrow(client) -> None:
+    everything = client.get("/api/v1/search", params={"per_page": 100}, headers=AS_VIEWER).json()
+    locations = {i["location"] for i in everything["items"]}
+    assert "main:corrupt.mp4" not in locations  # quarantined files never show up
+    assert f"main:{PLAYABLE}" in locations
+    assert everything["total"] == len(everything["items"]) >= 12
+    vp9 = client.get("/api/v1/search", params={"codec": "vp9"}, headers=AS_VIEWER).json()
+    assert [i["location"] for i in vp9["items"]] == ["main:vp9_opus.webm"]
+    longer = client.get("/api/v1/search", params={"min_duration": 5}, headers=AS_VIEWER).json()
+    assert {i["location"] for i in longer["items"]} == {"main:trips/lisbon tram ride.mp4"}
+    tagged = client.get("/api/v1/search", params={"tag": "sunset"}, headers=AS_VIEWER).json()
+    assert [i["location"] for i in tagged["items"]] == ["main:camera.mp4"]
+    dated = client.get(
+        "/api/v1/search",
+        params={"date_from": "2024-05-01", "date_to": "2024-05-01"},
+        headers=AS_VIEWER,
+    ).json()
+    assert [i["location"] for i in dated["items"]] == ["main:camera.mp4"]
+
+
+def test_asset_details_carry_metadata_and_media_links(client, archive: Archive) -> None:
+    asset = archive.asset_id("camera.mp4")
+    detail = client.get(f"/api/v1/assets/{asset}", headers=AS_VIEWER).json()
+    assert detail["camera"] == "Canon EOS R5"
+    assert detail["gps"] == pytest.approx([48.8584, 2.2945])
+    assert detail["video_codec"] == "h264"
+    assert set(detail["media"]) >= {"playable", "poster", "sprite", "original"}
+    assert detail["files"][0]["rel_path"] == "camera.mp4"
+
+
+def test_unknown_and_quarantined_ids_are_404(client, archive: Archive) -> None:
+    assert client.get("/api/v1/assets/987654321", headers=AS_VIEWER).status_code == 404
+    media = client.get("/api/v1/assets/987654321/media/original", headers=AS_VIEWER)
+    assert media.status_code == 404
+    assert "no video with id" in media.json()["detail"]
+    corrupt = archive.asset_id("corrupt.mp4")
+    assert client.get(f"/api/v1/assets/{corrupt}", headers=AS_VIEWER).status_code == 404
+
+
+def test_sources_and_quarantine_report_offline_and_reasons(client) -> None:
+    sources = {s["name"]: s for s in client.get("/api/v1/sources", headers=AS_VIEWER).json()}
+    assert sources["unplugged"]["status"] == "offline"
+    assert "does not exist" in sources["unplugged"]["status_reason"]
+    assert sources["main"]["status"] == "online"
+    assert sources["main"]["quarantined"] == 3
+    quarantine = client.get("/api/v1/quarantine", headers=AS_VIEWER).json()
+    reasons = {q["locations"][0]: q["reason"] for q in quarantine}
+    assert set(reasons) == {"main:corrupt.mp4", "main:zero_bytes.mp4", "main:not_a_video.mp4"}
+    assert all(reasons.values())
+
+
+def test_edits_are_stored_and_found_by_keyword(client, archive: Archive) -> None:
+    asset = archive.asset_id("no_audio.mkv")
+    response = client.patch(
+        f"/api/v1/assets/{asset}",
+        json={"tags": ["  Night Ferry ", "night ferry", "harbour"], "description": "Silent"},
+        headers=AS_EDITOR,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["tags"] == ["night ferry", "harbour"]
+    found = client.get("/api/v1/search", params={"q": "ferry"}, headers=AS_VIEWER).json()
+    assert found["items"][0]["id"] == asset
+    by_tag = client.get("/api/v1/search", params={"tag": "night ferry"}, headers=AS_VIEWER)
+    assert [i["id"] for i in by_tag.json()["items"]] == [asset]
+    bad = client.patch(f"/api/v1/assets/{asset}", json={"tags": ["<script>"]}, headers=AS_EDITOR)
+    assert bad.status_code == 422
+    assert "not allowed" in bad.json()["detail"]
+
+
+# -- streaming ------------------------------------------------------------------------------
+def test_range_requests_return_206_with_the_right_bytes(client, archive: Archive) -> None:
+    asset = archive.asset_id(PLAYABLE)
+    original = (archive.originals / PLAYABLE).read_bytes()
+    url = f"/api/v1/assets/{asset}/media/original"
+    full = client.get(url, headers=AS_VIEWER)
+    assert full.status_code == 200
+    assert full.content == original
+    assert full.headers["accept-ranges"] == "bytes"
+    part = client.get(url, headers={**AS_VIEWER, "Range": "bytes=100-1099"})
+    assert part.status_code == 206
+    assert part.content == original[100:1100]
+    assert part.headers["content-range"] == f"bytes 100-1099/{len(original)}"
+    assert part.headers["content-length"] == "1000"
+    tail = client.get(url, headers={**AS_VIEWER, "Range": "bytes=-10"})
+    assert tail.status_code == 206
+    assert tail.content == original[-10:]
+    open_end = client.get(url, headers={**AS_VIEWER, "Range": f"bytes={len(original) - 5}-"})
+    assert open_end.content == original[-5:]
+    beyond = client.get(url, headers={**AS_VIEWER, "Range": f"bytes={len(original)}-"})
+    assert beyond.status_code == 416
+    assert beyond.headers["content-range"] == f"bytes */{len(original)}"
+
+
+def test_playable_serves_the_proxy_when_the_original_is_not_browser_playable(
+    client, archive: Archive
+) -> None:
+    avi = archive.asset_id("mpeg4.avi")
+    detail = client.get(f"/api/v1/assets/{avi}", headers=AS_VIEWER).json()
+    assert "proxy" in detail["media"]
+    playable = client.get(f"/api/v1/assets/{avi}/media/playable", headers=AS_VIEWER)
+    assert playable.status_code == 200
+    assert playable.headers["content-type"] == "video/mp4"
+    assert playable.content[4:8] == b"ftyp"
+    mp4 = archive.asset_id(PLAYABLE)
+    same = client.get(f"/api/v1/assets/{mp4}/media/playable", headers=AS_VIEWER)
+    assert same.content == (archive.originals / PLAYABLE).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/assets/..%2F..%2Fetc%2Fpasswd/media/original",
+        "/api/v1/assets/1/media/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/api/v1/assets/%2Fetc%2Fpasswd/media/original",
+        "/api/v1/assets/1/media/original/../../../../etc/passwd",
+        "/static/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+        "/static/../app.py",
+    ],
+)
+def test_crafted_paths_are_refused(client, path: str) -> None:
+    response = client.get(path, headers=AS_VIEWER)
+    assert response.status_code in {404, 422}, response.status_code
+    assert b"root:" not in response.content
+    assert b"create_app" not in response.content
+
+
+def test_a_query_parameter_cannot_choose_the_file(client, archive: Archive) -> None:
+    asset = archive.asset_id(PLAYABLE)
+    response = client.get(
+        f"/api/v1/assets/{asset}/media/original",
+        params={"path": "/etc/passwd", "file": "../../etc/passwd"},
+        headers=AS_VIEWER,
+    )
+    assert response.content == (archive.originals / PLAYABLE).read_bytes()
+
+
+def test_a_catalogued_file_swapped_for_a_symlink_out_of_the_source_is_refused(
+    client, archive: Archive
+) -> None:
+    asset = archive.asset_id("broadcast.ts")
+    target = archive.originals / "broadcast.ts"
+    saved = target.with_name("broadcast.ts.saved")
+    os.rename(target, saved)
+    try:
+        os.symlink(archive.outside / "secret.txt", target)
+        response = client.get(f"/api/v1/assets/{asset}/media/original", headers=AS_VIEWER)
+        assert response.status_code == 403
+        assert "outside its source" in response.json()["detail"]
+        assert b"not for the web" not in response.content
+    finally:
+        target.unlink()
+        os.rename(saved, target)
+    restored = client.get(f"/api/v1/assets/{asset}/media/original", headers=AS_VIEWER)
+    assert restored.status_code == 200
+
+
+def test_a_file_gone_from_its_source_is_404_with_a_hint(client, archive: Archive) -> None:
+    asset = archive.asset_id("rotated.mov")
+    target: Path = archive.originals / "rotated.mov"
+    saved = target.with_name("rotated.mov.saved")
+    os.rename(target, saved)
+    try:
+        response = client.get(f"/api/v1/assets/{asset}/media/original", headers=AS_VIEWER)
+        assert response.status_code == 404
+        assert "rescan" in response.json()["detail"]
+    finally:
+        os.rename(saved, target)
+
+
+def test_metrics_are_prometheus_text(client) -> None:
+    client.get("/health")
+    response = client.get("/metrics", headers=AS_VIEWER)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert 'video_archive_http_requests_total{method="GET",route="/health",status="200"}' in (
+        response.text
+    )
+    assert 'video_archive_catalog{kind="quarantined"} 3.0' in response.text
