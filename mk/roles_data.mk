@@ -1,2 +1,2 @@
 # Molecule scenarios of the data-service roles (issue 8); `make molecule` runs each.
-MOLECULE_SCENARIOS += postgres
+MOLECULE_SCENARIOS += postgres weaviate

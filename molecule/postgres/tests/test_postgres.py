@@ -64,7 +64,11 @@ def test_hba_is_scram_only(host):
     assert methods == {"peer", "scram-sha-256"}
     peer = admin(host, "SELECT type, user_name FROM pg_hba_file_rules WHERE auth_method = 'peer'")
     assert peer == "local|{postgres}"
-    hashes = admin(host, "SELECT rolname, left(rolpassword, 14) FROM pg_authid WHERE rolname IN ('airflow', 'archive') ORDER BY 1")
+    hashes = admin(
+        host,
+        "SELECT rolname, left(rolpassword, 14) FROM pg_authid"
+        " WHERE rolname IN ('airflow', 'archive') ORDER BY 1",
+    )
     assert hashes.splitlines() == ["airflow|SCRAM-SHA-256$", "archive|SCRAM-SHA-256$"]
 
 
@@ -76,18 +80,31 @@ def test_memory_settings_derived_and_overridden(host):
 
 
 def test_databases_owned_by_their_users(host):
-    owners = admin(host, "SELECT datname, pg_get_userbyid(datdba) FROM pg_database WHERE datname IN ('airflow','archive') ORDER BY 1")
+    owners = admin(
+        host,
+        "SELECT datname, pg_get_userbyid(datdba) FROM pg_database"
+        " WHERE datname IN ('airflow','archive') ORDER BY 1",
+    )
     assert owners.splitlines() == ["airflow|airflow", "archive|archive"]
 
 
 def test_listed_client_with_right_password_connects_over_tcp(client):
-    res = psql(client, "SELECT current_user, inet_server_port()", host=SERVER, db="archive", user="archive", password=ARCHIVE_PW)
+    res = psql(
+        client,
+        "SELECT current_user, inet_server_port()",
+        host=SERVER,
+        db="archive",
+        user="archive",
+        password=ARCHIVE_PW,
+    )
     assert res.rc == 0, res.stderr
     assert res.stdout.strip() == "archive|5432"
 
 
 def test_wrong_password_is_refused(client):
-    res = psql(client, "SELECT 1", host=SERVER, db="archive", user="archive", password=ARCHIVE_PW + "x")
+    res = psql(
+        client, "SELECT 1", host=SERVER, db="archive", user="archive", password=ARCHIVE_PW + "x"
+    )
     assert res.rc != 0
     assert 'password authentication failed for user "archive"' in res.stderr
 
@@ -113,12 +130,18 @@ def test_backup_timer_dump_restores_with_same_row_count(host, client):
         client,
         f"DROP TABLE IF EXISTS clips; CREATE TABLE clips (id int PRIMARY KEY, title text); "
         f"INSERT INTO clips SELECT g, 'clip ' || g FROM generate_series(1, {ROWS}) g",
-        host=SERVER, db="archive", user="archive", password=ARCHIVE_PW,
+        host=SERVER,
+        db="archive",
+        user="archive",
+        password=ARCHIVE_PW,
     )
     assert res.rc == 0, res.stderr
     # A dump older than the retention (7 days) is deleted by the next successful run.
     old = "/var/backups/postgresql/archive/archive-20000101T000000Z.dump"
-    host.check_output(f"install -d -o postgres -g postgres -m 0700 /var/backups/postgresql/archive && touch -d '10 days ago' {old} && chown postgres: {old}")
+    host.check_output(
+        "install -d -o postgres -g postgres -m 0700 /var/backups/postgresql/archive"
+        f" && touch -d '10 days ago' {old} && chown postgres: {old}"
+    )
     host.check_output("systemctl start cdaprod-pg-backup.service")
     assert not host.file(old).exists
     dumps = host.check_output("ls -1t /var/backups/postgresql/archive/archive-*.dump").split()
@@ -127,14 +150,99 @@ def test_backup_timer_dump_restores_with_same_row_count(host, client):
     assert host.file(dump).user == "postgres"
     assert host.file(dump).mode == 0o600
     assert host.check_output(f"head -c 5 {dump}") == "PGDMP"  # custom format
-    assert host.check_output("ls -1 /var/backups/postgresql/airflow/ | grep -c '^airflow-.*\\.dump$'") != "0"
+    assert (
+        host.check_output("ls -1 /var/backups/postgresql/airflow/ | grep -c '^airflow-.*\\.dump$'")
+        != "0"
+    )
     # The documented restore command, into a scratch database.
     admin(host, "DROP DATABASE IF EXISTS scratch_restore")
     out = host.check_output(f"cdaprod-pg-restore {dump} scratch_restore archive")
     assert "restored" in out
     assert admin(host, "SELECT count(*) FROM clips", db="scratch_restore") == str(ROWS)
-    assert admin(host, "SELECT tableowner FROM pg_tables WHERE tablename = 'clips'", db="scratch_restore") == "archive"
+    assert (
+        admin(
+            host, "SELECT tableowner FROM pg_tables WHERE tablename = 'clips'", db="scratch_restore"
+        )
+        == "archive"
+    )
     # The restore refuses to overwrite an existing database.
     again = host.run(f"cdaprod-pg-restore {dump} scratch_restore archive")
     assert again.rc != 0 and "already exists" in again.stderr
     admin(host, "DROP DATABASE scratch_restore")
+
+
+BAD_INPUT = {
+    "user without password": (
+        {"postgres_users": [{"name": "airflow"}]},
+        "missing required arguments: password found in postgres_users",
+    ),
+    "empty password": (
+        {"postgres_users": [{"name": "airflow", "password": ""}]},
+        "role 'airflow' has no password",
+    ),
+    "wildcard listen address": (
+        {"postgres_listen_addresses": ["*"]},
+        "postgres_listen_addresses must list loopback and private addresses only",
+    ),
+    "hba open to everyone": (
+        {
+            "postgres_hba_entries": [
+                {"database": "archive", "user": "archive", "source": "0.0.0.0/0"}
+            ]
+        },
+        "source must be a network in CIDR notation",
+    ),
+    "hba method smuggled into the source": (
+        {
+            "postgres_hba_entries": [
+                {"database": "archive", "user": "archive", "source": "10.0.0.0/8 trust"}
+            ]
+        },
+        "source must be a network in CIDR notation",
+    ),
+}
+
+
+def test_bad_input_is_refused_before_any_change():
+    """Each case runs the role in check mode; all fail at validation with a clear message."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    scenario = pathlib.Path(__file__).parents[1]
+    repo = scenario.parents[1]
+    playbook = shutil.which("ansible-playbook", path=os.path.dirname(sys.executable))
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(repo / "ansible" / "ansible.cfg"),
+        ANSIBLE_ROLES_PATH=str(repo / "ansible" / "roles"),
+        ANSIBLE_FORCE_COLOR="false",
+    )
+    base = {
+        "ansible_connection": "containers.podman.podman",
+        "ansible_python_interpreter": "/usr/bin/python3",
+    }
+    procs = {
+        name: subprocess.Popen(
+            [
+                playbook or "ansible-playbook",
+                "--check",
+                "-i",
+                f"{SERVER},",
+                str(scenario / "bad_input.yml"),
+                "-e",
+                json.dumps({**base, **extra}),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        for name, (extra, _) in BAD_INPUT.items()
+    }
+    for name, proc in procs.items():
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode != 0, f"{name}: accepted\n{out}"
+        assert BAD_INPUT[name][1] in out, f"{name}:\n{out}"
+        assert "changed=0" in out, f"{name}:\n{out}"
