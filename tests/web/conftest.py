@@ -101,6 +101,7 @@ def archive(web_postgres: EphemeralPostgres, tmp_path_factory: pytest.TempPathFa
         users=users,
         api_keys=keys,
         page_size=24,
+        warm_semantic=False,
     )
     return Archive(settings, originals, outside)
 

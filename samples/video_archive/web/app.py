@@ -6,8 +6,8 @@ session (the pages, and the API when called from them) or an API key (``X-API-Ke
 cookie also need the session's CSRF token (form field or ``X-CSRF-Token`` header).
 """
 
-
 import math
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -46,6 +46,12 @@ MAX_PAGE_SIZE = 100
 MAX_ASSET_ID = 2**63 - 1
 VARIANTS = ("playable", "original", "proxy", "poster", "sprite")
 
+MEDIA_TYPES: dict[str, Any] = {
+    "video/*": {"schema": {"type": "string", "format": "binary"}},
+    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+}
+NO_NUL = r"^[^\x00]*$"
 AssetId = Annotated[int, PathParam(ge=1, le=MAX_ASSET_ID, description="Catalog id of a video")]
 
 
@@ -125,9 +131,11 @@ class AssetDetail(BaseModel):
 
 
 class AssetEdit(BaseModel):
-    tags: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-    title: str | None = Field(default=None, max_length=300)
+    tags: list[Annotated[str, Field(max_length=200, pattern=NO_NUL)]] | None = Field(
+        default=None, max_length=200
+    )
+    description: str | None = Field(default=None, max_length=10_000, pattern=NO_NUL)
+    title: str | None = Field(default=None, max_length=300, pattern=NO_NUL)
 
 
 class SourceInfo(BaseModel):
@@ -213,6 +221,8 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
+        if settings.warm_semantic:
+            threading.Thread(target=backend.warm, name="warm-semantic", daemon=True).start()
         yield
         pool.close()
         backend.close()
@@ -289,6 +299,11 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
             status_code=exc.status,
             headers=exc.headers,
         )
+
+    @app.exception_handler(psycopg.DataError)
+    async def bad_value(request: Request, exc: psycopg.DataError) -> Response:
+        message = "a value cannot be stored or searched: " + str(exc).splitlines()[0]
+        return await api_error(request, ApiError(422, message))
 
     @app.exception_handler(LoginRequiredError)
     async def to_login(request: Request, _: LoginRequiredError) -> Response:
@@ -744,15 +759,19 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
              responses={**errors, 503: {"model": ErrorBody}})  # fmt: skip
     def api_search(
         _: ApiUser,
-        q: Annotated[str, Query(max_length=500, description="Words; empty lists everything")] = "",
+        q: Annotated[
+            str, Query(max_length=500, pattern=NO_NUL, description="Words; empty lists all")
+        ] = "",
         mode: Literal["keyword", "semantic", "hybrid"] = "keyword",
         min_duration: Annotated[float | None, Query(ge=0, le=1e7)] = None,
         max_duration: Annotated[float | None, Query(ge=0, le=1e7)] = None,
         min_height: Annotated[int | None, Query(ge=0, le=100_000)] = None,
         max_height: Annotated[int | None, Query(ge=0, le=100_000)] = None,
-        codec: Annotated[str | None, Query(max_length=50)] = None,
-        source: Annotated[str | None, Query(max_length=200)] = None,
-        tag: Annotated[list[str] | None, Query(max_length=20)] = None,
+        codec: Annotated[str | None, Query(max_length=50, pattern=NO_NUL)] = None,
+        source: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+        tag: Annotated[
+            list[Annotated[str, Field(pattern=NO_NUL)]] | None, Query(max_length=20)
+        ] = None,
         date_from: date | None = None,
         date_to: date | None = None,
         page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -797,15 +816,15 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
         with connection() as conn:
             return [_card(r) for r in queries.near_duplicates(conn, asset_id, row.get("phash"))]
 
-    @app.api_route(
+    @app.head(f"{API}/assets/{{asset_id}}/media/{{variant}}", include_in_schema=False)
+    @app.get(
         f"{API}/assets/{{asset_id}}/media/{{variant}}",
-        methods=["GET", "HEAD"],
         tags=["media"],
         response_class=Response,
         responses={
             **errors,
-            200: {"description": "The whole file", "content": {"video/mp4": {}, "image/jpeg": {}}},
-            206: {"description": "The requested byte range"},
+            200: {"description": "The whole file", "content": MEDIA_TYPES},
+            206: {"description": "The requested byte range", "content": MEDIA_TYPES},
             403: {"model": ErrorBody},
             404: {"model": ErrorBody},
             416: {"description": "Range not satisfiable"},

@@ -69,6 +69,14 @@ class SemanticBackend:
                 self._index = open_index(self._settings, self._embedder.dimension)
             return self._embedder, self._index
 
+    def warm(self) -> None:
+        """Load the model and open the index now (about 10 s) instead of on the first query."""
+        try:
+            embedder, _ = self.get()
+            embedder.embed(["warm up"])
+        except (EmbedderUnavailableError, SemanticIndexError, OSError):
+            pass  # reported to the user on the first semantic query instead
+
     def ranked_ids(self, query: str, mode: str, filters: Filters) -> list[int]:
         try:
             embedder, index = self.get()

@@ -61,6 +61,7 @@ class WebSettings:
     session_max_age_s: int = 12 * 3600
     pool_size: int = 8
     page_size: int = 24
+    warm_semantic: bool = True  # load the embedder at start-up, in the background
 
 
 def _principals(kind: str, table: dict[str, Any], secret_key: str) -> dict[str, Principal]:
@@ -124,6 +125,7 @@ def load_web_settings(env: dict[str, str] | None = None) -> WebSettings:
         "session_max_age_s": int,
         "pool_size": int,
         "page_size": int,
+        "warm_semantic": lambda v: str(v).lower() in {"1", "true", "yes", "on"},
     }
     kwargs: dict[str, Any] = {}
     for name, convert in simple.items():
