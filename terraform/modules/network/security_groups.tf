@@ -1,0 +1,93 @@
+################################################################################
+# Security groups: one per host group, plus the load balancer.
+# Each group admits only the ports it serves, and only from the groups that call it.
+################################################################################
+
+locals {
+  host_groups = ["postgres", "weaviate", "airflow_master", "airflow_worker", "ingress"]
+
+  # key => { group that serves, port, calling group (or null + cidr for the internet) }
+  ingress_rules = merge(
+    {
+      alb_https_internet = { group = "alb", port = 443, source = null, cidr = "0.0.0.0/0", description = "HTTPS from the internet" }
+      ingress_https_alb  = { group = "ingress", port = 443, source = "alb", cidr = null, description = "nginx TLS from the load balancer" }
+
+      postgres_airflow_master = { group = "postgres", port = 5432, source = "airflow_master", cidr = null, description = "PostgreSQL from Airflow master" }
+      postgres_airflow_worker = { group = "postgres", port = 5432, source = "airflow_worker", cidr = null, description = "PostgreSQL from Airflow workers" }
+      postgres_ingress        = { group = "postgres", port = 5432, source = "ingress", cidr = null, description = "PostgreSQL from the web tier" }
+
+      weaviate_http_airflow_worker = { group = "weaviate", port = 8080, source = "airflow_worker", cidr = null, description = "Weaviate REST from workers" }
+      weaviate_grpc_airflow_worker = { group = "weaviate", port = 50051, source = "airflow_worker", cidr = null, description = "Weaviate gRPC from workers" }
+      weaviate_http_ingress        = { group = "weaviate", port = 8080, source = "ingress", cidr = null, description = "Weaviate REST from the web tier" }
+      weaviate_grpc_ingress        = { group = "weaviate", port = 50051, source = "ingress", cidr = null, description = "Weaviate gRPC from the web tier" }
+
+      redis_airflow_master = { group = "airflow_master", port = var.redis_port, source = "airflow_master", cidr = null, description = "Redis broker from Airflow master" }
+      redis_airflow_worker = { group = "airflow_master", port = var.redis_port, source = "airflow_worker", cidr = null, description = "Redis broker from Airflow workers" }
+      api_airflow_worker   = { group = "airflow_master", port = 8080, source = "airflow_worker", cidr = null, description = "Airflow execution API from workers" }
+      api_ingress          = { group = "airflow_master", port = 8080, source = "ingress", cidr = null, description = "Airflow UI/API from the web tier" }
+
+      worker_logs_airflow_master = { group = "airflow_worker", port = 8793, source = "airflow_master", cidr = null, description = "Worker log server from Airflow master" }
+    },
+    var.http_redirect_from_internet ? {
+      alb_http_internet = { group = "alb", port = 80, source = null, cidr = "0.0.0.0/0", description = "HTTP from the internet (redirected to HTTPS)" }
+    } : {}
+  )
+
+  # Hosts reach package mirrors, SSM and S3 over 80/443, and each other inside the VPC.
+  host_egress_rules = merge(
+    { for g in local.host_groups : "${g}_https" => { group = g, port = 443, protocol = "tcp", cidr = "0.0.0.0/0", description = "HTTPS out (SSM, S3, package mirrors)" } },
+    { for g in local.host_groups : "${g}_http" => { group = g, port = 80, protocol = "tcp", cidr = "0.0.0.0/0", description = "HTTP out (Debian mirrors)" } },
+    { for g in local.host_groups : "${g}_vpc" => { group = g, port = null, protocol = "-1", cidr = var.vpc_cidr, description = "Anything inside the VPC" } },
+  )
+}
+
+resource "aws_security_group" "this" {
+  for_each = toset(concat(["alb"], local.host_groups))
+
+  name        = "${var.name_prefix}-${each.key}"
+  description = "${var.name_prefix} ${each.key} hosts"
+  vpc_id      = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}", Role = each.key })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "this" {
+  for_each = local.ingress_rules
+
+  security_group_id            = aws_security_group.this[each.value.group].id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+  referenced_security_group_id = each.value.source == null ? null : aws_security_group.this[each.value.source].id
+  cidr_ipv4                    = each.value.cidr
+
+  # The purpose lives in a tag: moto drops descriptions of group-referencing rules, which
+  # would make every emulated re-plan dirty.
+  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}", Purpose = each.value.description })
+}
+
+resource "aws_vpc_security_group_egress_rule" "alb_to_ingress" {
+  security_group_id            = aws_security_group.this["alb"].id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.this["ingress"].id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-alb-to-ingress", Purpose = "HTTPS to the ingress hosts" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "hosts" {
+  for_each = local.host_egress_rules
+
+  security_group_id = aws_security_group.this[each.value.group].id
+  ip_protocol       = each.value.protocol
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = each.value.cidr
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}-egress", Purpose = each.value.description })
+}

@@ -1,0 +1,187 @@
+# Offline: every AWS call is answered by the mock provider.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{}"
+    }
+  }
+  mock_data "aws_elb_service_account" {
+    defaults = {
+      arn = "arn:aws:iam::127311923021:root"
+    }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    }
+  }
+}
+
+variables {
+  name_prefix   = "cdaprod-test"
+  bucket_suffix = "123456789012"
+  tags          = { Project = "cdaprod", Environment = "dev" }
+}
+
+run "every_bucket_is_private_encrypted_and_versioned" {
+  command = apply
+
+  assert {
+    condition     = toset(keys(aws_s3_bucket.this)) == toset(["raw", "derivatives", "notebooks", "backups"])
+    error_message = "Data buckets raw, derivatives, notebooks and backups expected."
+  }
+
+  assert {
+    condition = alltrue([
+      for b in concat(values(aws_s3_bucket_public_access_block.this), [aws_s3_bucket_public_access_block.logs]) :
+      b.block_public_acls && b.block_public_policy && b.ignore_public_acls && b.restrict_public_buckets
+    ])
+    error_message = "Every bucket must block all public access."
+  }
+
+  assert {
+    condition = alltrue([
+      for c in aws_s3_bucket_server_side_encryption_configuration.this :
+      one(c.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "aws:kms" &&
+      one(c.rule).apply_server_side_encryption_by_default[0].kms_master_key_id == aws_kms_key.this[0].arn
+    ])
+    error_message = "Data buckets must be encrypted with the module's KMS key by default."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_server_side_encryption_configuration.logs.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256"
+    error_message = "The logs bucket must be encrypted (SSE-S3, which ALB log delivery requires)."
+  }
+
+  assert {
+    condition     = alltrue([for v in concat(values(aws_s3_bucket_versioning.this), [aws_s3_bucket_versioning.logs]) : v.versioning_configuration[0].status == "Enabled"])
+    error_message = "Every bucket must be versioned."
+  }
+
+  assert {
+    condition     = aws_kms_key.this[0].enable_key_rotation
+    error_message = "The KMS key must rotate."
+  }
+
+  assert {
+    condition     = alltrue([for o in aws_s3_bucket_ownership_controls.this : one(o.rule).object_ownership == "BucketOwnerEnforced"])
+    error_message = "ACLs must be disabled (BucketOwnerEnforced)."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this["raw"].bucket == "cdaprod-test-raw-123456789012" && !aws_s3_bucket.this["raw"].force_destroy
+    error_message = "Bucket names come from name_prefix and bucket_suffix; originals are never force-destroyed by default."
+  }
+}
+
+run "bucket_policies_deny_plain_http" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for d in data.aws_iam_policy_document.tls_only : anytrue([
+        for s in d.statement : s.effect == "Deny" && anytrue([
+          for c in s.condition : c.variable == "aws:SecureTransport" && contains(c.values, "false")
+        ])
+      ])
+    ])
+    error_message = "Every data bucket policy must deny requests without TLS."
+  }
+
+  assert {
+    condition = anytrue([
+      for s in data.aws_iam_policy_document.logs.statement : s.effect == "Deny" && anytrue([
+        for c in s.condition : c.variable == "aws:SecureTransport"
+      ])
+    ])
+    error_message = "The logs bucket policy must deny requests without TLS."
+  }
+}
+
+run "raw_objects_are_announced_on_the_ingest_queue" {
+  command = apply
+
+  assert {
+    condition     = one(aws_s3_bucket_notification.raw.queue).queue_arn == aws_sqs_queue.ingest.arn
+    error_message = "New raw objects must be sent to the ingest queue."
+  }
+
+  assert {
+    condition     = contains(one(aws_s3_bucket_notification.raw.queue).events, "s3:ObjectCreated:*")
+    error_message = "The notification must fire on object creation."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.ingest.kms_master_key_id == aws_kms_key.this[0].arn
+    error_message = "The queue must be encrypted with the KMS key."
+  }
+}
+
+run "raw_originals_are_kept_and_tiered" {
+  command = apply
+
+  assert {
+    condition = anytrue([
+      for r in aws_s3_bucket_lifecycle_configuration.this["raw"].rule : anytrue([for t in r.transition : t.storage_class == "STANDARD_IA"])
+    ])
+    error_message = "Raw originals move to STANDARD_IA."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_s3_bucket_lifecycle_configuration.this["raw"].rule : length(r.expiration) == 0])
+    error_message = "Current raw originals must never expire."
+  }
+}
+
+run "sse_s3_without_kms" {
+  command = plan
+
+  variables {
+    create_kms_key = false
+  }
+
+  assert {
+    condition     = length(aws_kms_key.this) == 0
+    error_message = "No key is created when create_kms_key is false."
+  }
+
+  assert {
+    condition     = alltrue([for c in aws_s3_bucket_server_side_encryption_configuration.this : one(c.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256"])
+    error_message = "Without KMS, buckets still use SSE-S3."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.ingest.sqs_managed_sse_enabled
+    error_message = "Without KMS, the queue uses SQS-managed encryption."
+  }
+}
+
+run "rejects_a_bad_prefix" {
+  command = plan
+
+  variables {
+    name_prefix = "Cdaprod_Test"
+  }
+
+  expect_failures = [var.name_prefix]
+}
+
+run "rejects_a_bad_kms_arn" {
+  command = plan
+
+  variables {
+    kms_key_arn = "alias/whatever"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
