@@ -19,7 +19,7 @@ from samples.video_archive.catalog import open_catalog
 from samples.video_archive.config import Settings
 from samples.video_archive.ingestion.sources import spec_from_uri
 from samples.video_archive.pipeline import run_bronze, run_silver
-from samples.video_archive.synthetic import make_clip, make_corpus
+from samples.video_archive.synthetic import ffmpeg, make_clip, make_corpus
 from samples.video_archive.web.auth import hash_password
 from samples.video_archive.web.settings import Principal, WebSettings
 
@@ -71,7 +71,11 @@ def archive(web_postgres: EphemeralPostgres, tmp_path_factory: pytest.TempPathFa
     base = tmp_path_factory.mktemp("web-archive")
     originals = base / "originals"
     make_corpus(originals)
+    (originals / "copies").mkdir()
     make_clip(originals / "trips/lisbon tram ride.mp4", duration=6.0)
+    # A re-encode of the harbour clip at another size and codec: a near-duplicate.
+    harbour, copy = originals / "harbour/h264_aac.mp4", originals / "copies/harbour big.mkv"
+    ffmpeg("-i", str(harbour), "-vf", "scale=320:240", "-c:v", "mpeg4", "-an", str(copy))
     outside = base / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text("not for the web\n")

@@ -279,3 +279,15 @@ def test_metrics_are_prometheus_text(client) -> None:
         response.text
     )
     assert 'video_archive_catalog{kind="quarantined"} 3.0' in response.text
+
+
+def test_posters_sprites_and_near_duplicates(client, archive: Archive) -> None:
+    asset = archive.asset_id(PLAYABLE)
+    poster = client.get(f"/api/v1/assets/{asset}/media/poster", headers=AS_VIEWER)
+    assert poster.status_code == 200
+    assert poster.headers["content-type"] == "image/jpeg"
+    assert poster.content[:3] == b"\xff\xd8\xff"
+    sprite = client.get(f"/api/v1/assets/{asset}/media/sprite", headers=AS_VIEWER)
+    assert sprite.content[:3] == b"\xff\xd8\xff"
+    dupes = client.get(f"/api/v1/assets/{asset}/duplicates", headers=AS_VIEWER).json()
+    assert "main:copies/harbour big.mkv" in [d["location"] for d in dupes]

@@ -620,31 +620,60 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
         user: PageUser,
         q: Annotated[str, Query(max_length=500)] = "",
         mode: str = "keyword",
-        min_duration: Annotated[float | None, Query(ge=0)] = None,
-        max_duration: Annotated[float | None, Query(ge=0)] = None,
-        min_height: Annotated[int | None, Query(ge=0, le=100_000)] = None,
-        max_height: Annotated[int | None, Query(ge=0, le=100_000)] = None,
-        codec: str | None = None,
-        source: str | None = None,
+        min_duration: str = "",
+        max_duration: str = "",
+        min_height: str = "",
+        max_height: str = "",
+        codec: str = "",
+        source: str = "",
         tag: Annotated[str, Query(max_length=200)] = "",
-        date_from: date | None = None,
-        date_to: date | None = None,
-        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+        date_from: str = "",
+        date_to: str = "",
+        page: str = "1",
     ) -> Response:
+        # A form sends empty fields: read them leniently and say what was ignored.
+        ignored: list[str] = []
+
+        def number(name: str, raw: str, kind: type) -> Any:
+            if not raw.strip():
+                return None
+            try:
+                value = kind(raw)
+                if value < 0 or (kind is float and not math.isfinite(value)):
+                    raise ValueError(raw)
+                return value
+            except ValueError:
+                ignored.append(name)
+                return None
+
+        def day(name: str, raw: str) -> date | None:
+            try:
+                return date.fromisoformat(raw) if raw.strip() else None
+            except ValueError:
+                ignored.append(name)
+                return None
+
         mode = mode if mode in MODES else "keyword"
         tags = [t for t in (s.strip() for s in tag.split(",")) if t]
         filters = filters_from(
-            min_duration, max_duration, min_height, max_height, codec, source, tags,
-            date_from, date_to,
+            number("min. duration", min_duration, float),
+            number("max. duration", max_duration, float),
+            number("min. height", min_height, int),
+            number("max. height", max_height, int),
+            codec, source, tags,
+            day("recorded from", date_from), day("recorded to", date_to),
         )  # fmt: skip
+        page_number = min(max(number("page", page, int) or 1, 1), 10_000)
         per_page = settings.page_size
         error = None
         try:
-            cards, total = search_page(q, mode, filters, page, per_page)
+            cards, total = search_page(q, mode, filters, page_number, per_page)
         except ApiError as exc:
             if exc.status != 503:
                 raise
             cards, total, error = [], 0, exc.message
+        if ignored:
+            error = f"Ignored filters that are not valid numbers or dates: {', '.join(ignored)}."
         with connection() as conn:
             facet_values = queries.facets(conn)
         params = {
@@ -665,7 +694,7 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
                 "facets": facet_values,
                 "cards": cards,
                 "total": total,
-                "page": page,
+                "page": page_number,
                 "pages": pages,
                 "base_query": urlencode(params),
                 "error": error,
