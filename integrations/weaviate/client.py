@@ -101,7 +101,7 @@ class WeaviateIndex:
                     ),
                 ],
             )
-        self._collection = client.collections.get(collection)
+        self._collection = client.collections.use(collection)
 
     def upsert(self, items: Sequence[IndexedAsset]) -> None:
         with self._collection.batch.fixed_size(batch_size=200) as batch:
