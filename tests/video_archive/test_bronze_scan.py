@@ -219,3 +219,19 @@ def test_one_unreadable_file_does_not_stop_the_batch(
         "reason": "cannot read: Permission denied",
     }
     assert summary.counts["probed"] == len([e for e in expected.values() if not e.quarantined]) - 1
+
+
+def test_new_sidecar_beside_an_unchanged_video_is_read(
+    catalog: Catalog, corpus: tuple[Path, dict[str, Expected]]
+) -> None:
+    root, _ = corpus
+    register(catalog, "corpus", root)
+    scan_source(catalog, "corpus")
+    (root / "broadcast.vtt").write_text(
+        "WEBVTT\n\n00:00.000 --> 00:01.000\nThe regatta starts at noon.\n", encoding="utf-8"
+    )
+    summary = scan_source(catalog, "corpus")
+    assert summary.counts["sidecars_changed"] == 1
+    assert summary.counts["probed"] == 0
+    assert "regatta" in _asset_by_path(catalog, "broadcast.ts")["sidecar_text"]
+    assert scan_source(catalog, "corpus").counts["sidecars_changed"] == 0

@@ -42,6 +42,7 @@ class KnownFile:
     size: int
     mtime_ns: int
     present: bool
+    sidecar_signature: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,11 +141,11 @@ class Catalog:
     def known_files(self, source_id: int) -> dict[str, KnownFile]:
         with self.conn.cursor(row_factory=psycopg.rows.tuple_row) as cur:
             cur.execute(
-                "SELECT rel_path, asset_id, size_bytes, mtime_ns, status = 'present' "
-                "FROM files WHERE source_id = %s",
+                "SELECT rel_path, asset_id, size_bytes, mtime_ns, status = 'present', "
+                "sidecar_signature FROM files WHERE source_id = %s",
                 (source_id,),
             )
-            return {r[0]: KnownFile(r[1], r[2], r[3], r[4]) for r in cur}
+            return {r[0]: KnownFile(r[1], r[2], r[3], r[4], r[5]) for r in cur}
 
     def settled_fingerprints(self) -> dict[str, tuple[int, str]]:
         """fingerprint -> (asset id, status) for assets already probed or quarantined."""
@@ -204,17 +205,25 @@ class Catalog:
         )
 
     def upsert_file(
-        self, source_id: int, rel_path: str, asset_id: int, size: int, mtime_ns: int
+        self,
+        source_id: int,
+        rel_path: str,
+        asset_id: int,
+        size: int,
+        mtime_ns: int,
+        sidecar_signature: int = 0,
     ) -> None:
         self.conn.execute(
             """
-            INSERT INTO files (source_id, rel_path, asset_id, size_bytes, mtime_ns)
-            VALUES (%s, %s, %s, %s, %s)
+            INSERT INTO files (source_id, rel_path, asset_id, size_bytes, mtime_ns,
+                               sidecar_signature)
+            VALUES (%s, %s, %s, %s, %s, %s)
             ON CONFLICT (source_id, rel_path) DO UPDATE SET asset_id = EXCLUDED.asset_id,
                 size_bytes = EXCLUDED.size_bytes, mtime_ns = EXCLUDED.mtime_ns,
+                sidecar_signature = EXCLUDED.sidecar_signature,
                 status = 'present', missing_since = NULL, updated_at = now()
             """,
-            (source_id, rel_path, asset_id, size, mtime_ns),
+            (source_id, rel_path, asset_id, size, mtime_ns, sidecar_signature),
         )
 
     def touch_asset(self, asset_id: int) -> None:

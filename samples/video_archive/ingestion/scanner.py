@@ -28,6 +28,7 @@ from samples.video_archive.ingestion.sources import (
     SourceOfflineError,
     list_source,
     open_source,
+    sidecar_signature,
     sidecars_for,
 )
 
@@ -48,6 +49,8 @@ class ScanSummary:
                 "unchanged",
                 "new",
                 "changed",
+                "sidecars_changed",
+                "returned",
                 "moved",
                 "duplicates",
                 "probed",
@@ -76,6 +79,7 @@ class _Work:
     quarantine_reason: str | None = None
     sidecar: SidecarText | None = None
     sidecar_errors: list[str] = field(default_factory=list)
+    sidecar_signature: int = 0
     error: str | None = None
 
 
@@ -84,8 +88,9 @@ def _process(
     entry: Entry,
     settled: dict[str, tuple[int, str]],
     sidecar_paths: list[str],
+    sidecar_signature: int,
 ) -> _Work:
-    work = _Work(entry)
+    work = _Work(entry, sidecar_signature=sidecar_signature)
     try:
         work.fingerprint = source.fingerprint(entry)
     except OSError as exc:
@@ -147,18 +152,21 @@ def scan_source(
     listed = {e.rel_path for e in listing.videos}
     vanished = present_before - listed
     vanished_assets = {known[p].asset_id for p in vanished}
-    todo: list[Entry] = []
+    todo: list[tuple[Entry, list[str], int]] = []
     for entry in listing.videos:
         previous = known.get(entry.rel_path)
+        sidecars = sidecars_for(entry.rel_path, listing.other_files)
+        signature = sidecar_signature(sidecars, listing.other_files)
         if (
             previous is not None
             and previous.present
             and previous.size == entry.size
             and previous.mtime_ns == entry.mtime_ns
+            and previous.sidecar_signature == signature
         ):
             counts["unchanged"] += 1
         else:
-            todo.append(entry)
+            todo.append((entry, sidecars, signature))
 
     settled = catalog.settled_fingerprints()
     done = counts["unchanged"]
@@ -166,10 +174,7 @@ def scan_source(
     if progress:
         progress(done, total)
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        results = pool.map(
-            lambda e: _process(source, e, settled, sidecars_for(e.rel_path, listing.other_files)),
-            todo,
-        )
+        results = pool.map(lambda job: _process(source, job[0], settled, job[1], job[2]), todo)
         for index, work in enumerate(results, start=1):
             _register(catalog, registered.id, work, known, vanished_assets, summary)
             if index % batch_size == 0:
@@ -199,17 +204,24 @@ def _register(
         return
     asset_id, created = catalog.upsert_asset(work.fingerprint, entry.size)
     previous = known.get(entry.rel_path)
-    if previous is not None:
+    if previous is None:
+        if created:
+            counts["new"] += 1
+        elif asset_id in vanished_assets:
+            counts["moved"] += 1
+            catalog.touch_asset(asset_id)  # its path words changed: re-index it
+        else:
+            counts["duplicates"] += 1
+    elif previous.asset_id != asset_id:
         counts["changed"] += 1
-        if previous.asset_id != asset_id:
-            catalog.touch_asset(previous.asset_id)  # starts its grace period as an orphan
-    elif created:
-        counts["new"] += 1
-    elif asset_id in vanished_assets:
-        counts["moved"] += 1
-        catalog.touch_asset(asset_id)  # its path words changed: re-index it
+        catalog.touch_asset(previous.asset_id)  # starts its grace period as an orphan
+    elif not previous.present:
+        counts["returned"] += 1
+    elif (previous.size, previous.mtime_ns) == (entry.size, entry.mtime_ns):
+        counts["sidecars_changed"] += 1
+        catalog.touch_asset(asset_id)  # its searchable text changed: re-index it
     else:
-        counts["duplicates"] += 1
+        counts["changed"] += 1  # touched or rewritten with the same content
     if work.probe is not None:
         catalog.record_probe(asset_id, work.probe.as_row())
         counts["probed"] += 1
@@ -227,7 +239,9 @@ def _register(
         )
     for problem in work.sidecar_errors:
         summary.error(entry.rel_path, problem)
-    catalog.upsert_file(source_id, entry.rel_path, asset_id, entry.size, entry.mtime_ns)
+    catalog.upsert_file(
+        source_id, entry.rel_path, asset_id, entry.size, entry.mtime_ns, work.sidecar_signature
+    )
 
 
 def _mark_offline(

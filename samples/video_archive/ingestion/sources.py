@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -66,7 +66,7 @@ class Listing:
     """Everything one listing pass found: candidate videos, sidecar paths, skips."""
 
     videos: list[Entry] = field(default_factory=list)
-    other_files: set[str] = field(default_factory=set)
+    other_files: dict[str, Entry] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
 
 
@@ -101,11 +101,11 @@ def list_source(source: MediaSource) -> Listing:
         elif _matches(item.rel_path, spec.include_globs):
             listing.videos.append(item)
         else:
-            listing.other_files.add(item.rel_path)
+            listing.other_files[item.rel_path] = item
     return listing
 
 
-def sidecars_for(rel_path: str, other_files: set[str]) -> list[str]:
+def sidecars_for(rel_path: str, other_files: Collection[str]) -> list[str]:
     """Sidecar files of a video: ``clip.srt`` or ``clip.mp4.srt`` beside ``clip.mp4``."""
     path = PurePosixPath(rel_path)
     stems = {str(path.with_suffix("")), rel_path}
@@ -115,6 +115,13 @@ def sidecars_for(rel_path: str, other_files: set[str]) -> list[str]:
         for suffix in SIDECAR_SUFFIXES
         if f"{stem}{suffix}" in other_files
     )
+
+
+def sidecar_signature(sidecars: list[str], other_files: Mapping[str, Entry]) -> int:
+    """Changes whenever a sidecar is added, removed or rewritten: newest mtime + count."""
+    if not sidecars:
+        return 0
+    return max(other_files[p].mtime_ns for p in sidecars) + len(sidecars)
 
 
 class LocalSource:
