@@ -43,6 +43,7 @@ class Settings:
     workers: int = 0  # 0 = one per CPU
     batch_size: int = 200
     purge_grace_days: int = 30
+    full_hash: bool = False  # also hash whole files (reads every byte once)
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_user: str = ""

@@ -49,6 +49,7 @@ def run_bronze(
                 workers=settings.effective_workers,
                 batch_size=batch_size or settings.batch_size,
                 progress=progress,
+                full_hash=settings.full_hash,
             )
             cat.record_run(run_id, "bronze", name, summary.counts, summary.errors)
             results[name] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -132,10 +133,12 @@ def test_exact_duplicate_is_recognised(
     root, _ = corpus
     shutil.copy2(root / "mpeg4.avi", root / "copy of mpeg4.avi")
     register(catalog, "corpus", root)
-    summary = scan_source(catalog, "corpus")
+    summary = scan_source(catalog, "corpus", full_hash=True)
     assert summary.counts["duplicates"] == 1
     ids = {_asset_by_path(catalog, p)["id"] for p in ("mpeg4.avi", "copy of mpeg4.avi")}
     assert len(ids) == 1
+    whole = hashlib.blake2b((root / "mpeg4.avi").read_bytes(), digest_size=32).hexdigest()
+    assert _asset_by_path(catalog, "mpeg4.avi")["full_hash"] == f"b2:{whole}"
 
 
 def test_changed_file_gets_new_identity_and_deleted_file_is_soft_deleted(

@@ -153,15 +153,18 @@ class Catalog:
             cur.execute("SELECT fingerprint, id, status FROM assets WHERE status <> 'registered'")
             return {r[0]: (r[1], r[2]) for r in cur}
 
-    def upsert_asset(self, fingerprint: str, size: int) -> tuple[int, bool]:
+    def upsert_asset(
+        self, fingerprint: str, size: int, full_hash: str | None = None
+    ) -> tuple[int, bool]:
         """Asset id for a fingerprint, creating the asset if needed; (id, created)."""
         row = self._one(
             """
-            INSERT INTO assets (fingerprint, size_bytes) VALUES (%s, %s)
-            ON CONFLICT (fingerprint) DO UPDATE SET size_bytes = EXCLUDED.size_bytes
+            INSERT INTO assets (fingerprint, size_bytes, full_hash) VALUES (%s, %s, %s)
+            ON CONFLICT (fingerprint) DO UPDATE SET size_bytes = EXCLUDED.size_bytes,
+                full_hash = coalesce(EXCLUDED.full_hash, assets.full_hash)
             RETURNING id, (xmax = 0) AS created
             """,
-            (fingerprint, size),
+            (fingerprint, size, full_hash),
         )
         assert row is not None
         return int(row["id"]), bool(row["created"])

@@ -16,13 +16,14 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import urlparse
 
-from samples.video_archive.ingestion.fingerprint import fingerprint
+from samples.video_archive.ingestion.fingerprint import fingerprint, full_hash
 
 VIDEO_GLOBS: tuple[str, ...] = (
     "*.mp4", "*.m4v", "*.mov", "*.mkv", "*.webm", "*.avi", "*.wmv", "*.flv", "*.mpg",
     "*.mpeg", "*.ts", "*.mts", "*.m2ts", "*.3gp", "*.mxf", "*.ogv", "*.dv",
 )  # fmt: skip
 SIDECAR_SUFFIXES: tuple[str, ...] = (".srt", ".vtt", ".xmp", ".json")
+CHUNK = 1024 * 1024
 
 
 class SourceError(ValueError):
@@ -76,6 +77,7 @@ class MediaSource(Protocol):
     def check_online(self) -> None: ...
     def iter_files(self) -> Iterator[Entry | Skipped]: ...
     def fingerprint(self, entry: Entry) -> str: ...
+    def full_hash(self, entry: Entry) -> str: ...
     def media_location(self, rel_path: str) -> str: ...
     def read_bytes(self, rel_path: str, limit: int) -> bytes: ...
 
@@ -181,6 +183,13 @@ class LocalSource:
         finally:
             os.close(fd)
 
+    def full_hash(self, entry: Entry) -> str:
+        fd = self._open(entry.rel_path)
+        try:
+            return full_hash(lambda: os.read(fd, CHUNK))
+        finally:
+            os.close(fd)
+
     def media_location(self, rel_path: str) -> str:
         return str(self.root / rel_path)
 
@@ -239,6 +248,12 @@ class S3Source:
     def fingerprint(self, entry: Entry) -> str:
         key = self.prefix + entry.rel_path
         return fingerprint(entry.size, lambda offset, length: self._get_range(key, offset, length))
+
+    def full_hash(self, entry: Entry) -> str:
+        body = self.client.get_object(  # type: ignore[attr-defined]
+            Bucket=self.bucket, Key=self.prefix + entry.rel_path
+        )["Body"]
+        return full_hash(lambda: body.read(CHUNK))
 
     def media_location(self, rel_path: str) -> str:
         return self.client.generate_presigned_url(  # type: ignore[attr-defined]
