@@ -1,0 +1,114 @@
+"""The ingress seen from the controller, like a browser: TLS chain verified against the
+role's CA, HTTP redirected, unknown names refused, HSTS, gzip, body limit, proxying."""
+
+import gzip
+import http.client
+import os
+import socket
+import ssl
+from pathlib import Path
+
+import pytest
+
+INSTANCE = os.environ.get("INGRESS_INSTANCE", "molecule-ingress")
+testinfra_hosts = [f"podman://{INSTANCE}"]
+HTTPS_PORT = int(os.environ.get("INGRESS_TEST_HTTPS_PORT", "18443"))
+HTTP_PORT = int(os.environ.get("INGRESS_TEST_HTTP_PORT", "18080"))
+DOMAIN = "cdaprod.local"
+CA_FILE = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "ingress-ca.crt"
+
+
+def _tls(server_name: str, cafile: Path | None = CA_FILE) -> ssl.SSLSocket:
+    context = ssl.create_default_context(cafile=str(cafile) if cafile else None)
+    raw = socket.create_connection(("127.0.0.1", HTTPS_PORT), timeout=10)
+    return context.wrap_socket(raw, server_hostname=server_name)
+
+
+def _https(name: str, path: str = "/", *, host: str | None = None, method: str = "GET",
+           body: bytes | None = None, headers: dict | None = None):  # fmt: skip
+    context = ssl.create_default_context(cafile=str(CA_FILE))
+    conn = http.client.HTTPSConnection(
+        "127.0.0.1", HTTPS_PORT, timeout=10, context=context
+    )
+    # SNI and certificate check against `name`; the Host header may differ.
+    conn._create_connection = lambda *a, **k: socket.create_connection(  # noqa: SLF001
+        ("127.0.0.1", HTTPS_PORT), timeout=10
+    )
+    conn.host = name
+    conn.port = HTTPS_PORT
+    conn._tunnel_host = None  # noqa: SLF001
+    conn.request(method, path, body=body, headers={"Host": host or name, **(headers or {})})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response, data
+
+
+def test_nginx_runs_and_the_key_is_private(host):
+    assert host.service("nginx").is_running
+    assert host.service("nginx").is_enabled
+    key = host.file("/etc/nginx/tls/server.key")
+    assert key.mode == 0o600
+    assert key.user == "root"
+    assert host.run("nginx -t").rc == 0
+
+
+@pytest.mark.parametrize("name", ["archive", "airflow", "api"])
+def test_https_chain_verifies_against_the_ca_for_every_virtual_host(name):
+    with _tls(f"{name}.{DOMAIN}") as tls:
+        cert = tls.getpeercert()
+        sans = {value for kind, value in cert["subjectAltName"] if kind == "DNS"}
+        assert f"{name}.{DOMAIN}" in sans
+        assert tls.version() in {"TLSv1.2", "TLSv1.3"}
+
+
+def test_the_chain_does_not_verify_without_the_ca():
+    with pytest.raises(ssl.SSLCertVerificationError):
+        _tls(f"archive.{DOMAIN}", cafile=None).close()
+
+
+def test_requests_reach_the_right_upstream_with_hsts():
+    response, body = _https(f"archive.{DOMAIN}")
+    assert response.status == 200
+    assert b"archive backend" in body
+    hsts = response.getheader("Strict-Transport-Security")
+    assert hsts == "max-age=31536000; includeSubDomains"
+    response, body = _https(f"airflow.{DOMAIN}")
+    assert b"airflow backend" in body
+    response, body = _https(f"api.{DOMAIN}")
+    assert b"archive backend" in body
+
+
+def test_text_is_gzipped():
+    response, body = _https(f"archive.{DOMAIN}", headers={"Accept-Encoding": "gzip"})
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert b"archive backend" in gzip.decompress(body)
+
+
+def test_http_redirects_to_https():
+    conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=10)
+    conn.request("GET", "/videos/7?x=1", headers={"Host": f"archive.{DOMAIN}"})
+    response = conn.getresponse()
+    assert response.status == 301
+    assert response.getheader("Location") == f"https://archive.{DOMAIN}/videos/7?x=1"
+
+
+def test_unknown_names_are_refused():
+    # Unknown name in SNI: no certificate, the handshake is refused.
+    with pytest.raises(ssl.SSLError):
+        _tls("intruder.example.com").close()
+    # A known SNI with a Host header for another site: 421 Misdirected Request.
+    response, _ = _https(f"archive.{DOMAIN}", host="intruder.example.com")
+    assert response.status == 421
+    # Plain HTTP with an unknown Host: the connection is closed without an answer.
+    conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=10)
+    conn.request("GET", "/", headers={"Host": "intruder.example.com"})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+        conn.getresponse()
+
+
+def test_request_bodies_over_the_limit_are_refused():
+    response, _ = _https(
+        f"archive.{DOMAIN}", "/upload", method="POST", body=b"x" * (2 * 1024 * 1024)
+    )
+    assert response.status == 413
