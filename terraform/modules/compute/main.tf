@@ -51,31 +51,18 @@ data "aws_ami" "this" {
 # Instances
 ################################################################################
 
-# The primary interface carries the group's security group, so SG membership is tracked
-# (and drift-checked) on the interface. No public IP: hosts live in private subnets.
-resource "aws_network_interface" "this" {
-  for_each = local.instances
-
-  subnet_id       = each.value.subnet_id
-  security_groups = [var.security_group_ids[each.value.security_group]]
-  description     = "${var.name_prefix}-${each.key} primary interface"
-
-  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}", Role = each.value.group })
-}
-
 resource "aws_instance" "this" {
   for_each = local.instances
 
-  ami                  = data.aws_ami.this[each.value.ami_pattern].id
-  instance_type        = each.value.instance_type
+  ami                    = data.aws_ami.this[each.value.ami_pattern].id
+  instance_type          = each.value.instance_type
+  subnet_id              = each.value.subnet_id
+  vpc_security_group_ids = [var.security_group_ids[each.value.security_group]]
+  # No associate_public_ip_address: private subnets never map public IPs (setting it at all
+  # makes the provider launch through a NetworkInterfaces spec).
   iam_instance_profile = aws_iam_instance_profile.this[each.value.group].name
   ebs_optimized        = true
   monitoring           = var.detailed_monitoring
-
-  network_interface {
-    network_interface_id = aws_network_interface.this[each.key].id
-    device_index         = 0
-  }
 
   metadata_options {
     http_endpoint               = "enabled"

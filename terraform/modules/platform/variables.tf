@@ -36,6 +36,15 @@ variable "extra_tags" {
 variable "vpc_cidr" {
   description = "IPv4 CIDR of the environment's VPC (/16 to /24)."
   type        = string
+
+  validation {
+    condition = (
+      can(cidrhost(var.vpc_cidr, 0)) &&
+      try(cidrhost(var.vpc_cidr, 0) == split("/", var.vpc_cidr)[0], false) &&
+      try(tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 24, false)
+    )
+    error_message = "vpc_cidr must be an IPv4 network address with a prefix between /16 and /24 (e.g. 10.20.0.0/16)."
+  }
 }
 
 variable "azs" {

@@ -11,7 +11,7 @@ output "bucket_arn" {
 output "backend_config" {
   description = "Settings for the environment's backend \"s3\" block (use_lockfile: S3 native locking)."
   value = try({
-    bucket       = aws_s3_bucket.this.id
+    bucket       = local.bucket
     key          = "${var.environment}/terraform.tfstate"
     encrypt      = true
     use_lockfile = true

@@ -1,0 +1,240 @@
+"""Terraform wrapper behind `make plan|apply|destroy|bootstrap ENV=...` for cloud environments.
+
+Built on python-terraform 0.10.1, working around its known defects:
+- `destroy()` passes `-force` (removed in Terraform 0.15): call it with
+  `force=IsNotFlagged, auto_approve=IsFlagged`;
+- `apply()` without `skip_plan=True` waits for approval and fails with EOF;
+- it appends the working directory as a positional argument when one is given, which
+  Terraform >= 0.15 rejects: we never pass `dir_or_plan` and set `working_dir` instead.
+
+`emulated` is the same composition with the provider pointed at a moto server on
+127.0.0.1 (`MOTO_URL`, default http://127.0.0.1:5000) and local state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from python_terraform import IsFlagged, IsNotFlagged, Terraform
+
+ROOT = Path(__file__).resolve().parent.parent
+TF_DIR = ROOT / "terraform"
+ENVIRONMENTS_DIR = TF_DIR / "environments"
+ENVS = ("emulated", "dev", "stage", "prod")
+ACTIONS = ("plan", "apply", "destroy", "bootstrap", "inventory")
+DEFAULT_PLUGIN_DIR = Path("/opt/tf-plugins")
+DEFAULT_MOTO_URL = "http://127.0.0.1:5000"
+
+
+class TerraformError(Exception):
+    """An error the user can act on; reported as one line, never a traceback."""
+
+
+def plugin_dir() -> Path | None:
+    """Local provider mirror: $TF_PLUGIN_DIR, else /opt/tf-plugins when it exists."""
+    configured = os.environ.get("TF_PLUGIN_DIR")
+    if configured:
+        path = Path(configured)
+        if not path.is_dir():
+            raise TerraformError(f"TF_PLUGIN_DIR={configured} is not a directory")
+        return path
+    return DEFAULT_PLUGIN_DIR if DEFAULT_PLUGIN_DIR.is_dir() else None
+
+
+def moto_url() -> str:
+    """The moto endpoint for the emulated environment; loopback only."""
+    url = os.environ.get("MOTO_URL", DEFAULT_MOTO_URL).rstrip("/")
+    parsed = urlparse(url)
+    if (
+        parsed.scheme != "http"
+        or parsed.hostname not in ("127.0.0.1", "localhost")
+        or not parsed.port
+    ):
+        raise TerraformError(f"MOTO_URL must be http://127.0.0.1:<port>, got {url!r}")
+    return url
+
+
+def check_moto(url: str) -> None:
+    """Fail with one line when nothing listens on the moto endpoint."""
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 80), timeout=2
+        ):
+            pass
+    except OSError as exc:
+        raise TerraformError(
+            f"moto is not running at {url} ({exc.strerror or exc}); start it with "
+            f"`moto_server -H 127.0.0.1 -p {parsed.port}` or set MOTO_URL"
+        ) from None
+
+
+def _environment_dir(env: str) -> Path:
+    if env not in ENVS:
+        raise TerraformError(f"unknown environment {env!r}; choose one of: {', '.join(ENVS)}")
+    path = ENVIRONMENTS_DIR / env
+    if not path.is_dir():
+        raise TerraformError(f"missing Terraform root {path}")
+    return path
+
+
+def _prepare_process_env() -> None:
+    """Terraform warns on every call when TF_CLI_CONFIG_FILE points at nothing: use ours."""
+    configured = os.environ.get("TF_CLI_CONFIG_FILE")
+    if not configured or not Path(configured).is_file():
+        os.environ["TF_CLI_CONFIG_FILE"] = str(TF_DIR / "terraformrc")
+    os.environ.setdefault("TF_IN_AUTOMATION", "1")
+
+
+def terraform_for(env: str) -> Terraform:
+    """A python-terraform handle for the environment root, with its tfvars and variables."""
+    binary = shutil.which("terraform")
+    if binary is None:
+        raise TerraformError("terraform is not on PATH (Terraform 1.11 is expected)")
+    workdir = _environment_dir(env)
+    variables: dict[str, str] = {}
+    if env == "emulated":
+        url = moto_url()
+        check_moto(url)
+        variables["moto_url"] = url
+    _prepare_process_env()
+    return Terraform(
+        working_dir=str(workdir),
+        terraform_bin_path=binary,
+        var_file=f"{env}.tfvars",
+        variables=variables,
+    )
+
+
+def _check(rc: int | None, what: str, err: str | None = None) -> None:
+    if rc != 0:
+        detail = ""
+        if err:
+            lines = [
+                ln.strip() for ln in err.splitlines() if ln.strip().startswith(("Error", "│ Error"))
+            ]
+            detail = f": {lines[0]}" if lines else ""
+        raise TerraformError(f"terraform {what} failed (exit {rc}){detail}")
+
+
+def init(tf: Terraform, env: str) -> None:
+    """`terraform init`, with -plugin-dir when a local mirror exists and backend.hcl for AWS envs.
+
+    python-terraform's own init() adds -var/-var-file from the handle's defaults; call the
+    plain command instead so init sees only init options.
+    """
+    kwargs: dict[str, Any] = {
+        "capture_output": True,
+        "reconfigure": IsFlagged,
+        "input": False,
+        "no_color": IsFlagged,
+    }
+    mirror = plugin_dir()
+    if mirror is not None:
+        kwargs["plugin_dir"] = str(mirror)
+    if env != "emulated":
+        backend_file = ENVIRONMENTS_DIR / env / "backend.hcl"
+        if not backend_file.is_file():
+            raise TerraformError(f"{backend_file} is missing; run `make bootstrap ENV={env}` first")
+        kwargs["backend_config"] = str(backend_file)
+    rc, _out, err = tf.cmd("init", **kwargs)
+    _check(rc, "init", err)
+
+
+def plan(tf: Terraform) -> int:
+    """Plan with -detailed-exitcode; returns 0 (no changes) or 2 (changes)."""
+    rc, _out, _err = tf.plan(capture_output=False, input=False, detailed_exitcode=IsFlagged)
+    if rc not in (0, 2):
+        _check(rc, "plan")
+    return int(rc)
+
+
+def apply(tf: Terraform) -> None:
+    rc, _out, _err = tf.apply(capture_output=False, skip_plan=True, input=False)
+    _check(rc, "apply")
+
+
+def destroy(tf: Terraform) -> None:
+    rc, _out, _err = tf.destroy(
+        capture_output=False, force=IsNotFlagged, auto_approve=IsFlagged, input=False
+    )
+    _check(rc, "destroy")
+
+
+def outputs(tf: Terraform) -> dict[str, Any]:
+    """All root outputs as plain values."""
+    rc, out, err = tf.output_cmd(json=IsFlagged)
+    _check(rc, "output", err)
+    return {name: item["value"] for name, item in json.loads(out or "{}").items()}
+
+
+def write_inventory(env: str, tf: Terraform) -> Path:
+    from platformctl.inventory_terraform import write_hosts_yaml
+
+    values = outputs(tf)
+    if not values.get("hosts"):
+        raise TerraformError(f"no hosts in the {env} state; run `make apply ENV={env}` first")
+    return write_hosts_yaml(env, values["hosts"], region=values.get("region", "us-east-1"))
+
+
+def _run(action: str, env: str) -> int:
+    if action not in ACTIONS:
+        raise TerraformError(f"unknown action {action!r}; choose one of: {', '.join(ACTIONS)}")
+    _environment_dir(env)
+    if action == "bootstrap":
+        from platformctl.terraform_bootstrap import bootstrap
+
+        bootstrap(env)
+        return 0
+    tf = terraform_for(env)
+    init(tf, env)
+    if action == "plan":
+        return 0 if plan(tf) in (0, 2) else 1
+    if action == "apply":
+        apply(tf)
+        path = write_inventory(env, tf)
+        print(f"inventory written to {path.relative_to(ROOT)}")
+        return 0
+    if action == "inventory":
+        path = write_inventory(env, tf)
+        print(f"inventory written to {path.relative_to(ROOT)}")
+        return 0
+    destroy(tf)
+    hosts = ROOT / "ansible" / "inventories" / env / "hosts.yml"
+    hosts.unlink(missing_ok=True)
+    return 0
+
+
+def run(action: str, env: str) -> int:
+    """Entry point for platformctl.cli: run `action` on environment `env`; returns an exit code."""
+    try:
+        return _run(action, env)
+    except TerraformError as exc:
+        print(f"platformctl: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("platformctl: interrupted", file=sys.stderr)
+        return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m platformctl.terraform ACTION ENV` (the same as the make targets)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print(
+            f"usage: python -m platformctl.terraform {{{'|'.join(ACTIONS)}}} {{{'|'.join(ENVS)}}}",
+            file=sys.stderr,
+        )
+        return 2
+    return run(args[0], args[1])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

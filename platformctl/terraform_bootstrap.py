@@ -1,0 +1,221 @@
+"""`make bootstrap ENV=...`: the Terraform state bucket, created idempotently with boto3.
+
+The backend cannot keep its own state, so this runs before any `terraform init`. It creates
+the same bucket shape as terraform/modules/state_backend (versioned, SSE, public access
+blocked, ACLs disabled, TLS-only policy, old versions expire) and writes
+terraform/environments/<env>/backend.hcl (S3 native locking: use_lockfile = true).
+A second run changes nothing and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from platformctl.terraform import (
+    ENVIRONMENTS_DIR,
+    TerraformError,
+    _environment_dir,
+    check_moto,
+    moto_url,
+)
+
+PROJECT = "cdaprod"
+NONCURRENT_DAYS = 90
+
+
+def _region(env: str) -> str:
+    tfvars = ENVIRONMENTS_DIR / env / f"{env}.tfvars"
+    match = re.search(r'^region\s*=\s*"([a-z0-9-]+)"', tfvars.read_text(encoding="utf-8"), re.M)
+    return match.group(1) if match else "us-east-1"
+
+
+def _client_kwargs(env: str) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"region_name": _region(env)}
+    if env == "emulated":
+        url = moto_url()
+        check_moto(url)
+        kwargs.update(
+            endpoint_url=url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's fixed test key, loopback only
+        )
+    return kwargs
+
+
+def _policy(bucket: str) -> dict[str, Any]:
+    arn = f"arn:aws:s3:::{bucket}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def ensure_state_bucket(s3: Any, bucket: str, region: str, tags: dict[str, str]) -> list[str]:
+    """Bring the bucket to the wanted shape; returns what had to change (empty when nothing)."""
+    changes: list[str] = []
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        if _error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+        create: dict[str, Any] = {"Bucket": bucket}
+        if region != "us-east-1":
+            create["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        s3.create_bucket(**create)
+        changes.append("created bucket")
+
+    if s3.get_bucket_versioning(Bucket=bucket).get("Status") != "Enabled":
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        changes.append("enabled versioning")
+
+    try:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"][
+            "Rules"
+        ]
+    except ClientError:
+        rules = []
+    if not rules:
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        changes.append("enabled default encryption")
+
+    block = {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+    try:
+        current_block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    except ClientError:
+        current_block = {}
+    if current_block != block:
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
+        changes.append("blocked public access")
+
+    try:
+        ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    except ClientError:
+        ownership = []
+    if ownership != [{"ObjectOwnership": "BucketOwnerEnforced"}]:
+        s3.put_bucket_ownership_controls(
+            Bucket=bucket,
+            OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        )
+        changes.append("disabled ACLs")
+
+    wanted_policy = _policy(bucket)
+    try:
+        current_policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError:
+        current_policy = None
+    if current_policy != wanted_policy:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(wanted_policy))
+        changes.append("set TLS-only bucket policy")
+
+    lifecycle_rule = {
+        "ID": "expire-old-state-versions",
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": NONCURRENT_DAYS},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+    }
+    try:
+        current_rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except ClientError:
+        current_rules = []
+    if not any(
+        r.get("ID") == lifecycle_rule["ID"]
+        and r.get("Status") == "Enabled"
+        and r.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays") == NONCURRENT_DAYS
+        for r in current_rules
+    ):
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": [lifecycle_rule]}
+        )
+        changes.append("set lifecycle rule")
+
+    try:
+        current_tags = {
+            t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+        }
+    except ClientError:
+        current_tags = {}
+    if current_tags != tags:
+        s3.put_bucket_tagging(
+            Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
+        )
+        changes.append("set tags")
+    return changes
+
+
+def write_backend_config(env: str, bucket: str, region: str) -> Path | None:
+    """backend.hcl for the AWS roots (gitignored); the emulated root keeps local state."""
+    if env == "emulated":
+        return None
+    path = ENVIRONMENTS_DIR / env / "backend.hcl"
+    text = (
+        "# Written by `make bootstrap`; the S3 backend with native locking (use_lockfile).\n"
+        f'bucket       = "{bucket}"\n'
+        f'key          = "{env}/terraform.tfstate"\n'
+        f'region       = "{region}"\n'
+        "encrypt      = true\n"
+        "use_lockfile = true\n"
+    )
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return path
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def bootstrap(env: str) -> list[str]:
+    """Create or repair the state bucket for `env`; prints one line per change (or "nothing")."""
+    _environment_dir(env)
+    kwargs = _client_kwargs(env)
+    region = kwargs["region_name"]
+    try:
+        account = boto3.client("sts", **kwargs).get_caller_identity()["Account"]
+        bucket = os.environ.get("TF_STATE_BUCKET") or f"{PROJECT}-{env}-tfstate-{account}"
+        tags = {
+            "Project": PROJECT,
+            "Environment": env,
+            "Purpose": "terraform state",
+            "ManagedBy": "platformctl",
+        }
+        changes = ensure_state_bucket(boto3.client("s3", **kwargs), bucket, region, tags)
+    except (ClientError, BotoCoreError) as exc:
+        raise TerraformError(f"bootstrap of {env} state bucket failed: {exc}") from None
+    backend = write_backend_config(env, bucket, region)
+    for change in changes:
+        print(f"bootstrap {env}: {bucket}: {change}")
+    if not changes:
+        print(f"bootstrap {env}: {bucket}: already in place, nothing changed")
+    if backend is not None:
+        print(
+            f"bootstrap {env}: backend settings in {backend.relative_to(ENVIRONMENTS_DIR.parent)}"
+        )
+    return changes

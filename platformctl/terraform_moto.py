@@ -1,0 +1,90 @@
+"""A moto server on 127.0.0.1 that stands in for AWS in the emulated environment.
+
+Settings the platform needs from moto: AWS managed policies (AmazonSSMManagedInstanceCore),
+Debian 12 AMIs (terraform/environments/emulated/moto-amis.json) and ACM certificates that
+validate at once instead of after 60 s.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+ROOT = Path(__file__).resolve().parent.parent
+AMIS = ROOT / "terraform" / "environments" / "emulated" / "moto-amis.json"
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def moto_environment() -> dict[str, str]:
+    """Environment variables a moto server for the platform must start with."""
+    return {
+        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+        "MOTO_AMIS_PATH": str(AMIS),
+        "MOTO_ACM_VALIDATION_WAIT": "0",
+    }
+
+
+class MotoServer:
+    """`with MotoServer() as url:` starts moto_server on a free loopback port and stops it."""
+
+    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        binary = shutil.which("moto_server")
+        if binary is None:
+            raise RuntimeError("moto_server is not on PATH (pip install 'moto[server]')")
+        log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self._proc = subprocess.Popen(
+            [binary, "-H", "127.0.0.1", "-p", str(self.port)],
+            env={**os.environ, **moto_environment()},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {self._proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1):  # noqa: S310
+                    return self.url
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"moto_server did not answer on {self.url} within 30 s")
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,135 @@
+"""Fast checks of the Terraform wrapper: one-line errors, inventory grouping, plugin dir."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from platformctl import terraform
+from platformctl.inventory_terraform import build_inventory, write_hosts_yaml
+from platformctl.terraform_moto import free_port
+
+HOSTS = {
+    f"cdaprod-emulated-{group}-1": {
+        "id": f"i-{n:017x}",
+        "group": group,
+        "private_ip": f"10.90.128.{n}",
+        "availability_zone": "us-east-1a",
+        "instance_type": "g5.xlarge" if group == "worker_gpu" else "t3.large",
+        "gpu": group == "worker_gpu",
+    }
+    for n, group in enumerate(
+        ["postgres", "weaviate", "airflow_master", "worker_cpu", "worker_gpu", "ingress"], start=1
+    )
+}
+
+
+def test_unknown_environment_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert terraform.run("plan", "qa") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "unknown environment 'qa'" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_action_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert terraform.run("explode", "dev") == 2
+    assert "unknown action 'explode'" in capsys.readouterr().err
+
+
+def test_moto_not_running_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MOTO_URL", f"http://127.0.0.1:{free_port()}")
+    assert terraform.run("plan", "emulated") == 2
+    err = capsys.readouterr().err
+    assert "moto is not running" in err
+    assert err.count("\n") == 1
+
+
+def test_moto_url_must_be_loopback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MOTO_URL", "http://10.0.0.5:5000")
+    assert terraform.run("apply", "emulated") == 2
+    assert "MOTO_URL must be http://127.0.0.1" in capsys.readouterr().err
+
+
+def test_missing_terraform_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(terraform.shutil, "which", lambda _name: None)
+    assert terraform.run("plan", "dev") == 2
+    assert "terraform is not on PATH" in capsys.readouterr().err
+
+
+def test_aws_env_without_bootstrap_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not installed on this machine")
+    env_dir = tmp_path / "environments" / "stage"
+    env_dir.mkdir(parents=True)
+    monkeypatch.setattr(terraform, "ENVIRONMENTS_DIR", tmp_path / "environments")
+    assert terraform.run("plan", "stage") == 2
+    assert "make bootstrap ENV=stage" in capsys.readouterr().err
+
+
+def test_plugin_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path))
+    assert terraform.plugin_dir() == tmp_path
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path / "missing"))
+    with pytest.raises(terraform.TerraformError, match="not a directory"):
+        terraform.plugin_dir()
+
+
+def test_destroy_never_passes_force() -> None:
+    """python-terraform's destroy() adds -force (gone since Terraform 0.15) unless told not to."""
+    from python_terraform import IsFlagged, IsNotFlagged, Terraform
+
+    tf = Terraform(working_dir="/nonexistent")
+    cmd = tf.generate_cmd_string("destroy", force=IsNotFlagged, auto_approve=IsFlagged)
+    assert "-force" not in cmd
+    assert "-auto-approve" in cmd
+
+
+def test_inventory_groups_follow_the_architecture() -> None:
+    inv = build_inventory("emulated", HOSTS, "us-east-1")
+    children = inv["all"]["children"]
+    assert set(children) == {"postgres", "weaviate", "airflow_master", "airflow_worker", "ingress"}
+    assert set(children["airflow_worker"]["children"]) == {"worker_cpu", "worker_gpu"}
+    gpu = children["airflow_worker"]["children"]["worker_gpu"]["hosts"]
+    assert list(gpu) == ["cdaprod-emulated-worker_gpu-1"]
+    assert gpu["cdaprod-emulated-worker_gpu-1"]["ansible_aws_ssm_instance_id"].startswith("i-")
+
+
+def test_inventory_rejects_unknown_roles() -> None:
+    bad = {"x": {**HOSTS["cdaprod-emulated-postgres-1"], "group": "mystery"}}
+    with pytest.raises(ValueError, match="mystery"):
+        build_inventory("dev", bad, "us-east-1")
+
+
+def test_written_inventory_passes_ansible_inventory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    if shutil.which("ansible-inventory") is None:
+        pytest.skip("ansible-inventory is not installed on this machine")
+    monkeypatch.setattr("platformctl.inventory_terraform.INVENTORIES", tmp_path)
+    path = write_hosts_yaml("emulated", HOSTS, "us-east-1")
+    listed = json.loads(
+        subprocess.run(
+            ["ansible-inventory", "-i", str(path), "--list"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    assert listed["airflow_worker"]["children"] == ["worker_cpu", "worker_gpu"] or set(
+        listed["airflow_worker"]["children"]
+    ) == {"worker_cpu", "worker_gpu"}
+    for group in ("postgres", "weaviate", "airflow_master", "ingress", "worker_cpu", "worker_gpu"):
+        assert listed[group]["hosts"], group
