@@ -2,8 +2,9 @@
 server on 127.0.0.1, re-plans clean, yields the Ansible inventories, and destroys to nothing.
 Also `make bootstrap` (twice) against the same moto server.
 
-This is the only place the emulated cycle runs (`make test-terraform` calls pytest on this
-directory); it starts and stops its own moto server on a free port.
+The cycle runs in exactly one place: `make test-terraform`, which sets
+PLATFORM_TF_EMULATED=1. Any other pytest run (e.g. the repository-wide one in `make test`)
+skips it with that reason. It starts and stops its own moto server on a free port.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ EMULATED_HOSTS = 7  # emulated.tfvars: 1 + 1 + 1 + 2 cpu workers + 1 gpu worker 
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("PLATFORM_TF_EMULATED") != "1",
+        reason="the emulated AWS cycle runs once, under `make test-terraform` "
+        "(set PLATFORM_TF_EMULATED=1 to run it here)",
+    ),
     pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),
     pytest.mark.skipif(shutil.which("moto_server") is None, reason="moto_server is not installed"),
 ]
