@@ -88,3 +88,24 @@ class MotoServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m platformctl.terraform_moto [PORT]`: moto for `make apply ENV=emulated`."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    port = int(args[0]) if args else 5000
+    binary = shutil.which("moto_server")
+    if binary is None:
+        print(
+            "platformctl: moto_server is not on PATH (pip install 'moto[server]')", file=sys.stderr
+        )
+        return 2
+    print(f"moto on http://127.0.0.1:{port}; use MOTO_URL=http://127.0.0.1:{port}", flush=True)
+    env = {**os.environ, **moto_environment()}
+    return subprocess.call([binary, "-H", "127.0.0.1", "-p", str(port)], env=env)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
