@@ -1,0 +1,95 @@
+"""The Celery worker seen from outside: broker connection, queues, slots, bindings, GPU."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+WORKER = os.environ.get("AIRFLOW_WORKER_INSTANCE", "molecule-airflow-worker")
+BROKER = os.environ.get("AIRFLOW_WORKER_BROKER_INSTANCE", "molecule-airflow-worker-broker")
+testinfra_hosts = [f"podman://{WORKER}"]
+
+CELERY_APP = "airflow.providers.celery.executors.celery_executor_utils.app"
+
+
+def celery(host, *args):
+    """Ask the running worker through the broker, as the master's scheduler would."""
+    cmd = ("set -a; . /etc/cdaprod/airflow.env; set +a; cd /opt/cdaprod/airflow; "
+           f"/opt/cdaprod/venv/bin/celery -A {CELERY_APP} {' '.join(args)}")
+    return host.run("bash -c %s", cmd)
+
+
+@pytest.fixture(scope="module")
+def inspect(host):
+    for _ in range(20):
+        res = celery(host, "inspect", "active_queues", "--json", "--timeout", "5")
+        if res.rc == 0:
+            return json.loads(res.stdout.strip().splitlines()[-1])
+        host.run("sleep 3")
+    pytest.fail(f"the worker never answered through the broker: {res.stdout} {res.stderr}")
+
+
+def test_worker_services_running_as_service_user(host):
+    for name in ("airflow-worker", "airflow-worker-log-server"):
+        svc = host.service(name)
+        assert svc.is_running and svc.is_enabled, name
+        pid = host.check_output("systemctl show -p MainPID --value %s", name)
+        assert host.check_output("ps -o user= -p %s", pid).strip() == "cdaprod"
+
+
+def test_worker_consumes_its_groups_queues(inspect):
+    assert len(inspect) == 1, inspect
+    queues = sorted(q["name"] for q in next(iter(inspect.values())))
+    assert queues == ["cpu", "default"]
+
+
+def test_concurrency_sized_to_the_host(host):
+    cores = int(host.check_output("nproc"))
+    res = celery(host, "inspect", "stats", "--json", "--timeout", "10")
+    assert res.rc == 0, res.stderr
+    stats = next(iter(json.loads(res.stdout.strip().splitlines()[-1]).values()))
+    assert stats["pool"]["max-concurrency"] == cores
+
+
+def test_broker_refuses_the_worker_without_password(host):
+    # The same broker URL without the password is refused by Redis.
+    cmd = ("set -a; . /etc/cdaprod/airflow.env; set +a; "
+           "/opt/cdaprod/venv/bin/python -c \"import os,redis,urllib.parse as u;"
+           "p=u.urlparse(os.environ['AIRFLOW__CELERY__BROKER_URL']);"
+           "redis.Redis(host=p.hostname,port=p.port).ping()\"")
+    res = host.run("bash -c %s", cmd)
+    assert res.rc != 0
+    assert "AuthenticationError" in res.stderr or "NOAUTH" in res.stderr, res.stderr
+
+
+def test_log_server_bound_to_private_address_and_requires_a_token(host):
+    ip = host.check_output("hostname -I").split()[0]
+    listening = [line.split()[3] for line in host.check_output("ss -Hltn").splitlines()]
+    on_8793 = [a for a in listening if a.endswith(":8793")]
+    assert on_8793 == [f"{ip}:8793"], listening
+    status = host.check_output(
+        "python3 -c \"import urllib.request as r,urllib.error as e\n"
+        "try: r.urlopen('http://%s:8793/log/x.log',timeout=10); print(200)\n"
+        "except e.HTTPError as x: print(x.code)\"", ip)
+    assert status.strip() == "403"
+
+
+def test_no_gpu_here_so_no_driver(host):
+    # Local hosts have no NVIDIA device: the role says so and installs nothing.
+    assert not host.package("nvidia-driver").is_installed
+    assert "non-free" not in host.file("/etc/apt/sources.list.d/debian.sources").content_string
+
+
+def test_secrets_not_world_readable_and_no_database_access(host):
+    env = host.file("/etc/cdaprod/airflow.env")
+    assert env.user == "root" and env.mode == 0o600
+    assert "SQL_ALCHEMY_CONN" not in host.check_output("cat /etc/cdaprod/airflow.env")
+    assert host.file("/opt/cdaprod/airflow/airflow.cfg").mode == 0o640
+
+
+def test_dags_deployed(host):
+    dag = host.file("/opt/cdaprod/airflow/dags/notebook_smoke.py")
+    assert dag.exists and dag.group == "cdaprod" and dag.mode == 0o640
+    assert "PapermillOperator" in dag.content_string
