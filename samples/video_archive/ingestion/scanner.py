@@ -177,7 +177,7 @@ def scan_source(
         else:
             todo.append((entry, sidecars, signature))
 
-    settled = catalog.settled_fingerprints()
+    settled = catalog.settled_fingerprints() if todo else {}
     done = counts["unchanged"]
     total = len(listing.videos)
     if progress:
