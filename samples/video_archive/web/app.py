@@ -89,7 +89,8 @@ class Card(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     mode: str
-    total: int
+    total: int = Field(description="Matches, counted up to total_cap")
+    total_cap: int = Field(description="Counts stop at this number plus one")
     page: int
     per_page: int
     items: list[Card]
@@ -694,6 +695,11 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
                 "facets": facet_values,
                 "cards": cards,
                 "total": total,
+                "total_label": (
+                    f"more than {queries.COUNT_CAP:,}"
+                    if total > queries.COUNT_CAP
+                    else f"{total:,}"
+                ),
                 "page": page_number,
                 "pages": pages,
                 "base_query": urlencode(params),
@@ -812,7 +818,13 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
         )  # fmt: skip
         cards, total = search_page(q, mode, filters, page, per_page)
         return SearchResponse(
-            query=q, mode=mode, total=total, page=page, per_page=per_page, items=cards
+            query=q,
+            mode=mode,
+            total=total,
+            total_cap=queries.COUNT_CAP,
+            page=page,
+            per_page=per_page,
+            items=cards,
         )
 
     @app.get(f"{API}/assets/{{asset_id}}", response_model=AssetDetail, tags=["assets"],

@@ -18,6 +18,8 @@ import psycopg
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 64
 NEAR_DUPLICATE_MAX_DISTANCE = 10
+# Result counts stop here: "more than 10,000" is all a person needs to know.
+COUNT_CAP = 10_000
 _TAG_OK = re.compile(r"^[\w][\w .:+#&'-]*$", re.UNICODE)
 
 
@@ -85,6 +87,9 @@ def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
+_SEARCH_TEXT = "archive_search_text(a.title, a.description, a.sidecar_text, a.tags)"
+
+
 def keyword_search(
     conn: psycopg.Connection,
     words: Sequence[str],
@@ -94,43 +99,62 @@ def keyword_search(
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """Assets where every word appears in the title, tags, description, sidecar text or a
-    path; tag and title matches rank first. Returns (one page of cards, total matches)."""
+    present file's path; tag and title matches rank first. Returns (one page of cards, total
+    matches). Both the text and the paths have trigram indexes (migration 0003)."""
     clauses, params = _filter_sql(filters)
+    # Only assets that can be played: at least one present file.
+    clauses.append(
+        "EXISTS (SELECT 1 FROM files pf WHERE pf.asset_id = a.id AND pf.status = 'present')"
+    )
     rank_terms: list[str] = []
     rank_params: list[Any] = []
     for word in words:
-        pattern = _like(word)
+        pattern = _like(word.lower())
         clauses.append(
-            "(a.title ILIKE %s OR a.description ILIKE %s OR a.sidecar_text ILIKE %s "
-            "OR array_to_string(a.tags, ' ') ILIKE %s OR EXISTS (SELECT 1 FROM files kf "
-            "WHERE kf.asset_id = a.id AND kf.status = 'present' AND kf.rel_path ILIKE %s))"
+            "a.id IN (SELECT ta.id FROM assets ta WHERE archive_search_text(ta.title, "
+            "ta.description, ta.sidecar_text, ta.tags) LIKE %s "
+            "UNION SELECT kf.asset_id FROM files kf "
+            "WHERE lower(kf.rel_path) LIKE %s AND kf.status = 'present')"
         )
-        params.extend([pattern] * 5)
+        params.extend([pattern, pattern])
         rank_terms.append("(CASE WHEN %s = ANY(a.tags) THEN 4 ELSE 0 END)")
         rank_terms.append("(CASE WHEN array_to_string(a.tags, ' ') ILIKE %s THEN 3 ELSE 0 END)")
         rank_terms.append("(CASE WHEN a.title ILIKE %s THEN 2 ELSE 0 END)")
         rank_terms.append("(CASE WHEN a.description ILIKE %s THEN 1 ELSE 0 END)")
         rank_params.extend([word.lower(), pattern, pattern, pattern])
     rank = " + ".join(rank_terms) or "0::int"
+    # The page is chosen first; locations are looked up for its rows only.
     sql = (
-        f"SELECT {_CARD_COLUMNS}, count(*) OVER () AS total FROM assets a {_LOCATION_JOIN} "  # noqa: S608 - fixed fragments, values are parameters
-        f"WHERE {' AND '.join(clauses)} ORDER BY ({rank}) DESC, a.id DESC LIMIT %s OFFSET %s"
+        "SELECT p.id, p.title, p.duration_s, p.width, p.height, p.rotation, p.video_codec, "  # noqa: S608 - fixed fragments, values are parameters
+        "p.tags, p.has_poster, p.creation_time, loc.location FROM ("
+        "  SELECT a.id, a.title, a.duration_s, a.width, a.height, a.rotation, a.video_codec, "
+        "  a.tags, a.poster_path IS NOT NULL AS has_poster, a.creation_time, "
+        f"  ({rank}) AS score FROM assets a "
+        f"  WHERE {' AND '.join(clauses)} ORDER BY score DESC, a.id DESC LIMIT %s OFFSET %s"
+        ") p JOIN LATERAL ("
+        "  SELECT s.name || ':' || f.rel_path AS location FROM files f "
+        "  JOIN sources s ON s.id = f.source_id "
+        "  WHERE f.asset_id = p.id AND f.status = 'present' ORDER BY f.id LIMIT 1"
+        ") loc ON true ORDER BY p.score DESC, p.id DESC"
     )
     with conn.cursor() as cur:
-        cur.execute(sql, [*params, *rank_params, limit, offset])
+        cur.execute(sql, [*rank_params, *params, limit, offset])
         rows = list(cur.fetchall())
-    if not rows and offset:
-        return [], count_matches(conn, clauses, params)
-    total = int(rows[0]["total"]) if rows else 0
-    return rows, total
+    if not rows and not offset:
+        return [], 0
+    if offset == 0 and len(rows) < limit:
+        return rows, len(rows)
+    return rows, count_matches(conn, clauses, params)
 
 
 def count_matches(conn: psycopg.Connection, clauses: list[str], params: list[Any]) -> int:
+    """How many assets match, counted up to COUNT_CAP (beyond that the exact number costs
+    more than it tells anyone)."""
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT count(*) AS n FROM assets a WHERE {' AND '.join(clauses)} "  # noqa: S608
-            "AND EXISTS (SELECT 1 FROM files f WHERE f.asset_id = a.id AND f.status = 'present')",
-            params,
+            f"SELECT count(*) AS n FROM (SELECT 1 FROM assets a WHERE {' AND '.join(clauses)} "  # noqa: S608
+            "LIMIT %s) c",
+            [*params, COUNT_CAP + 1],
         )
         row = cur.fetchone()
     return int(row["n"]) if row else 0
