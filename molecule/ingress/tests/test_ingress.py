@@ -26,17 +26,9 @@ def _tls(server_name: str, cafile: Path | None = CA_FILE) -> ssl.SSLSocket:
 
 def _https(name: str, path: str = "/", *, host: str | None = None, method: str = "GET",
            body: bytes | None = None, headers: dict | None = None):  # fmt: skip
-    context = ssl.create_default_context(cafile=str(CA_FILE))
-    conn = http.client.HTTPSConnection(
-        "127.0.0.1", HTTPS_PORT, timeout=10, context=context
-    )
-    # SNI and certificate check against `name`; the Host header may differ.
-    conn._create_connection = lambda *a, **k: socket.create_connection(  # noqa: SLF001
-        ("127.0.0.1", HTTPS_PORT), timeout=10
-    )
-    conn.host = name
-    conn.port = HTTPS_PORT
-    conn._tunnel_host = None  # noqa: SLF001
+    """One request over a TLS connection verified for `name` (SNI); Host may differ."""
+    conn = http.client.HTTPConnection("127.0.0.1", HTTPS_PORT, timeout=10)
+    conn.sock = _tls(name)
     conn.request(method, path, body=body, headers={"Host": host or name, **(headers or {})})
     response = conn.getresponse()
     data = response.read()

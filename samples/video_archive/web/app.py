@@ -375,6 +375,16 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
     PageUser = Annotated[Principal, Depends(page_user)]
 
     # -- shared logic ---------------------------------------------------------------------
+    facet_cache: dict[str, Any] = {"at": 0.0, "values": None}
+
+    def cached_facets() -> dict[str, list[str]]:
+        """Filter choices, recomputed at most once a minute (they scan the catalog)."""
+        if facet_cache["values"] is None or time.monotonic() - facet_cache["at"] > 60:
+            with connection() as conn:
+                facet_cache["values"] = queries.facets(conn)
+            facet_cache["at"] = time.monotonic()
+        return facet_cache["values"]
+
     def search_page(
         q: str, mode: str, filters: queries.Filters, page: int, per_page: int
     ) -> tuple[list[Card], int]:
@@ -675,8 +685,7 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
             cards, total, error = [], 0, exc.message
         if ignored:
             error = f"Ignored filters that are not valid numbers or dates: {', '.join(ignored)}."
-        with connection() as conn:
-            facet_values = queries.facets(conn)
+        facet_values = cached_facets()
         params = {
             k: v for k, v in request.query_params.items() if k != "page" and v not in ("", None)
         }

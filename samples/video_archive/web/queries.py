@@ -87,9 +87,6 @@ def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-_SEARCH_TEXT = "archive_search_text(a.title, a.description, a.sidecar_text, a.tags)"
-
-
 def keyword_search(
     conn: psycopg.Connection,
     words: Sequence[str],
@@ -100,7 +97,7 @@ def keyword_search(
 ) -> tuple[list[dict[str, Any]], int]:
     """Assets where every word appears in the title, tags, description, sidecar text or a
     present file's path; tag and title matches rank first. Returns (one page of cards, total
-    matches). Both the text and the paths have trigram indexes (migration 0003)."""
+    matches). The stored search text and the paths have trigram indexes (migration 0003)."""
     clauses, params = _filter_sql(filters)
     # Only assets that can be played: at least one present file.
     clauses.append(
@@ -111,8 +108,7 @@ def keyword_search(
     for word in words:
         pattern = _like(word.lower())
         clauses.append(
-            "a.id IN (SELECT ta.id FROM assets ta WHERE archive_search_text(ta.title, "
-            "ta.description, ta.sidecar_text, ta.tags) LIKE %s "
+            "a.id IN (SELECT ta.id FROM assets ta WHERE ta.search_text LIKE %s "
             "UNION SELECT kf.asset_id FROM files kf "
             "WHERE lower(kf.rel_path) LIKE %s AND kf.status = 'present')"
         )

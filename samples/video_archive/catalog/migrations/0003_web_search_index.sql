@@ -11,7 +11,9 @@ CREATE FUNCTION archive_search_text(title text, description text, sidecar_text t
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT lower(concat_ws(' ', title, description, sidecar_text, array_to_string(tags, ' '))) $$;
 
-CREATE INDEX assets_search_text_trgm_idx ON assets
-    USING gin (archive_search_text(title, description, sidecar_text, tags) gin_trgm_ops);
+-- Stored, so that re-checking index candidates reads a column instead of re-computing text.
+ALTER TABLE assets ADD COLUMN search_text text
+    GENERATED ALWAYS AS (archive_search_text(title, description, sidecar_text, tags)) STORED;
+CREATE INDEX assets_search_text_trgm_idx ON assets USING gin (search_text gin_trgm_ops);
 CREATE INDEX files_rel_path_trgm_idx ON files USING gin (lower(rel_path) gin_trgm_ops);
 CREATE INDEX assets_tags_idx ON assets USING gin (tags);
