@@ -4,6 +4,7 @@
 #                        a wheel of the project itself; cached by the lock's hash
 #   make hosts-lock      re-resolve requirements/hosts.lock from pyproject.toml (needs PyPI)
 #   make test-papermill  the runner CLI's tests on the controller (no containers)
+#   make test-airflow    static checks of the DAG files (Airflow runs on the hosts)
 #   make bench-airflow   platform converge from scratch, idempotent re-run, DAG run time
 
 HOSTS_LOCK := $(ROOT)/requirements/hosts.lock
@@ -17,10 +18,10 @@ WHEELHOUSE_PROJECT_DIR := $(WHEELHOUSE_ROOT)/project
 
 MOLECULE_SCENARIOS += airflow_master airflow_worker papermill platform
 SETUP_TARGETS += wheelhouse
-TEST_TARGETS += test-papermill
+TEST_TARGETS += test-papermill test-airflow
 BENCH_TARGETS += bench-airflow
 
-.PHONY: wheelhouse hosts-lock test-papermill bench-airflow
+.PHONY: wheelhouse hosts-lock test-papermill test-airflow bench-airflow
 
 hosts-lock:
 	cd $(ROOT) && pip-compile --quiet --extra=airflow --no-emit-find-links --no-emit-index-url \
@@ -50,6 +51,9 @@ wheelhouse:
 
 test-papermill:
 	cd $(ROOT) && $(PY) -m pytest -q tests/papermill
+
+test-airflow:
+	cd $(ROOT) && $(PY) -m pytest -q tests/airflow
 
 bench-airflow: wheelhouse
 	cd $(ROOT) && bash bench/airflow_platform.sh
