@@ -103,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"output directory does not exist: {parent}")
 
     # Imported late: argument errors are reported without paying for papermill's import.
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    import papermill as pm
 
     try:
         pm.execute_notebook(

@@ -37,14 +37,20 @@ def test_dag_files_use_airflow_3_sdk_and_no_ds(path):
 
 
 def test_notebook_smoke_has_one_papermill_task_per_queue():
-    calls = [n for n in ast.walk(tree(SMOKE))
-             if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "PapermillOperator"]
+    calls = [
+        n
+        for n in ast.walk(tree(SMOKE))
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "PapermillOperator"
+    ]
     assert len(calls) == 1, "one operator call, looped over the queues"
     kwargs = {k.arg: k.value for k in calls[0].keywords}
     for name in ("task_id", "queue", "input_nb", "output_nb", "parameters", "kernel_name"):
         assert name in kwargs, name
-    queues = [n for n in ast.walk(tree(SMOKE))
-              if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "QUEUES"]
+    queues = [
+        n
+        for n in ast.walk(tree(SMOKE))
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "QUEUES"
+    ]
     assert ast.literal_eval(queues[0].value) == ("cpu", "gpu")
     source = SMOKE.read_text()
     assert "{{{{ run_id }}}}" in source and '"{{ run_id }}"' in source
@@ -56,6 +62,10 @@ def test_smoke_notebook_declares_the_parameters_the_dag_passes():
     nb = nbformat.read(NOTEBOOKS / "notebook_smoke.ipynb", as_version=4)
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    names = {t.id for n in ast.walk(ast.parse(params[0].source)) if isinstance(n, ast.Assign)
-             for t in n.targets}
+    names = {
+        t.id
+        for n in ast.walk(ast.parse(params[0].source))
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+    }
     assert {"run_id", "queue", "fail", "record"} <= names

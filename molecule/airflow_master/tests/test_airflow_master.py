@@ -12,8 +12,14 @@ testinfra_hosts = [f"podman://{MASTER}"]
 
 ADMIN_PASSWORD = "molecule-admin-pw-1"
 REDIS_PASSWORD = "molecule-redis-pw-0123456789"
-SERVICES = ["airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
-            "airflow-triggerer", "airflow-log-server", "redis-server"]
+SERVICES = [
+    "airflow-api-server",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-log-server",
+    "redis-server",
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +37,8 @@ def http(host, method, url, body=None, token=None):
         "d=json.dumps(a['body']).encode() if a['body'] is not None else None\n"
         "r=urllib.request.Request(a['url'],data=d,headers=h,method=a['method'])\n"
         "try:\n"
-        "  resp=urllib.request.urlopen(r,timeout=30); print(resp.status); print(resp.read().decode())\n"
+        "  resp=urllib.request.urlopen(r,timeout=30)\n"
+        "  print(resp.status); print(resp.read().decode())\n"
         "except urllib.error.HTTPError as e:\n"
         "  print(e.code); print(e.read().decode())\n"
     )
@@ -42,8 +49,9 @@ def http(host, method, url, body=None, token=None):
 
 
 def token(host, ip, password=ADMIN_PASSWORD):
-    return http(host, "POST", f"http://{ip}:8080/auth/token",
-                {"username": "admin", "password": password})
+    return http(
+        host, "POST", f"http://{ip}:8080/auth/token", {"username": "admin", "password": password}
+    )
 
 
 def test_services_running_and_enabled(host):
@@ -115,8 +123,9 @@ def test_redis_refuses_clients_without_the_password(host, ip):
 def test_secrets_are_not_world_readable(host):
     env = host.file("/etc/cdaprod/airflow.env")
     assert env.user == "root" and env.mode == 0o600
-    assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=\"postgresql+psycopg://" in host.check_output(
-        "cat /etc/cdaprod/airflow.env")
+    assert 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="postgresql+psycopg://' in host.check_output(
+        "cat /etc/cdaprod/airflow.env"
+    )
     pw = host.file("/opt/cdaprod/airflow/simple_auth_manager_passwords.json")
     assert pw.user == "cdaprod" and pw.mode == 0o600
     assert host.file("/etc/redis/redis.conf").mode == 0o640
@@ -138,9 +147,12 @@ def test_parallelism_sized_to_the_host(host):
     cores = int(host.check_output("nproc"))
     out = host.check_output("/usr/local/sbin/airflow config get-value core parallelism")
     assert int(out.strip()) == max(cores * 8, 8)
-    assert host.check_output("/usr/local/sbin/airflow config get-value core executor").strip() == \
-        "CeleryExecutor"
+    assert (
+        host.check_output("/usr/local/sbin/airflow config get-value core executor").strip()
+        == "CeleryExecutor"
+    )
 
 
 def test_database_is_migrated(host):
-    assert host.run("/usr/local/sbin/airflow db check-migrations --migration-wait-timeout 1").rc == 0
+    res = host.run("/usr/local/sbin/airflow db check-migrations --migration-wait-timeout 1")
+    assert res.rc == 0, res.stderr

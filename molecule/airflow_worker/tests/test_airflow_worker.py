@@ -16,8 +16,10 @@ CELERY_APP = "airflow.providers.celery.executors.celery_executor_utils.app"
 
 def celery(host, *args):
     """Ask the running worker through the broker, as the master's scheduler would."""
-    cmd = ("set -a; . /etc/cdaprod/airflow.env; set +a; cd /opt/cdaprod/airflow; "
-           f"/opt/cdaprod/venv/bin/celery -A {CELERY_APP} {' '.join(args)}")
+    cmd = (
+        "set -a; . /etc/cdaprod/airflow.env; set +a; cd /opt/cdaprod/airflow; "
+        f"/opt/cdaprod/venv/bin/celery -A {CELERY_APP} {' '.join(args)}"
+    )
     return host.run("bash -c %s", cmd)
 
 
@@ -55,10 +57,12 @@ def test_concurrency_sized_to_the_host(host):
 
 def test_broker_refuses_the_worker_without_password(host):
     # The same broker URL without the password is refused by Redis.
-    cmd = ("set -a; . /etc/cdaprod/airflow.env; set +a; "
-           "/opt/cdaprod/venv/bin/python -c \"import os,redis,urllib.parse as u;"
-           "p=u.urlparse(os.environ['AIRFLOW__CELERY__BROKER_URL']);"
-           "redis.Redis(host=p.hostname,port=p.port).ping()\"")
+    cmd = (
+        "set -a; . /etc/cdaprod/airflow.env; set +a; "
+        '/opt/cdaprod/venv/bin/python -c "import os,redis,urllib.parse as u;'
+        "p=u.urlparse(os.environ['AIRFLOW__CELERY__BROKER_URL']);"
+        'redis.Redis(host=p.hostname,port=p.port).ping()"'
+    )
     res = host.run("bash -c %s", cmd)
     assert res.rc != 0
     assert "AuthenticationError" in res.stderr or "NOAUTH" in res.stderr, res.stderr
@@ -70,9 +74,11 @@ def test_log_server_bound_to_private_address_and_requires_a_token(host):
     on_8793 = [a for a in listening if a.endswith(":8793")]
     assert on_8793 == [f"{ip}:8793"], listening
     status = host.check_output(
-        "python3 -c \"import urllib.request as r,urllib.error as e\n"
+        'python3 -c "import urllib.request as r,urllib.error as e\n'
         "try: r.urlopen('http://%s:8793/log/x.log',timeout=10); print(200)\n"
-        "except e.HTTPError as x: print(x.code)\"", ip)
+        'except e.HTTPError as x: print(x.code)"',
+        ip,
+    )
     assert status.strip() == "403"
 
 

@@ -45,8 +45,10 @@ def test_notebooks_and_output_directory(host):
 
 
 def test_runner_runs_a_notebook_with_parameters(host):
-    res = host.run(AS_SERVICE_USER + "cdaprod-notebook %s -p run_id molecule-1 -p queue cpu "
-                   "-p record false", SMOKE)
+    res = host.run(
+        AS_SERVICE_USER + "cdaprod-notebook %s -p run_id molecule-1 -p queue cpu -p record false",
+        SMOKE,
+    )
     assert res.rc == 0, res.stderr
     line = res.stdout.strip().splitlines()[-1]
     assert line.startswith("output: /opt/cdaprod/papermill/output/notebook_smoke-")

@@ -9,6 +9,7 @@ import os
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -19,18 +20,24 @@ import yaml
 PREFIX = os.environ.get("PLATFORM_PREFIX", "molecule-platform-")
 NETWORK = os.environ.get("PLATFORM_NETWORK", "cdaprod-molecule-platform")
 ROOT = Path(__file__).resolve().parents[3]
-SECRETS = Path(os.environ.get("PLATFORM_SECRETS_FILE",
-                              ROOT / ".cache" / "molecule-platform" / "secrets.yml"))
+SECRETS = Path(
+    os.environ.get("PLATFORM_SECRETS_FILE", ROOT / ".cache" / "molecule-platform" / "secrets.yml")
+)
 RESULTS = os.environ.get("PLATFORM_TIMINGS_FILE")
 OUTPUT_DIR = "/opt/cdaprod/papermill/output"
 
 testinfra_hosts = [f"podman://{PREFIX}airflow-master-1"]
 
 
+def quote(run_id: str) -> str:
+    return urllib.parse.quote(run_id, safe="")
+
+
 def container_ip(name: str) -> str:
-    fmt = "{{ (index .NetworkSettings.Networks \"%s\").IPAddress }}" % NETWORK
-    return subprocess.check_output(["podman", "inspect", "--format", fmt, PREFIX + name],
-                                   text=True).strip()
+    fmt = '{{ (index .NetworkSettings.Networks "' + NETWORK + '").IPAddress }}'
+    return subprocess.check_output(
+        ["podman", "inspect", "--format", fmt, PREFIX + name], text=True
+    ).strip()
 
 
 def call(method, url, body=None, token=None, timeout=30):
@@ -63,8 +70,11 @@ def api():
 
 @pytest.fixture(scope="module")
 def token(api, secrets):
-    status, body = call("POST", f"{api}/auth/token",
-                        {"username": "admin", "password": secrets["airflow_admin_password"]})
+    status, body = call(
+        "POST",
+        f"{api}/auth/token",
+        {"username": "admin", "password": secrets["airflow_admin_password"]},
+    )
     assert status == 201, body
     return body["access_token"]
 
@@ -80,24 +90,32 @@ def wait_for(predicate, timeout, interval=3.0):
 
 @pytest.fixture(scope="module")
 def smoke_dag(api, token):
-    ok = wait_for(lambda: call("GET", f"{api}/api/v2/dags/notebook_smoke", token=token)[0] == 200,
-                  180)
+    ok = wait_for(
+        lambda: call("GET", f"{api}/api/v2/dags/notebook_smoke", token=token)[0] == 200, 180
+    )
     assert ok, "the dag-processor never registered notebook_smoke"
-    status, body = call("PATCH", f"{api}/api/v2/dags/notebook_smoke", {"is_paused": False},
-                        token=token)
+    status, body = call(
+        "PATCH", f"{api}/api/v2/dags/notebook_smoke", {"is_paused": False}, token=token
+    )
     assert status == 200 and body["is_paused"] is False, body
     return "notebook_smoke"
 
 
 def trigger_and_wait(api, token, conf, timeout=600):
     start = time.monotonic()
-    status, run = call("POST", f"{api}/api/v2/dags/notebook_smoke/dagRuns",
-                       {"logical_date": None, "conf": conf}, token=token)
+    status, run = call(
+        "POST",
+        f"{api}/api/v2/dags/notebook_smoke/dagRuns",
+        {"logical_date": None, "conf": conf},
+        token=token,
+    )
     assert status == 200, run
     run_id = run["dag_run_id"]
 
     def finished():
-        _, body = call("GET", f"{api}/api/v2/dags/notebook_smoke/dagRuns/{run_id}", token=token)
+        _, body = call(
+            "GET", f"{api}/api/v2/dags/notebook_smoke/dagRuns/{quote(run_id)}", token=token
+        )
         return body if body and body.get("state") in ("success", "failed") else None
 
     final = wait_for(finished, timeout)
@@ -126,8 +144,9 @@ def test_health_reports_every_component_healthy(api):
 
 def test_unauthenticated_calls_get_401(api):
     assert call("GET", f"{api}/api/v2/dags")[0] == 401
-    status, _ = call("POST", f"{api}/api/v2/dags/notebook_smoke/dagRuns",
-                     {"logical_date": None, "conf": {}})
+    status, _ = call(
+        "POST", f"{api}/api/v2/dags/notebook_smoke/dagRuns", {"logical_date": None, "conf": {}}
+    )
     assert status == 401
     assert call("POST", f"{api}/auth/token", {"username": "admin", "password": "wrong"})[0] == 401
 
@@ -140,8 +159,10 @@ def test_authenticated_trigger_runs_the_dag_to_success(good_run):
 def test_each_queue_ran_on_its_worker(good_run):
     run_id, _ = good_run
     pg = testinfra.get_host(f"podman://{PREFIX}postgres-1")
-    sql = ("SELECT queue || ' ' || hostname FROM cdaprod_smoke.notebook_runs "
-           f"WHERE run_id = '{run_id}' ORDER BY queue")
+    sql = (
+        "SELECT queue || ' ' || hostname FROM cdaprod_smoke.notebook_runs "
+        f"WHERE run_id = '{run_id}' ORDER BY queue"
+    )
     out = pg.check_output("runuser -u postgres -- psql -d airflow -Atc %s", sql)
     assert out.splitlines() == ["cpu worker-cpu-1", "gpu worker-gpu-1"]
 
@@ -163,13 +184,17 @@ def test_output_notebooks_contain_the_injected_parameters(good_run, worker, queu
 def test_a_failing_notebook_fails_its_task_with_the_cells_error(api, token, smoke_dag, good_run):
     run_id, state, _ = trigger_and_wait(api, token, {"fail": True})
     assert state == "failed"
-    status, log = call("GET", f"{api}/api/v2/dags/notebook_smoke/dagRuns/{run_id}/taskInstances/"
-                              "notebook_cpu/logs/1?full_content=true", token=token)
+    url = (
+        f"{api}/api/v2/dags/notebook_smoke/dagRuns/{quote(run_id)}/taskInstances/"
+        "notebook_cpu/logs/1?full_content=true"
+    )
+    status, log = call("GET", url, token=token)
     assert status == 200, log
     text = json.dumps(log)
     assert "notebook_smoke was asked to fail" in text
     # The partial output notebook is kept on the worker, with the error recorded in it.
     host = testinfra.get_host(f"podman://{PREFIX}worker-cpu-1")
-    nb = json.loads(host.check_output("cat %s", f"{OUTPUT_DIR}/notebook_smoke__{run_id}__cpu.ipynb"))
+    partial = f"{OUTPUT_DIR}/notebook_smoke__{run_id}__cpu.ipynb"
+    nb = json.loads(host.check_output("cat %s", partial))
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert errors and errors[0]["ename"] == "RuntimeError"
