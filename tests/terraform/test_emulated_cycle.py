@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 GROUPS = ("postgres", "weaviate", "airflow_master", "ingress", "worker_cpu", "worker_gpu")
 EMULATED_HOSTS = 7  # emulated.tfvars: 1 + 1 + 1 + 2 cpu workers + 1 gpu worker + 1 ingress
 
+_VENV_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+ANSIBLE_INVENTORY = shutil.which("ansible-inventory", path=_VENV_PATH)
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -38,6 +42,7 @@ pytestmark = [
     ),
     pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),
     pytest.mark.skipif(shutil.which("moto_server") is None, reason="moto_server is not installed"),
+    pytest.mark.skipif(ANSIBLE_INVENTORY is None, reason="ansible-inventory is not installed"),
 ]
 
 
@@ -53,7 +58,7 @@ def _aws(service: str, url: str):
 
 def _inventory(source: Path, env: dict[str, str] | None = None) -> dict:
     out = subprocess.run(
-        ["ansible-inventory", "-i", str(source), "--list"],
+        [str(ANSIBLE_INVENTORY), "-i", str(source), "--list"],
         check=True,
         capture_output=True,
         text=True,

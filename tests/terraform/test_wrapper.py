@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,10 @@ import pytest
 from platformctl import terraform
 from platformctl.inventory_terraform import build_inventory, write_hosts_yaml
 from platformctl.terraform_moto import free_port
+
+# ansible-inventory lives beside the interpreter in the venv, whether or not it is on PATH.
+_VENV_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+ANSIBLE_INVENTORY = shutil.which("ansible-inventory", path=_VENV_PATH)
 
 HOSTS = {
     f"cdaprod-emulated-{group}-1": {
@@ -116,13 +122,13 @@ def test_inventory_rejects_unknown_roles() -> None:
 def test_written_inventory_passes_ansible_inventory(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    if shutil.which("ansible-inventory") is None:
+    if ANSIBLE_INVENTORY is None:
         pytest.skip("ansible-inventory is not installed on this machine")
     monkeypatch.setattr("platformctl.inventory_terraform.INVENTORIES", tmp_path)
     path = write_hosts_yaml("emulated", HOSTS, "us-east-1")
     listed = json.loads(
         subprocess.run(
-            ["ansible-inventory", "-i", str(path), "--list"],
+            [ANSIBLE_INVENTORY, "-i", str(path), "--list"],
             check=True,
             capture_output=True,
             text=True,
