@@ -100,8 +100,10 @@ def keyword_search(
     matches). The stored search text and the paths have trigram indexes (migration 0003)."""
     clauses, params = _filter_sql(filters)
     # Only assets that can be played: at least one present file.
+    # (LIMIT keeps PostgreSQL from turning this into a hash of every file: with few
+    # candidates, one index probe each is far cheaper.)
     clauses.append(
-        "EXISTS (SELECT 1 FROM files pf WHERE pf.asset_id = a.id AND pf.status = 'present')"
+        "(SELECT true FROM files pf WHERE pf.asset_id = a.id AND pf.status = 'present' LIMIT 1)"
     )
     rank_terms: list[str] = []
     rank_params: list[Any] = []
