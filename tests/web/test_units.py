@@ -1,0 +1,105 @@
+"""Fast checks of the web service's pure parts: range parsing, path confinement, passwords,
+API keys, settings that refuse to start insecurely, tag rules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from samples.video_archive.config import ConfigError
+from samples.video_archive.web import auth, media
+from samples.video_archive.web.queries import EditError, normalise_tags
+from samples.video_archive.web.settings import load_web_settings
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("bytes=0-9", (0, 9)),
+        ("bytes=10-", (10, 99)),
+        ("bytes=-5", (95, 99)),
+        ("bytes=90-1000", (90, 99)),
+        ("bytes=5-1", None),  # invalid: whole file
+        ("bytes=0-1,5-6", None),  # several ranges: whole file
+        ("items=0-1", None),
+    ],
+)
+def test_parse_range(header, expected) -> None:
+    assert media.parse_range(header, 100) == expected
+
+
+@pytest.mark.parametrize("header", ["bytes=100-", "bytes=200-300", "bytes=-0"])
+def test_unsatisfiable_ranges(header) -> None:
+    with pytest.raises(media.RangeNotSatisfiableError):
+        media.parse_range(header, 100)
+
+
+def test_open_within_refuses_escapes(tmp_path: Path) -> None:
+    root = tmp_path / "source"
+    root.mkdir()
+    (root / "clip.mp4").write_bytes(b"0123456789")
+    (tmp_path / "secret").write_text("no")
+    os.symlink(tmp_path / "secret", root / "link.mp4")
+    os.symlink(root / "clip.mp4", root / "inside-link.mp4")
+    opened = media.open_within(root, "clip.mp4")
+    assert b"".join(media.iter_bytes(opened, 2, 4)) == b"234"
+    assert media.open_within(root, "inside-link.mp4").size == 10
+    for escape in ("link.mp4", "../secret", "/etc/passwd", "sub/../../secret"):
+        with pytest.raises(media.MediaRefusedError):
+            media.open_within(root, escape)
+    with pytest.raises(media.MediaRefusedError):
+        media.open_within(root, ".")  # a directory is not a file
+    with pytest.raises(media.MediaUnavailableError):
+        media.open_within(root, "gone.mp4")
+    with pytest.raises(media.MediaUnavailableError):
+        media.open_within(tmp_path / "unmounted", "clip.mp4")
+
+
+def test_passwords_and_api_keys() -> None:
+    stored = auth.hash_password("a long enough password")
+    assert auth.verify_password("a long enough password", stored)
+    assert not auth.verify_password("a long enough passworD", stored)
+    assert not auth.verify_password("x", "not-a-hash")
+    with pytest.raises(ValueError, match="10 characters"):
+        auth.hash_password("short")
+    key, digest = auth.new_api_key()
+    assert len(key) >= 40
+    assert digest != key
+    assert auth.csrf_matches("abc", "abc")
+    assert not auth.csrf_matches("abc", "abd")
+    assert not auth.csrf_matches(None, None)
+
+
+def test_settings_refuse_to_start_without_secret_or_users() -> None:
+    with pytest.raises(ConfigError, match="SESSION_SECRET"):
+        load_web_settings(env={"VIDEO_ARCHIVE_WEB_USERS": "a:editor:scrypt$x"})
+    with pytest.raises(ConfigError, match="no users and no API keys"):
+        load_web_settings(env={"VIDEO_ARCHIVE_WEB_SESSION_SECRET": "s" * 40})
+    with pytest.raises(ConfigError, match="name:role:secret"):
+        load_web_settings(
+            env={
+                "VIDEO_ARCHIVE_WEB_SESSION_SECRET": "s" * 40,
+                "VIDEO_ARCHIVE_WEB_USERS": "alice:admin:hash",
+            }
+        )
+    settings = load_web_settings(
+        env={
+            "VIDEO_ARCHIVE_WEB_SESSION_SECRET": "s" * 40,
+            "VIDEO_ARCHIVE_WEB_USERS": "alice:editor:scrypt$1$1$1$00$00",
+            "VIDEO_ARCHIVE_WEB_API_KEYS": "prom:viewer:" + "0" * 64,
+        }
+    )
+    assert settings.bind_host == "127.0.0.1"  # never all interfaces by default
+    assert settings.users["alice"].can_edit
+    assert not settings.api_keys["prom"].can_edit
+
+
+def test_tags_are_normalised_and_checked() -> None:
+    assert normalise_tags([" Night  Ferry ", "night ferry", "", "B&W"]) == ["night ferry", "b&w"]
+    with pytest.raises(EditError, match="not allowed"):
+        normalise_tags(["<script>"])
+    with pytest.raises(EditError, match="at most"):
+        normalise_tags([f"t{i}" for i in range(60)])
