@@ -15,7 +15,8 @@ MOLECULE_SCENARIOS += ingress
 .PHONY: setup-browser test-web serve-web bench-web
 
 setup-browser:
-	@command -v npm >/dev/null || { echo "error: npm not found; run make setup-apt"; exit 2; }
+	@command -v npm >/dev/null || { echo "[browser] installing Debian's npm"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm >/dev/null; }
 	cd $(BROWSER_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
 test-web: _require_venv
