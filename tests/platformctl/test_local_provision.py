@@ -79,9 +79,15 @@ def test_provision_is_idempotent_and_removal_leaves_nothing(topology: Path, tmp_
 
         listed = json.loads(
             subprocess.run(
-                [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(inventory),
-                 "--list"],
-                capture_output=True, text=True, check=True,
+                [
+                    str(Path(sys.executable).parent / "ansible-inventory"),
+                    "-i",
+                    str(inventory),
+                    "--list",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
         )
         assert listed["postgres"]["hosts"] == ["db-1"]
