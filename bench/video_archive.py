@@ -370,6 +370,7 @@ def main() -> int:
         results = {**json.loads(args.out.read_text()), **results}
     with EphemeralPostgres() as pg:
         for part in chosen:
+            results.setdefault("load_average_before", {})[part] = round(os.getloadavg()[0], 1)
             results.update(parts[part](pg))
             save()
     results["bench_process_peak_rss_mb"] = round(
