@@ -10,7 +10,7 @@ import pytest
 
 from samples.video_archive.config import ConfigError
 from samples.video_archive.web import auth, media
-from samples.video_archive.web.queries import EditError, normalise_tags
+from samples.video_archive.web.queries import EditError, Filters, normalise_tags
 from samples.video_archive.web.settings import load_web_settings
 
 
@@ -103,3 +103,19 @@ def test_tags_are_normalised_and_checked() -> None:
         normalise_tags(["<script>"])
     with pytest.raises(EditError, match="at most"):
         normalise_tags([f"t{i}" for i in range(60)])
+
+
+def test_semantic_search_without_its_libraries_is_a_clear_error(tmp_path: Path) -> None:
+    from samples.video_archive.config import Settings
+    from samples.video_archive.web.searching import SearchUnavailableError, SemanticBackend
+
+    class Broken:
+        name, dimension = "broken", 3
+
+        def embed(self, texts):
+            raise ImportError("No module named 'sentence_transformers'")
+
+    backend = SemanticBackend(Settings(lancedb_dir=tmp_path / "index"), embedder=Broken())
+    backend.warm()  # must not raise: start-up goes on, keyword search still works
+    with pytest.raises(SearchUnavailableError, match="use keyword mode"):
+        backend.ranked_ids("harbour", "semantic", Filters())

@@ -74,7 +74,7 @@ class SemanticBackend:
         try:
             embedder, _ = self.get()
             embedder.embed(["warm up"])
-        except (EmbedderUnavailableError, SemanticIndexError, OSError):
+        except (EmbedderUnavailableError, SemanticIndexError, OSError, ImportError):
             pass  # reported to the user on the first semantic query instead
 
     def ranked_ids(self, query: str, mode: str, filters: Filters) -> list[int]:
@@ -93,7 +93,7 @@ class SemanticBackend:
                     sources=(filters.source,) if filters.source else (),
                 ),
             )
-        except (EmbedderUnavailableError, SemanticIndexError, OSError) as exc:
+        except (EmbedderUnavailableError, SemanticIndexError, OSError, ImportError) as exc:
             raise SearchUnavailableError(
                 f"{mode} search is not available here ({exc}); use keyword mode"
             ) from exc
