@@ -1,0 +1,1 @@
+"""The social gateway: one HTTP API in front of the social platforms (issue 6)."""

@@ -1,0 +1,202 @@
+"""The social gateway's HTTP API.
+
+- ``POST /api/v1/posts`` (header ``Idempotency-Key``): publish once. The first request with
+  a key creates the post row (a unique constraint in PostgreSQL) and publishes; a retried or
+  concurrent duplicate gets that same post back (200), waiting for it while it is being
+  published; the same key with a different body is refused (422).
+- ``GET /api/v1/posts/{id}``.
+- ``GET /health`` (no key: database reachable), ``GET /metrics`` (Prometheus, API key).
+Every ``/api`` route and ``/metrics`` need ``X-API-Key``, as in the archive's web service.
+"""
+
+# No ``from __future__ import annotations``: FastAPI must see the dependency objects of the
+# routes defined inside create_app, not their names as strings.
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from pydantic import BaseModel, Field
+
+from integrations.custom_api.adapters import (
+    Adapter,
+    DiscordAdapter,
+    MastodonAdapter,
+    Post,
+    WebhookAdapter,
+)
+from integrations.custom_api.delivery import PermanentFailure, RetryPolicy, TransientFailure
+from integrations.custom_api.ratelimit import RateLimiter
+from integrations.custom_api.settings import GatewaySettings, PlatformSettings
+from integrations.custom_api.store import PostStore, StoredPost, migrate, request_digest
+
+API_KEY_HEADER = "X-API-Key"
+
+
+class PostRequest(BaseModel):
+    platform: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=10_000)
+    media_path: str | None = None
+
+
+class GatewayMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "social_gateway_http_requests", "HTTP requests by method, route template and status",
+            ["method", "route", "status"], registry=self.registry,
+        )  # fmt: skip
+        self.latency = Histogram(
+            "social_gateway_http_request_duration_seconds", "Time to the response by route",
+            ["route"], registry=self.registry,
+        )  # fmt: skip
+        self.published = Counter(
+            "social_gateway_posts", "Publish outcomes by platform (published, failed, duplicate)",
+            ["platform", "outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.stored = Gauge(
+            "social_gateway_stored_posts", "Posts in the database by status at scrape time",
+            ["status"], registry=self.registry,
+        )  # fmt: skip
+
+
+def build_adapter(platform: PlatformSettings, client: httpx.Client | None = None) -> Adapter:
+    common: dict[str, Any] = {
+        "client": client,
+        "limiter": RateLimiter(per_minute=platform.per_minute),
+        "policy": RetryPolicy(max_attempts=platform.max_attempts),
+    }
+    if platform.kind == "webhook":
+        return WebhookAdapter(platform.name, platform.url, platform.secret, **common)
+    if platform.kind == "discord":
+        return DiscordAdapter(platform.name, platform.url, **common)
+    return MastodonAdapter(platform.name, platform.url, platform.secret, **common)
+
+
+def create_app(
+    settings: GatewaySettings,
+    *,
+    adapters: Mapping[str, Adapter] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FastAPI:
+    if not settings.api_keys:
+        raise ValueError("the gateway needs at least one API key")
+    migrate(settings.dsn)
+    store = PostStore(settings.dsn)
+    metrics = GatewayMetrics()
+    registry: dict[str, Adapter] = dict(adapters or {})
+    for name, platform in settings.platforms.items():
+        registry.setdefault(name, build_adapter(platform))
+    app = FastAPI(title="Social gateway", version="1")
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[..., Any]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        metrics.latency.labels(route).observe(time.perf_counter() - started)
+        return response
+
+    def require_key(x_api_key: Annotated[str | None, Header()] = None) -> str:
+        digest = hashlib.sha256((x_api_key or "").encode()).hexdigest()
+        match = None
+        for name, expected in settings.api_keys.items():
+            if hmac.compare_digest(digest, expected):
+                match = name
+        if not x_api_key or match is None:
+            raise HTTPException(401, "a valid X-API-Key header is required")
+        return match
+
+    def media(path: str | None) -> Path | None:
+        if path is None:
+            return None
+        resolved = Path(path).resolve()
+        root = settings.media_root.resolve() if settings.media_root else None
+        if root is None or not resolved.is_relative_to(root):
+            raise HTTPException(422, f"media_path must lie under the gateway's media_root ({root})")
+        return resolved
+
+    def wait_for(post: StoredPost) -> StoredPost:
+        deadline = time.monotonic() + settings.duplicate_wait_s
+        while post.status == "publishing" and time.monotonic() < deadline:
+            sleep(0.1)
+            post = store.get(post.id) or post
+        return post
+
+    @app.post("/api/v1/posts")
+    def create_post(
+        body: PostRequest,
+        key_name: Annotated[str, Depends(require_key)],
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        if not idempotency_key or not 8 <= len(idempotency_key) <= 200:
+            raise HTTPException(400, "an Idempotency-Key header of 8 to 200 characters is required")
+        adapter = registry.get(body.platform)
+        if adapter is None:
+            known = ", ".join(sorted(registry)) or "none configured"
+            raise HTTPException(422, f"unknown platform {body.platform!r} (known: {known})")
+        media_path = media(body.media_path)
+        digest = request_digest(body.model_dump())
+        post, mine = store.claim(idempotency_key, digest, body.platform)
+        if not mine:
+            if post.request_sha256 != digest:
+                raise HTTPException(
+                    422, "this Idempotency-Key was used with a different request body"
+                )
+            metrics.published.labels(body.platform, "duplicate").inc()
+            post = wait_for(post)
+            if post.status == "publishing":
+                return JSONResponse(post.public(), status_code=409, headers={"Retry-After": "5"})
+            return JSONResponse(post.public(), status_code=200)
+        try:
+            delivery = adapter.publish(Post(body.platform, body.text, idempotency_key, media_path))
+        except (PermanentFailure, TransientFailure) as exc:
+            post = store.finish(post.id, status="failed", error=str(exc))
+            metrics.published.labels(body.platform, "failed").inc()
+            return JSONResponse(post.public(), status_code=201)
+        post = store.finish(
+            post.id,
+            status="published",
+            external_id=delivery.external_id,
+            url=delivery.url,
+            attempts=delivery.attempts,
+        )
+        metrics.published.labels(body.platform, "published").inc()
+        return JSONResponse(post.public(), status_code=201)
+
+    @app.get("/api/v1/posts/{post_id}")
+    def get_post(post_id: int, key_name: Annotated[str, Depends(require_key)]) -> dict[str, Any]:
+        post = store.get(post_id)
+        if post is None:
+            raise HTTPException(404, f"no post {post_id}")
+        return post.public()
+
+    @app.get("/health")
+    def health() -> JSONResponse:
+        try:
+            store.ping()
+        except Exception as exc:  # reported in the answer, not raised
+            return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, 503)
+        return JSONResponse({"status": "ok", "platforms": sorted(registry)})
+
+    @app.get("/metrics")
+    def metrics_endpoint(key_name: Annotated[str, Depends(require_key)]) -> Response:
+        for status, n in store.counts().items():
+            metrics.stored.labels(status).set(n)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

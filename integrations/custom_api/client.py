@@ -1,0 +1,45 @@
+"""A small client of the social gateway, for the pipeline and notebooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class GatewayError(RuntimeError):
+    """The gateway could not be reached or refused the request; the message says why."""
+
+
+@dataclass(frozen=True)
+class GatewayClient:
+    base_url: str
+    api_key: str
+    timeout_s: float = 120.0
+
+    def publish(
+        self, *, platform: str, text: str, idempotency_key: str, media_path: str | None = None
+    ) -> dict[str, Any]:
+        """Publish once per key; returns the post (``status`` published or failed)."""
+        body = {"platform": platform, "text": text, "media_path": media_path}
+        headers = {"X-API-Key": self.api_key, "Idempotency-Key": idempotency_key}
+        for _ in range(5):
+            try:
+                response = httpx.post(
+                    f"{self.base_url.rstrip('/')}/api/v1/posts",
+                    json=body, headers=headers, timeout=self.timeout_s,
+                )  # fmt: skip
+            except httpx.HTTPError as exc:
+                raise GatewayError(f"social gateway at {self.base_url} unreachable: {exc}") from exc
+            if response.status_code != 409:  # 409: the same key is still being published
+                break
+        if response.status_code in (200, 201):
+            return dict(response.json())
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise GatewayError(
+            f"social gateway refused the post (HTTP {response.status_code}): {detail}"
+        )

@@ -1,0 +1,100 @@
+"""One HTTP exchange with a platform: rate limit, retries with backoff on 429/5xx and
+network errors (honouring Retry-After), a permanent failure with the reason on other 4xx."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from integrations.custom_api.ratelimit import RateLimiter
+
+
+class PermanentFailure(Exception):
+    """The platform refused the post; retrying the same request cannot help."""
+
+
+class TransientFailure(Exception):
+    """The platform stayed unavailable for every attempt."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay_s: float = 0.5
+    max_delay_s: float = 30.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay_s)
+        return min(self.base_delay_s * 2 ** (attempt - 1), self.max_delay_s)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _reason(response: httpx.Response) -> str:
+    text = response.text.strip()
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            text = str(body.get("error") or body.get("message") or body.get("detail") or text)
+    except ValueError:
+        pass
+    return text[:300] or response.reason_phrase
+
+
+def send(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    limiter: RateLimiter,
+    policy: RetryPolicy,
+    platform: str,
+    **kwargs: Any,
+) -> tuple[httpx.Response, int]:
+    """Send until a 2xx (returned with the number of attempts) or a final failure."""
+    last = ""
+    for attempt in range(1, policy.max_attempts + 1):
+        limiter.acquire()
+        retry_after: float | None = None
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TransportError as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        else:
+            if response.is_success:
+                return response, attempt
+            if response.status_code == 429 or response.status_code >= 500:
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                if retry_after is not None:
+                    limiter.defer(retry_after)
+                last = f"HTTP {response.status_code}: {_reason(response)}"
+            else:
+                code = response.status_code
+                raise PermanentFailure(
+                    f"{platform} refused the post (HTTP {code}): {_reason(response)}"
+                )
+        if attempt < policy.max_attempts:
+            policy.sleep(policy.delay(attempt, retry_after))
+    raise TransientFailure(
+        f"{platform} did not accept the post after {policy.max_attempts} attempts (last: {last})"
+    )
