@@ -1,0 +1,1 @@
+"""Airtable content calendar (pyairtable)."""
