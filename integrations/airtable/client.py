@@ -51,6 +51,7 @@ class Draft:
     slot: datetime
     cover: str = ""
     status: str = "Draft"
+    result: str = ""  # why a draft could not be made (status Failed)
 
 
 @dataclass(frozen=True)
@@ -162,12 +163,16 @@ class ContentCalendar:
                     "Caption": d.caption,
                     "Slot": _iso(d.slot),
                     "Status": d.status,
+                    "Result": d.result,
                 }
                 for d in fresh
             ],
             typecast=True,
         )
         return [_row(r) for r in created]
+
+    def by_key(self) -> dict[str, CalendarRow]:
+        return {r.draft_key: r for r in self.rows() if r.draft_key}
 
     def due(self, now: datetime | None = None) -> list[CalendarRow]:
         """Approved rows whose slot has come, oldest slot first."""
