@@ -9,51 +9,33 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from social_testlib import STANDIN_TOKEN, ServedApp, airtable_standin
+from social_testlib import (
+    GATEWAY_KEY,
+    LONG_DESCRIPTION,
+    PLATFORMS,
+    STANDIN_TOKEN,
+    WEBHOOK_SECRET,
+    ServedApp,
+    SocialArchive,
+    _digests,
+    airtable_standin,
+)
 
 from integrations.airtable.client import ContentCalendar
 from integrations.custom_api.receiver import make_server
 from integrations.custom_api.settings import GatewaySettings, PlatformSettings
 from integrations.postgres.client import connect
 from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
-from samples.social_media_automation.config import PlatformConfig, SocialSettings
+from samples.social_media_automation.config import SocialSettings
 from samples.video_archive.catalog import open_catalog
 from samples.video_archive.config import Settings
 from samples.video_archive.ingestion.sources import spec_from_uri
 from samples.video_archive.pipeline import run_bronze, run_silver
 from samples.video_archive.synthetic import ffmpeg, make_clip
-
-WEBHOOK_SECRET = "social-webhook-" + "s" * 24
-GATEWAY_KEY = "social-gateway-key-" + "g" * 30
-PLATFORMS = {
-    "shorts": PlatformConfig("shorts", "vertical", 2200, 30, 1.0, 60.0),
-    "feed": PlatformConfig("feed", "landscape", 200, 5, 1.0, 30.0),
-}
-LONG_DESCRIPTION = (
-    "An unhurried walk along the old quay, past the fish market, the rope makers and the "
-    "little chapel, while the tide comes in and the gulls argue over the morning catch; "
-    "a long description that no short platform caption can hold."
-)
-
-
-@dataclass(frozen=True)
-class SocialArchive:
-    dsn: str
-    originals: Path
-    digests: dict[str, str]  # rel_path -> sha256, taken before the pipeline ran
-
-
-def _digests(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,48 @@ serve ASGI apps on loopback."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+
+from samples.social_media_automation.config import PlatformConfig
+
+WEBHOOK_SECRET = "social-webhook-" + "s" * 24
+GATEWAY_KEY = "social-gateway-key-" + "g" * 30
+PLATFORMS = {
+    "shorts": PlatformConfig("shorts", "vertical", 2200, 30, 1.0, 60.0),
+    "feed": PlatformConfig("feed", "landscape", 200, 5, 1.0, 30.0),
+}
+LONG_DESCRIPTION = (
+    "An unhurried walk along the old quay, past the fish market, the rope makers and the "
+    "little chapel, while the tide comes in and the gulls argue over the morning catch; "
+    "a long description that no short platform caption can hold."
+)
+
+
+@dataclass(frozen=True)
+class SocialArchive:
+    dsn: str
+    originals: Path
+    digests: dict[str, str]  # rel_path -> sha256, taken before the pipeline ran
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
 
 STANDIN_TOKEN = "pat-standin-" + "t" * 20  # the stand-in's own fixed token
 

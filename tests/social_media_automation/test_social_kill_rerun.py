@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GATEWAY_KEY, SocialArchive
-from social_testlib import STANDIN_TOKEN, ServedApp
+from social_testlib import GATEWAY_KEY, STANDIN_TOKEN, ServedApp, SocialArchive
 
 from integrations.airtable.client import ContentCalendar
 from integrations.postgres.client import connect

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PLATFORMS, SocialArchive, _digests
+from social_testlib import PLATFORMS, SocialArchive, _digests
 
 from integrations.airtable.client import ContentCalendar, Draft
 from integrations.custom_api.client import GatewayClient

@@ -1,0 +1,82 @@
+"""Retries, Retry-After and permanent failures of one platform exchange (delivery.send),
+with httpx's MockTransport playing the platform's answers, and the gateway's command line
+refusing to start without settings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from integrations.custom_api.delivery import (
+    PermanentFailure,
+    RetryPolicy,
+    TransientFailure,
+    retry_after_seconds,
+    send,
+)
+from integrations.custom_api.ratelimit import RateLimiter
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _client(answers: list[httpx.Response]) -> tuple[httpx.Client, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answers.pop(0)
+
+    return httpx.Client(transport=httpx.MockTransport(handler)), seen
+
+
+def test_retry_after_is_honoured_then_success() -> None:
+    sleeps: list[float] = []
+    client, seen = _client(
+        [
+            httpx.Response(429, headers={"Retry-After": "7"}, json={"error": "slow down"}),
+            httpx.Response(502, text="bad gateway"),
+            httpx.Response(200, json={"id": "1"}),
+        ]
+    )
+    policy = RetryPolicy(max_attempts=4, base_delay_s=0.5, sleep=sleeps.append)
+    limiter = RateLimiter(6000, sleep=lambda s: None)
+    response, attempts = send(client, "POST", "http://p/x", limiter=limiter, policy=policy,
+                              platform="p")  # fmt: skip
+    assert (response.status_code, attempts, len(seen)) == (200, 3, 3)
+    assert sleeps == [7.0, 1.0]  # Retry-After, then exponential backoff for the 502
+
+
+def test_4xx_is_permanent_and_5xx_gives_up_with_the_last_reason() -> None:
+    client, seen = _client([httpx.Response(422, json={"error": "Validation failed: too long"})])
+    policy = RetryPolicy(max_attempts=3, sleep=lambda s: None)
+    limiter = RateLimiter(6000, sleep=lambda s: None)
+    with pytest.raises(PermanentFailure, match=r"p refused the post \(HTTP 422\): Validation"):
+        send(client, "POST", "http://p/x", limiter=limiter, policy=policy, platform="p")
+    assert len(seen) == 1
+    client, seen = _client([httpx.Response(503, text="down")] * 3)
+    with pytest.raises(TransientFailure, match=r"after 3 attempts \(last: HTTP 503: down\)"):
+        send(client, "POST", "http://p/x", limiter=limiter, policy=policy, platform="p")
+    assert len(seen) == 3
+
+
+def test_retry_after_forms() -> None:
+    assert retry_after_seconds("12") == 12.0
+    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= (retry_after_seconds(later) or 0) <= 31
+
+
+def test_serve_refuses_to_start_without_api_keys() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "integrations.custom_api", "serve"],
+        cwd=ROOT, env={"PATH": "/usr/bin:/bin", "SOCIAL_GATEWAY_DSN": "host=127.0.0.1"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "SOCIAL_GATEWAY_API_KEYS" in result.stderr and "Traceback" not in result.stderr
