@@ -157,11 +157,19 @@ def create_app(
                 raise HTTPException(
                     422, "this Idempotency-Key was used with a different request body"
                 )
-            metrics.published.labels(body.platform, "duplicate").inc()
             post = wait_for(post)
-            if post.status == "publishing":
-                return JSONResponse(post.public(), status_code=409, headers={"Retry-After": "5"})
-            return JSONResponse(post.public(), status_code=200)
+            taken = (
+                store.reclaim_stale(post.id, settings.stale_after_s)
+                if post.status == "publishing"
+                else None
+            )
+            if taken is None:
+                metrics.published.labels(body.platform, "duplicate").inc()
+                if post.status == "publishing":
+                    answer = {**post.public(), "detail": "still being published; retry later"}
+                    return JSONResponse(answer, status_code=409, headers={"Retry-After": "5"})
+                return JSONResponse(post.public(), status_code=200)
+            post = taken
         try:
             delivery = adapter.publish(Post(body.platform, body.text, idempotency_key, media_path))
         except (PermanentFailure, TransientFailure) as exc:

@@ -9,7 +9,12 @@ import httpx
 
 
 class GatewayError(RuntimeError):
-    """The gateway could not be reached or refused the request; the message says why."""
+    """The gateway could not be reached or refused the request; the message says why.
+    ``retryable``: nothing is wrong with the request, try again later (unreachable, busy)."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -24,15 +29,17 @@ class GatewayClient:
         """Publish once per key; returns the post (``status`` published or failed)."""
         body = {"platform": platform, "text": text, "media_path": media_path}
         headers = {"X-API-Key": self.api_key, "Idempotency-Key": idempotency_key}
-        for _ in range(5):
+        for _ in range(2):  # a 409 comes after the gateway waited for the first request
             try:
                 response = httpx.post(
                     f"{self.base_url.rstrip('/')}/api/v1/posts",
                     json=body, headers=headers, timeout=self.timeout_s,
                 )  # fmt: skip
             except httpx.HTTPError as exc:
-                raise GatewayError(f"social gateway at {self.base_url} unreachable: {exc}") from exc
-            if response.status_code != 409:  # 409: the same key is still being published
+                raise GatewayError(
+                    f"social gateway at {self.base_url} unreachable: {exc}", retryable=True
+                ) from exc
+            if response.status_code != 409:  # the same key is still being published
                 break
         if response.status_code in (200, 201):
             return dict(response.json())
@@ -40,6 +47,8 @@ class GatewayClient:
             detail = response.json().get("detail", response.text)
         except ValueError:
             detail = response.text
+        code = response.status_code
         raise GatewayError(
-            f"social gateway refused the post (HTTP {response.status_code}): {detail}"
+            f"social gateway refused the post (HTTP {code}): {detail}",
+            retryable=code == 409 or code >= 500,
         )

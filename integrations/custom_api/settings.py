@@ -60,6 +60,10 @@ class GatewaySettings:
     bind_host: str = "127.0.0.1"
     bind_port: int = 8710
     duplicate_wait_s: float = 30.0  # how long a duplicate waits for the first request
+    # A post still "publishing" after this long was left by a gateway that died mid-publish:
+    # the next request with its key publishes it again (the platform gets the same
+    # Idempotency-Key; Mastodon de-duplicates on it, webhook receivers can).
+    stale_after_s: float = 900.0
 
 
 def _platform(name: str, entry: dict[str, Any], env: dict[str, str]) -> PlatformSettings:

@@ -95,6 +95,18 @@ class PostStore:
         assert existing, "a conflicting row must exist"
         return StoredPost(**existing), False
 
+    def reclaim_stale(self, post_id: int, stale_after_s: float) -> StoredPost | None:
+        """Take over a post left ``publishing`` longer than ``stale_after_s`` (its gateway
+        process died mid-publish); None when it is not stale or someone else took it."""
+        with self._conn() as conn:
+            row = conn.execute(
+                f"UPDATE {SCHEMA}.posts SET updated_at = now() WHERE id = %s "  # noqa: S608
+                "AND status = 'publishing' AND updated_at < now() - make_interval(secs => %s) "
+                "RETURNING *",
+                (post_id, stale_after_s),
+            ).fetchone()
+        return self._row(row)
+
     def finish(
         self,
         post_id: int,

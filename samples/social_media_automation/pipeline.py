@@ -38,7 +38,8 @@ class DraftReport:
 class PublishReport:
     published: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
-    deferred: dict[str, str] = field(default_factory=dict)  # left Approved: gateway unreachable
+    # Left Approved for the next run: the gateway was unreachable or still busy with the key.
+    deferred: dict[str, str] = field(default_factory=dict)
 
 
 def draft_key(asset_id: int, platform: str) -> str:
@@ -199,7 +200,7 @@ def publish_due(
                         idempotency_key=idempotency_key(row), media_path=row.media,
                     )  # fmt: skip
                 except GatewayError as exc:
-                    if "unreachable" in str(exc):
+                    if exc.retryable:
                         report.deferred[key] = str(exc)
                         continue
                     problem = str(exc)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
+import psycopg
 import pytest
 from fastapi import FastAPI, File, Form, Header, HTTPException, Request, UploadFile
 
@@ -87,14 +88,14 @@ def media(tmp_path: Path) -> Path:
     return path
 
 
-def _app(dsn: str, media_root: Path, adapters: dict[str, Any]) -> Any:
+def _app(dsn: str, media_root: Path, adapters: dict[str, Any], *, wait_short: bool = False) -> Any:
     from integrations.custom_api.app import create_app
 
     settings = GatewaySettings(
         dsn=dsn,
         api_keys={"ci": hashlib.sha256(API_KEY.encode()).hexdigest()},
         media_root=media_root,
-        duplicate_wait_s=10,
+        duplicate_wait_s=1 if wait_short else 10,
     )
     return create_app(settings, adapters=adapters)
 
@@ -362,3 +363,33 @@ def test_mastodon_adapter_against_standin(media: Path) -> None:
     assert state["statuses"][0]["media_attachments"] == [
         {"size": media.stat().st_size, "name": "clip.mp4"}
     ]
+
+
+@pytest.mark.slow
+def test_post_left_publishing_by_a_dead_gateway_is_taken_over(
+    gateway_dsn: str, receiver: Any
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from integrations.custom_api.store import PostStore, request_digest
+
+    url, received = receiver
+    body = {"platform": "hook", "text": "Interrupted", "media_path": None}
+    store = PostStore(gateway_dsn)
+    app = _app(gateway_dsn, Path("/nonexistent"), {"hook": _webhook(url)}, wait_short=True)
+    # A gateway claimed this key and died before publishing: the row says "publishing".
+    left, mine = store.claim("stale-0001", request_digest(body), "hook")
+    assert mine
+    with TestClient(app) as client:
+        busy = client.post("/api/v1/posts", json=body, headers=_headers("stale-0001"))
+        assert busy.status_code == 409 and busy.headers["Retry-After"] == "5"
+        assert received.deliveries == 0
+        with psycopg.connect(gateway_dsn, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE social_gateway.posts SET updated_at = now() - interval '1 hour' "
+                "WHERE id = %s",
+                (left.id,),
+            )
+        taken = client.post("/api/v1/posts", json=body, headers=_headers("stale-0001"))
+    assert taken.status_code == 201 and taken.json()["id"] == left.id
+    assert taken.json()["status"] == "published" and len(received.posts) == 1
