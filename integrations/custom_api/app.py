@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
+import psycopg
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import (
@@ -42,6 +43,7 @@ from integrations.custom_api.delivery import PermanentFailure, RetryPolicy, Tran
 from integrations.custom_api.ratelimit import RateLimiter
 from integrations.custom_api.settings import GatewaySettings, PlatformSettings
 from integrations.custom_api.store import PostStore, StoredPost, migrate, request_digest
+from integrations.postgres.client import CatalogUnavailableError
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -176,6 +178,15 @@ def create_app(
             post = store.finish(post.id, status="failed", error=str(exc))
             metrics.published.labels(body.platform, "failed").inc()
             return JSONResponse(post.public(), status_code=201)
+        except Exception as exc:
+            # An answer the adapter did not expect: record it rather than leave the key
+            # "publishing" until it goes stale; the post may or may not exist on the platform.
+            reason = f"unexpected answer from {body.platform} ({type(exc).__name__}: {exc}); "
+            post = store.finish(
+                post.id, status="failed", error=reason + "check the platform before re-posting"
+            )
+            metrics.published.labels(body.platform, "failed").inc()
+            return JSONResponse(post.public(), status_code=201)
         post = store.finish(
             post.id,
             status="published",
@@ -197,14 +208,17 @@ def create_app(
     def health() -> JSONResponse:
         try:
             store.ping()
-        except Exception as exc:  # reported in the answer, not raised
-            return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, 503)
-        return JSONResponse({"status": "ok", "platforms": sorted(registry)})
+        except (psycopg.Error, CatalogUnavailableError):
+            return JSONResponse({"status": "degraded", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok", "platforms": sorted(registry)})
 
     @app.get("/metrics")
     def metrics_endpoint(key_name: Annotated[str, Depends(require_key)]) -> Response:
-        for status, n in store.counts().items():
-            metrics.stored.labels(status).set(n)
+        try:
+            for status, n in store.counts().items():
+                metrics.stored.labels(status).set(n)
+        except (psycopg.Error, CatalogUnavailableError):
+            pass  # the request counters are still worth scraping
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -393,3 +393,23 @@ def test_post_left_publishing_by_a_dead_gateway_is_taken_over(
         taken = client.post("/api/v1/posts", json=body, headers=_headers("stale-0001"))
     assert taken.status_code == 201 and taken.json()["id"] == left.id
     assert taken.json()["status"] == "published" and len(received.posts) == 1
+
+
+@pytest.mark.slow
+def test_unexpected_adapter_error_is_recorded_not_left_publishing(gateway_dsn: str) -> None:
+    from fastapi.testclient import TestClient
+
+    class Broken:
+        name = "broken"
+
+        def publish(self, post: Post) -> Any:
+            raise KeyError("id")  # e.g. a platform answer without the expected field
+
+    app = _app(gateway_dsn, Path("/nonexistent"), {"broken": Broken()})
+    body = {"platform": "broken", "text": "x"}
+    with TestClient(app) as client:
+        first = client.post("/api/v1/posts", json=body, headers=_headers("broken-0001"))
+        again = client.post("/api/v1/posts", json=body, headers=_headers("broken-0001"))
+    assert first.status_code == 201 and first.json()["status"] == "failed"
+    assert first.json()["error"].startswith("unexpected answer from broken (KeyError: 'id')")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
