@@ -174,3 +174,23 @@ def test_draft_approve_publish_and_bad_input(
 
     # The next run finds nothing new to draft.
     assert draft(social_settings, calendar, ["shorts", "feed"], mode="new").drafted == []
+
+
+@pytest.mark.slow
+def test_auto_approve_platform_publishes_without_a_person(
+    social_settings: SocialSettings, calendar: ContentCalendar, receiver: Any
+) -> None:
+    from dataclasses import replace
+
+    settings = replace(
+        social_settings,
+        platforms={**PLATFORMS, "feed": replace(PLATFORMS["feed"], auto_approve=True)},
+    )
+    report = draft(settings, calendar, ["feed", "shorts"], mode="tag", value="ferry")
+    assert len(report.drafted) == 2
+    statuses = {r.platform: r.status for r in calendar.rows()}
+    assert statuses == {"feed": "Approved", "shorts": "Draft"}
+    published = publish_due(settings, calendar, GatewayClient(settings.gateway_url,
+                            settings.gateway_api_key), now=LATER)  # fmt: skip
+    assert [k.split(":")[1] for k in published.published] == ["feed"]
+    assert len(receiver.received.posts) == 1
