@@ -3,7 +3,9 @@
 - ``POST /api/v1/posts`` (header ``Idempotency-Key``): publish once. The first request with
   a key creates the post row (a unique constraint in PostgreSQL) and publishes; a retried or
   concurrent duplicate gets that same post back (200), waiting for it while it is being
-  published; the same key with a different body is refused (422).
+  published; the same key with a different body is refused (422). A post that failed only
+  transiently (``retryable``: 429/5xx/network after every retry) is tried again by the next
+  request with its key.
 - ``GET /api/v1/posts/{id}``.
 - ``GET /health`` (no key: database reachable), ``GET /metrics`` (Prometheus, API key).
 Every ``/api`` route and ``/metrics`` need ``X-API-Key``, as in the archive's web service.
@@ -160,11 +162,11 @@ def create_app(
                     422, "this Idempotency-Key was used with a different request body"
                 )
             post = wait_for(post)
-            taken = (
-                store.reclaim_stale(post.id, settings.stale_after_s)
-                if post.status == "publishing"
-                else None
-            )
+            taken = None
+            if post.status == "publishing":
+                taken = store.reclaim_stale(post.id, settings.stale_after_s)
+            elif post.status == "failed" and post.retryable:
+                taken = store.reclaim_retryable(post.id)
             if taken is None:
                 metrics.published.labels(body.platform, "duplicate").inc()
                 if post.status == "publishing":
@@ -175,7 +177,8 @@ def create_app(
         try:
             delivery = adapter.publish(Post(body.platform, body.text, idempotency_key, media_path))
         except (PermanentFailure, TransientFailure) as exc:
-            post = store.finish(post.id, status="failed", error=str(exc))
+            retryable = isinstance(exc, TransientFailure)
+            post = store.finish(post.id, status="failed", error=str(exc), retryable=retryable)
             metrics.published.labels(body.platform, "failed").inc()
             return JSONResponse(post.public(), status_code=201)
         except Exception as exc:

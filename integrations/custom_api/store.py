@@ -35,6 +35,7 @@ class StoredPost:
     attempts: int
     created_at: datetime
     updated_at: datetime
+    retryable: bool = False
 
     def public(self) -> dict[str, Any]:
         return {
@@ -45,6 +46,7 @@ class StoredPost:
             "url": self.url,
             "error": self.error,
             "attempts": self.attempts,
+            "retryable": self.retryable,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
@@ -107,6 +109,18 @@ class PostStore:
             ).fetchone()
         return self._row(row)
 
+    def reclaim_retryable(self, post_id: int) -> StoredPost | None:
+        """Take a post whose last attempt failed transiently back to ``publishing``; None when
+        it is not such a post or another request took it first."""
+        with self._conn() as conn:
+            row = conn.execute(
+                f"UPDATE {SCHEMA}.posts SET status = 'publishing', retryable = false, "  # noqa: S608
+                "updated_at = now() WHERE id = %s AND status = 'failed' AND retryable "
+                "RETURNING *",
+                (post_id,),
+            ).fetchone()
+        return self._row(row)
+
     def finish(
         self,
         post_id: int,
@@ -116,12 +130,14 @@ class PostStore:
         url: str | None = None,
         error: str | None = None,
         attempts: int = 0,
+        retryable: bool = False,
     ) -> StoredPost:
         with self._conn() as conn:
             row = conn.execute(
                 f"UPDATE {SCHEMA}.posts SET status = %s, external_id = %s, url = %s, "  # noqa: S608
-                "error = %s, attempts = %s, updated_at = now() WHERE id = %s RETURNING *",
-                (status, external_id, url, error, attempts, post_id),
+                "error = %s, attempts = %s, retryable = %s, updated_at = now() "
+                "WHERE id = %s RETURNING *",
+                (status, external_id, url, error, attempts, retryable, post_id),
             ).fetchone()
         assert row
         return StoredPost(**row)

@@ -209,6 +209,12 @@ def publish_due(
                         idempotency_key=idempotency_key(row), gateway_post_id=post["id"],
                         external_id=post.get("external_id"), url=post.get("url"),
                     )  # fmt: skip
+                    if post["status"] != "published" and post.get("retryable"):
+                        # The platform was unavailable: the row stays Approved for the next run.
+                        reason = f"will retry: {post.get('error')}"
+                        calendar.set_status(row.record_id, "Approved", reason)
+                        report.deferred[key] = reason
+                        continue
                     if post["status"] != "published":
                         problem = str(post.get("error") or "the platform refused the post")
             if problem is None:

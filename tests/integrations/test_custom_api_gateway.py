@@ -413,3 +413,24 @@ def test_unexpected_adapter_error_is_recorded_not_left_publishing(gateway_dsn: s
     assert first.status_code == 201 and first.json()["status"] == "failed"
     assert first.json()["error"].startswith("unexpected answer from broken (KeyError: 'id')")
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+@pytest.mark.slow
+def test_transient_failure_is_retried_by_the_next_request_with_the_key(
+    gateway_dsn: str, receiver: Any
+) -> None:
+    from fastapi.testclient import TestClient
+
+    url, received = receiver
+    received.script.extend([503] * NO_WAIT.max_attempts)  # down for every attempt
+    app = _app(gateway_dsn, Path("/nonexistent"), {"hook": _webhook(url)})
+    body = {"platform": "hook", "text": "Later"}
+    with TestClient(app) as client:
+        down = client.post("/api/v1/posts", json=body, headers=_headers("transient-01"))
+        assert down.json()["status"] == "failed" and down.json()["retryable"] is True
+        assert "after 4 attempts (last: HTTP 503: scripted)" in down.json()["error"]
+        back = client.post("/api/v1/posts", json=body, headers=_headers("transient-01"))
+        again = client.post("/api/v1/posts", json=body, headers=_headers("transient-01"))
+    assert back.json()["id"] == down.json()["id"] == again.json()["id"]
+    assert back.json()["status"] == again.json()["status"] == "published"
+    assert len(received.posts) == 1 and received.deliveries == 5

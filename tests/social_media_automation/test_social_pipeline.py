@@ -194,3 +194,21 @@ def test_auto_approve_platform_publishes_without_a_person(
                             settings.gateway_api_key), now=LATER)  # fmt: skip
     assert [k.split(":")[1] for k in published.published] == ["feed"]
     assert len(receiver.received.posts) == 1
+
+
+@pytest.mark.slow
+def test_platform_down_leaves_the_row_approved_for_the_next_run(
+    social_settings: SocialSettings, calendar: ContentCalendar, receiver: Any
+) -> None:
+    report = draft(social_settings, calendar, ["shorts"], mode="tag", value="ferry")
+    (key,) = report.drafted
+    calendar.approve([calendar.by_key()[key].record_id])
+    receiver.received.script.extend([503] * 4)  # the gateway's four attempts all fail
+    gateway = GatewayClient(social_settings.gateway_url, social_settings.gateway_api_key)
+    first = publish_due(social_settings, calendar, gateway, now=LATER)
+    assert list(first.deferred) == [key] and first.failed == {} and first.published == {}
+    row = calendar.by_key()[key]
+    assert row.status == "Approved" and row.result.startswith("will retry: shorts did not")
+    second = publish_due(social_settings, calendar, gateway, now=LATER)
+    assert list(second.published) == [key]
+    assert len(receiver.received.posts) == 1
