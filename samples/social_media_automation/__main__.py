@@ -9,8 +9,11 @@ import json
 import sys
 from dataclasses import asdict
 
+import requests
+
 from integrations.airtable.client import CalendarConfigError, ContentCalendar
-from integrations.custom_api.client import GatewayClient
+from integrations.custom_api.client import GatewayClient, GatewayError
+from integrations.postgres.client import CatalogUnavailableError
 from samples.social_media_automation.config import SocialConfigError, load_social_settings
 from samples.social_media_automation.pipeline import draft, publish_due
 
@@ -41,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     except (SocialConfigError, CalendarConfigError, ValueError) as exc:
         print(f"social: {exc}", file=sys.stderr)
         return 2
+    except (CatalogUnavailableError, GatewayError) as exc:
+        print(f"social: {exc}", file=sys.stderr)
+        return 1
+    except requests.RequestException as exc:  # pyairtable's transport
+        print(f"social: Airtable request failed: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps(asdict(report), indent=2))
     return 0
 
