@@ -56,6 +56,37 @@ class PostRequest(BaseModel):
     media_path: str | None = None
 
 
+class PostOut(BaseModel):
+    id: int
+    platform: str
+    status: str
+    external_id: str | None = None
+    url: str | None = None
+    error: str | None = None
+    attempts: int
+    retryable: bool
+    created_at: str
+    updated_at: str
+    detail: str | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: Any
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: str
+    platforms: list[str] | None = None
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody},
+    401: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}
+
+
 class GatewayMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -104,7 +135,7 @@ def create_app(
     registry: dict[str, Adapter] = dict(adapters or {})
     for name, platform in settings.platforms.items():
         registry.setdefault(name, build_adapter(platform))
-    app = FastAPI(title="Social gateway", version="1")
+    app = FastAPI(title="Social gateway", version="1", openapi_url="/api/v1/openapi.json")
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[..., Any]) -> Response:
@@ -128,6 +159,8 @@ def create_app(
     def media(path: str | None) -> Path | None:
         if path is None:
             return None
+        if "\x00" in path:
+            raise HTTPException(422, "media_path must not contain NUL characters")
         resolved = Path(path).resolve()
         root = settings.media_root.resolve() if settings.media_root else None
         if root is None or not resolved.is_relative_to(root):
@@ -141,7 +174,12 @@ def create_app(
             post = store.get(post.id) or post
         return post
 
-    @app.post("/api/v1/posts")
+    @app.post(
+        "/api/v1/posts",
+        status_code=201,
+        response_model=PostOut,
+        responses={200: {"model": PostOut}, 409: {"model": PostOut}, **_ERRORS},
+    )
     def create_post(
         body: PostRequest,
         key_name: Annotated[str, Depends(require_key)],
@@ -200,14 +238,18 @@ def create_app(
         metrics.published.labels(body.platform, "published").inc()
         return JSONResponse(post.public(), status_code=201)
 
-    @app.get("/api/v1/posts/{post_id}")
+    @app.get(
+        "/api/v1/posts/{post_id}",
+        response_model=PostOut,
+        responses={404: {"model": ErrorBody}, **_ERRORS},
+    )
     def get_post(post_id: int, key_name: Annotated[str, Depends(require_key)]) -> dict[str, Any]:
         post = store.get(post_id)
         if post is None:
             raise HTTPException(404, f"no post {post_id}")
         return post.public()
 
-    @app.get("/health")
+    @app.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
     def health() -> JSONResponse:
         try:
             store.ping()
@@ -215,7 +257,11 @@ def create_app(
             return JSONResponse({"status": "degraded", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok", "platforms": sorted(registry)})
 
-    @app.get("/metrics")
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, 401: {"model": ErrorBody}},
+    )
     def metrics_endpoint(key_name: Annotated[str, Depends(require_key)]) -> Response:
         try:
             for status, n in store.counts().items():
