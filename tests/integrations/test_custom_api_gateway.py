@@ -178,6 +178,10 @@ def test_gateway_publishes_once_per_key(gateway_dsn: str, receiver: Any, media: 
         assert clash.status_code == 422 and "different request body" in clash.text
         fetched = client.get(f"/api/v1/posts/{first.json()['id']}", headers={"X-API-Key": API_KEY})
         assert fetched.json()["url"] == received.posts[0]["url"]
+        nul = {**body, "media_path": str(media) + "\x00.txt"}
+        assert (
+            client.post("/api/v1/posts", json=nul, headers=_headers("k-nul-01")).status_code == 422
+        )
         outside = {**body, "media_path": "/etc/passwd"}
         assert (
             client.post("/api/v1/posts", json=outside, headers=_headers("k-outside")).status_code
