@@ -24,7 +24,7 @@ from samples.social_media_automation.profiles import PROFILES
 from samples.social_media_automation.render import ClipPlan, RenderError, plan_start, render_clip
 from samples.social_media_automation.selection import Candidate, candidates, select_assets
 from samples.social_media_automation.store import PublicationStore
-from samples.video_archive.catalog import open_catalog
+from samples.video_archive.catalog import Catalog, open_catalog
 
 
 @dataclass
@@ -99,6 +99,20 @@ def _draft_one(
     )  # fmt: skip
 
 
+def _refuse_derivatives_among_originals(catalog: Catalog, derivatives: Path) -> None:
+    target = derivatives.expanduser().resolve()
+    for source in catalog.list_sources():
+        if source.spec.kind != "local":
+            continue
+        root = Path(source.spec.uri.removeprefix("file://")).expanduser().resolve()
+        if target.is_relative_to(root) or root.is_relative_to(target):
+            raise ValueError(
+                f"the derivatives directory {target} overlaps the archive source "
+                f"{source.spec.name!r} ({root}); clips never go beside originals: set "
+                "SOCIAL_DERIVATIVES_DIR elsewhere"
+            )
+
+
 def draft(
     settings: SocialSettings,
     calendar: ContentCalendar,
@@ -121,6 +135,7 @@ def draft(
     store = PublicationStore(settings.catalog_dsn)
     catalog = open_catalog(settings.catalog_dsn, migrate=False)
     try:
+        _refuse_derivatives_among_originals(catalog, settings.derivatives_dir)
         since = store.last_run(mode) if mode == "new" else None
         assets = select_assets(catalog, mode=mode, value=value, since=since, limit=limit)
         done = store.existing_pairs()

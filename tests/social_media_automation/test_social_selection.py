@@ -35,3 +35,19 @@ def test_selection_modes(social_archive: SocialArchive, fresh_tables: None) -> N
     finally:
         catalog.close()
         store.close()
+
+
+@pytest.mark.slow
+def test_derivatives_inside_an_archive_source_are_refused(
+    social_archive: SocialArchive, fresh_tables: None
+) -> None:
+    from pyairtable.testing import MockAirtable
+
+    from integrations.airtable.client import ContentCalendar
+    from samples.social_media_automation.config import SocialSettings
+    from samples.social_media_automation.pipeline import draft
+
+    settings = SocialSettings(social_archive.dsn, social_archive.originals / "social")
+    with MockAirtable(), pytest.raises(ValueError, match="clips never go beside originals"):
+        draft(settings, ContentCalendar("pat-x", "appX", "t"), ["shorts"], mode="all")
+    assert not (social_archive.originals / "social").exists()
