@@ -1,6 +1,6 @@
 # Social-media automation sample: the gateway, the Airtable calendar, the pipeline (issue 6).
 #
-#   make test-social     the gateway, Airtable client and pipeline tests, on their own
+#   make test-social          the gateway, Airtable client and pipeline tests, on their own
 #   make serve-social-gateway   run the gateway on 127.0.0.1:8710 from SOCIAL_GATEWAY_* settings
 #   make bench-social    clips rendered per minute vs the same ffmpeg command run directly
 #                        -> bench/results/social.json
