@@ -117,3 +117,8 @@ bench-foundation:
 
 clean: ## Remove caches (not the venvs, not the image)
 	rm -rf .cache .pytest_cache .ruff_cache
+
+LOCK_EXTRAS := dev video-archive web social
+lock: _require_venv ## Re-resolve requirements/dev.lock from pyproject.toml (needs PyPI)
+	pip-compile --quiet $(foreach e,$(LOCK_EXTRAS),--extra $(e)) --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
