@@ -18,7 +18,7 @@ WHEELHOUSE_PROJECT_DIR := $(WHEELHOUSE_ROOT)/project
 
 MOLECULE_SCENARIOS += airflow_master airflow_worker papermill platform
 SETUP_TARGETS += wheelhouse
-TEST_TARGETS += test-papermill test-airflow
+# tests/papermill and tests/airflow run with the rest of pytest in `make test`.
 BENCH_TARGETS += bench-airflow
 
 .PHONY: wheelhouse hosts-lock test-papermill test-airflow bench-airflow
