@@ -16,8 +16,6 @@ from platformctl.environments import ENVIRONMENTS, get_environment
 from platformctl.errors import PlatformError
 from platformctl.secrets import SECRET_GENERATORS, ensure_secrets
 
-VERBS = ("plan", "apply", "up", "destroy", "down", "bootstrap", "inventory", "secret")
-
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="platformctl", description=__doc__.splitlines()[0])

@@ -28,11 +28,12 @@ def known_features() -> set[str]:
 
 
 def check_features(features: list[str]) -> None:
-    unknown = sorted(set(features) - known_features())
+    known = known_features()
+    unknown = sorted(set(features) - known)
     if unknown:
         raise PlatformError(
             f"unknown optional host(s) {', '.join(unknown)}: the local topology offers "
-            f"{', '.join(sorted(known_features())) or 'none'} (e.g. make up WITH=weaviate)"
+            f"{', '.join(sorted(known)) or 'none'} (e.g. make up WITH=weaviate)"
         )
 
 
