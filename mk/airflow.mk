@@ -27,7 +27,7 @@ BENCH_TARGETS += bench-airflow
 .PHONY: test-platform wheelhouse hosts-lock test-papermill test-airflow bench-airflow
 
 hosts-lock:
-	cd $(ROOT) && pip-compile --quiet --extra=airflow --no-emit-find-links --no-emit-index-url \
+	cd $(ROOT) && pip-compile --quiet --extra=airflow --extra=video-archive --extra=web --extra=social --no-emit-find-links --no-emit-index-url \
 	  --strip-extras --output-file=requirements/hosts.lock pyproject.toml requirements/hosts-tools.in
 
 wheelhouse:
