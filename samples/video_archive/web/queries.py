@@ -55,11 +55,14 @@ _LOCATION_JOIN = """
 """
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+# Word matching, stemming and stop words: one text-search configuration for documents
+# (migration 0004) and queries alike.
+TEXT_SEARCH_CONFIG = "pg_catalog.english"
 
 
 def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
+    """WHERE clauses for the filters; each one can use an index of migration 0004 (or the
+    tags GIN index of 0003)."""
     clauses: list[str] = ["a.status = 'probed'"]
     params: list[Any] = []
     checks: list[tuple[str, Any]] = [
@@ -68,8 +71,10 @@ def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
         ("a.height >= %s", filters.min_height),
         ("a.height <= %s", filters.max_height),
         ("a.video_codec = %s", filters.video_codec or None),
-        ("coalesce(a.creation_time, a.created_at)::date >= %s", filters.date_from),
-        ("coalesce(a.creation_time, a.created_at)::date <= %s", filters.date_to),
+        # Whole days in the session's time zone, written as a range over the indexed
+        # expression (a ::date cast of a timestamptz could not be indexed).
+        ("coalesce(a.creation_time, a.created_at) >= %s::date", filters.date_from),
+        ("coalesce(a.creation_time, a.created_at) < %s::date + 1", filters.date_to),
     ]
     for sql, value in checks:
         if value is not None:
@@ -79,9 +84,9 @@ def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
         clauses.append("a.tags @> %s::text[]")
         params.append([t.lower() for t in filters.tags])
     if filters.source:
+        # An unknown name gives ARRAY[NULL], which contains nothing: no results.
         clauses.append(
-            "EXISTS (SELECT 1 FROM files sf JOIN sources ss ON ss.id = sf.source_id "
-            "WHERE sf.asset_id = a.id AND sf.status = 'present' AND ss.name = %s)"
+            "a.present_source_ids @> ARRAY[(SELECT ss.id FROM sources ss WHERE ss.name = %s)]"
         )
         params.append(filters.source)
     return clauses, params
@@ -89,65 +94,68 @@ def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
 
 def keyword_search(
     conn: psycopg.Connection,
-    words: Sequence[str],
+    query: str,
     filters: Filters,
     *,
     limit: int,
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Assets where every word appears in the title, tags, description, sidecar text or a
-    present file's path; tag and title matches rank first. Returns (one page of cards, total
-    matches). The stored search text and the paths have trigram indexes (migration 0003)."""
+    """Full-text search over title, tags, description, sidecar text, transcript and present
+    paths (web-search syntax: ``"a phrase"``, ``or``, ``-word``), ranked by ts_rank with
+    title and tags weighing most; an empty query lists the catalog newest first. Returns
+    (one page of cards, total matches up to COUNT_CAP + 1).
+
+    A page is one round trip; an empty query needs a second (capped) count only when the
+    page is full."""
     clauses, params = _filter_sql(filters)
-    # Only assets that can be played: at least one present file.
-    # (LIMIT keeps PostgreSQL from turning this into a hash of every file: with few
-    # candidates, one index probe each is far cheaper.)
-    clauses.append(
-        "(SELECT true FROM files pf WHERE pf.asset_id = a.id AND pf.status = 'present' LIMIT 1)"
-    )
-    rank_terms: list[str] = []
-    rank_params: list[Any] = []
-    for word in words:
-        pattern = _like(word.lower())
-        clauses.append(
-            "a.id IN (SELECT ta.id FROM assets ta WHERE ta.search_text LIKE %s "
-            "UNION SELECT kf.asset_id FROM files kf "
-            "WHERE lower(kf.rel_path) LIKE %s AND kf.status = 'present')"
-        )
-        params.extend([pattern, pattern])
-        rank_terms.append("(CASE WHEN %s = ANY(a.tags) THEN 4 ELSE 0 END)")
-        rank_terms.append("(CASE WHEN array_to_string(a.tags, ' ') ILIKE %s THEN 3 ELSE 0 END)")
-        rank_terms.append("(CASE WHEN a.title ILIKE %s THEN 2 ELSE 0 END)")
-        rank_terms.append("(CASE WHEN a.description ILIKE %s THEN 1 ELSE 0 END)")
-        rank_params.extend([word.lower(), pattern, pattern, pattern])
-    rank = " + ".join(rank_terms) or "0::int"
-    # The page is chosen first; locations are looked up for its rows only.
-    sql = (
-        "SELECT p.id, p.title, p.duration_s, p.width, p.height, p.rotation, p.video_codec, "  # noqa: S608 - fixed fragments, values are parameters
-        "p.tags, p.has_poster, p.creation_time, loc.location FROM ("
-        "  SELECT a.id, a.title, a.duration_s, a.width, a.height, a.rotation, a.video_codec, "
-        "  a.tags, a.poster_path IS NOT NULL AS has_poster, a.creation_time, "
-        f"  ({rank}) AS score FROM assets a "
-        f"  WHERE {' AND '.join(clauses)} ORDER BY score DESC, a.id DESC LIMIT %s OFFSET %s"
-        ") p JOIN LATERAL ("
-        "  SELECT s.name || ':' || f.rel_path AS location FROM files f "
-        "  JOIN sources s ON s.id = f.source_id "
-        "  WHERE f.asset_id = p.id AND f.status = 'present' ORDER BY f.id LIMIT 1"
-        ") loc ON true ORDER BY p.score DESC, p.id DESC"
-    )
+    # Only assets that can be played: present_paths is NULL without a present file.
+    clauses.append("a.present_paths IS NOT NULL")
+    where = " AND ".join(clauses)
+    text = query.strip()
+    if text:
+        tsquery = f"websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %s)"
+        # Every match is ranked anyway, so the count rides along as a window aggregate over
+        # narrow (id, score) rows; only the page's rows are read in full afterwards.
+        sql = f"""
+            SELECT {_CARD_COLUMNS}, r.total FROM (
+                SELECT m.id, m.score, count(*) OVER () AS total FROM (
+                    SELECT a.id, ts_rank(a.search_document, {tsquery}) AS score
+                    FROM assets a WHERE {where} AND a.search_document @@ {tsquery}
+                ) m ORDER BY m.score DESC, m.id DESC LIMIT %s OFFSET %s
+            ) r JOIN assets a ON a.id = r.id {_LOCATION_JOIN}
+            ORDER BY r.score DESC, r.id DESC
+        """  # noqa: S608 - fixed fragments, values are parameters
+        sql_params = [text, *params, text, limit, offset]
+    else:
+        # Newest first: a backward walk of the primary key that stops after one page.
+        sql = f"""
+            SELECT {_CARD_COLUMNS}, NULL::bigint AS total FROM (
+                SELECT a.id FROM assets a WHERE {where} ORDER BY a.id DESC LIMIT %s OFFSET %s
+            ) r JOIN assets a ON a.id = r.id {_LOCATION_JOIN}
+            ORDER BY a.id DESC
+        """  # noqa: S608 - fixed fragments, values are parameters
+        sql_params = [*params, limit, offset]
     with conn.cursor() as cur:
-        cur.execute(sql, [*rank_params, *params, limit, offset])
+        cur.execute(sql, sql_params)
         rows = list(cur.fetchall())
+    counted = None
+    for row in rows:
+        counted = row.pop("total")
+    if counted is not None:
+        return rows, min(int(counted), COUNT_CAP + 1)
     if not rows and not offset:
         return [], 0
     if offset == 0 and len(rows) < limit:
         return rows, len(rows)
+    if text:
+        clauses.append(f"a.search_document @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', %s)")
+        params.append(text)
     return rows, count_matches(conn, clauses, params)
 
 
 def count_matches(conn: psycopg.Connection, clauses: list[str], params: list[Any]) -> int:
-    """How many assets match, counted up to COUNT_CAP (beyond that the exact number costs
-    more than it tells anyone)."""
+    """How many assets match, counted up to COUNT_CAP + 1 (beyond that the exact number
+    costs more than it tells anyone)."""
     with conn.cursor() as cur:
         cur.execute(
             f"SELECT count(*) AS n FROM (SELECT 1 FROM assets a WHERE {' AND '.join(clauses)} "  # noqa: S608

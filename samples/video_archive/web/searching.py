@@ -1,10 +1,11 @@
 """Keyword, semantic and hybrid search for the web service.
 
-Keyword search runs in the catalog (every word must match the title, tags, description,
-sidecar text or a path), so an edit is findable the moment it is saved. Semantic and hybrid
-search embed the query with the archive's embedder and ask the semantic index (vector only,
-or BM25 fused with vectors), then apply the remaining filters in the catalog. The embedder
-loads on the first semantic query (about 10 s) and is then shared.
+Keyword search is the catalog's full-text search (web-search syntax over the title, tags,
+description, sidecar text, transcript and paths; see queries.keyword_search), so an edit
+is findable the moment it is saved. Semantic and hybrid search embed the query with the
+archive's embedder and ask the semantic index (vector only, or BM25 fused with vectors),
+then apply the remaining filters in the catalog. The embedder loads on the first semantic
+query (about 10 s) and is then shared.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ Mode = Literal["keyword", "semantic", "hybrid"]
 MODES: tuple[str, ...] = ("keyword", "semantic", "hybrid")
 # Index hits fetched before catalog-side filters and paging.
 SEMANTIC_POOL = 200
+# Longer keyword queries are cut here (the API refuses more than 500 characters anyway).
+MAX_QUERY_LENGTH = 500
 _WORD = re.compile(r"[^\s\"']+")
 
 
@@ -121,7 +124,9 @@ def run_search(
     """One page of results; an empty query lists the catalog (newest first) in any mode."""
     words = query_words(query)
     if mode == "keyword" or not words:
-        items, total = keyword_search(conn, words, filters, limit=limit, offset=offset)
+        items, total = keyword_search(
+            conn, query[:MAX_QUERY_LENGTH] if words else "", filters, limit=limit, offset=offset
+        )
         return SearchPage(items, total, mode)
     ranked = backend.ranked_ids(" ".join(words), mode, filters)
     cards = cards_for_ids(conn, ranked, filters)
