@@ -2,13 +2,16 @@
 
 No hub is contacted: the model files ship inside the package and HF_HUB_OFFLINE is set
 before sentence-transformers is imported. Loading takes ~10 s (torch import included), so
-the model loads on first use and is then shared by every instance in the process.
+the model loads on first use (or at start-up through ``warm()``) and is then shared by
+every instance in the process. Single texts (search queries) are cached: a repeated query,
+e.g. the next page of results, costs a dictionary look-up instead of a model run.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,6 +53,12 @@ def _load() -> Any:
 SMALL_BATCH = 4
 
 
+# Distinct single texts remembered (384 float32 each: 1.5 KB; 4,096 of them ~6 MB).
+QUERY_CACHE_SIZE = 4096
+_query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_query_cache_lock = threading.Lock()
+
+
 class MiniLMEmbedder:
     """384-dimensional sentence embeddings (cosine similarity = dot product)."""
 
@@ -59,9 +68,30 @@ class MiniLMEmbedder:
     def __init__(self, batch_size: int = 64) -> None:
         self.batch_size = batch_size
 
+    def warm(self) -> None:
+        """Load the model and run it once (the first run allocates its buffers), so that
+        the first real query pays neither."""
+        self._encode(["warm up"])
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) > 1:
+            return self._encode(texts)
+        text = texts[0]
+        with _query_cache_lock:
+            cached = _query_cache.get(text)
+            if cached is not None:
+                _query_cache.move_to_end(text)
+                return cached[None, :].copy()
+        vector = self._encode(texts)
+        with _query_cache_lock:
+            _query_cache[text] = vector[0].copy()
+            if len(_query_cache) > QUERY_CACHE_SIZE:
+                _query_cache.popitem(last=False)
+        return vector
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         model = _load()
         import torch
 

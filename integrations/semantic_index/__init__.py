@@ -2,10 +2,18 @@
 
 from integrations.semantic_index.base import (
     IndexedAsset,
+    IndexMaintenance,
     SearchFilters,
     SearchHit,
     SemanticIndex,
     SemanticIndexError,
 )
 
-__all__ = ["IndexedAsset", "SearchFilters", "SearchHit", "SemanticIndex", "SemanticIndexError"]
+__all__ = [
+    "IndexMaintenance",
+    "IndexedAsset",
+    "SearchFilters",
+    "SearchHit",
+    "SemanticIndex",
+    "SemanticIndexError",
+]

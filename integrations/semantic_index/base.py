@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 
 class SemanticIndexError(RuntimeError):
@@ -48,6 +48,19 @@ class SearchHit:
     score: float
 
 
+Maintenance = Literal["none", "built", "incremental", "retrained", "server"]
+
+
+@dataclass(frozen=True)
+class IndexMaintenance:
+    """What ``optimize`` did to the vector index ("server": the server maintains it), and
+    the row counts afterwards."""
+
+    vector_index: Maintenance
+    rows: int
+    unindexed_rows: int
+
+
 class SemanticIndex(Protocol):
     """Implemented by LanceDBIndex and WeaviateIndex; checked by one contract suite."""
 
@@ -65,5 +78,10 @@ class SemanticIndex(Protocol):
     ) -> list[SearchHit]: ...
 
     def count(self) -> int: ...
+
+    def optimize(self) -> IndexMaintenance:
+        """Bring the indexes up to date after a batch of upserts (never needed for
+        correctness: rows not yet indexed are still found)."""
+        ...
 
     def close(self) -> None: ...

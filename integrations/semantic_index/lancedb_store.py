@@ -1,26 +1,61 @@
 """Embedded semantic index on LanceDB: a directory on disk, no server.
 
-Upserts are ``merge_insert`` keyed by asset id. A native full-text index over ``text``
-gives the BM25 half of hybrid search (rows added after it was built are still searched),
-fused with cosine vector search by reciprocal-rank fusion over an over-fetched pool.
-``optimize`` folds new rows into the indexes; call it after large batches.
+Upserts are ``merge_insert`` keyed by asset id; they never build or rebuild an index.
+``optimize`` (called once after a batch of upserts, e.g. at the end of a gold run) keeps the
+indexes in step with the rows:
+
+* full text (BM25 over ``text``): created with the first rows, new rows folded in
+  incrementally; rows not yet folded in are still searched, by a scan.
+* vector (ANN, ``IVF_HNSW_SQ`` on cosine): only once the table holds ``ann_min_rows`` rows;
+  below that an exact scan is fast enough and an index would only cost build time. Later
+  rows are folded in incrementally (assigned to the trained partitions, no retraining), and
+  the index is retrained only when the table has grown ``ANN_RETRAIN_GROWTH`` times since it
+  was trained, when the old centroids may no longer describe the data well.
+
+Hybrid search runs the vector and the full-text query (same prefilter), each returning ids
+only, and fuses them by reciprocal rank.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow as pa
-from lancedb.index import FTS
-from lancedb.rerankers import RRFReranker
+from lancedb.index import FTS, IvfHnswSq
 
-from integrations.semantic_index.base import IndexedAsset, SearchFilters, SearchHit
+from integrations.semantic_index.base import (
+    IndexedAsset,
+    IndexMaintenance,
+    Maintenance,
+    SearchFilters,
+    SearchHit,
+)
 
 DEFAULT_TABLE = "video_assets"
 # Hybrid search ranks this many candidates from each side before fusing, so an item that
 # one side ranks first is also scored by the other side.
 MIN_HYBRID_CANDIDATES = 50
+# Reciprocal-rank fusion constant (the usual 60): damps the head of each ranking.
+RRF_K = 60
+# Measured on the shared 2-core build VM (load 4-7): an exact scan costs ~1.8 ms per 1,000
+# rows (~36 ms at 20,000); the ANN index answers in ~5 ms at 90,000 rows but took ~70 s to
+# build there, and folding 10,000 new rows into it under a second.
+ANN_MIN_ROWS = 20_000
+ANN_RETRAIN_GROWTH = 2.0
+# HNSW graph settings: m=16, ef_construction=100 built 3x faster than LanceDB's defaults
+# (20, 300) over 90,000 x 384 vectors (68 s against 207 s) at recall@10 0.935 against 0.945.
+ANN_M = 16
+ANN_EF_CONSTRUCTION = 100
+# A reader (the web service) sees rows another process wrote within this interval.
+READ_CONSISTENCY = timedelta(seconds=5)
+# Runs the full-text half of hybrid queries next to the vector half.
+_HYBRID_HALVES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lancedb-hybrid")
+_VECTOR_INDEX = "vector_idx"
+_TEXT_INDEX = "text_idx"
 
 
 def _schema(dimension: int) -> pa.Schema:
@@ -65,13 +100,27 @@ def filter_sql(filters: SearchFilters | None) -> str | None:
 class LanceDBIndex:
     """SemanticIndex backed by a LanceDB table in ``path``."""
 
-    def __init__(self, path: Path | str, dimension: int, table: str = DEFAULT_TABLE) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        dimension: int,
+        table: str = DEFAULT_TABLE,
+        *,
+        ann_min_rows: int = ANN_MIN_ROWS,
+    ) -> None:
         import lancedb
 
         self.dimension = dimension
-        self._db = lancedb.connect(str(path))
+        self.ann_min_rows = ann_min_rows
+        self._db = lancedb.connect(str(path), read_consistency_interval=READ_CONSISTENCY)
         self._table = self._db.create_table(table, schema=_schema(dimension), exist_ok=True)
-        self._has_fts = any("text" in getattr(i, "columns", []) for i in self._table.list_indices())
+        # Rows the vector index was trained on: kept beside the table (LanceDB does not
+        # record it once later rows have been folded in).
+        self._ann_state = Path(path) / f"{table}.ann.json"
+        self._has_text_index = _TEXT_INDEX in self._index_names()
+
+    def _index_names(self) -> set[str]:
+        return {i.name for i in self._table.list_indices()}
 
     def upsert(self, items: Sequence[IndexedAsset]) -> None:
         if not items:
@@ -95,9 +144,11 @@ class LanceDBIndex:
             .when_not_matched_insert_all()
             .execute(pa.Table.from_pylist(rows, schema=_schema(self.dimension)))
         )
-        if not self._has_fts:
-            self._table.create_index("text", config=FTS(), replace=True)
-            self._has_fts = True
+        # The full-text index is cheap to create and hybrid search needs it: make it with
+        # the first rows. Everything later is optimize()'s job.
+        if not self._has_text_index:
+            self._table.create_index("text", config=FTS(), replace=True, name=_TEXT_INDEX)
+            self._has_text_index = True
 
     def delete(self, asset_ids: Sequence[int]) -> None:
         if asset_ids:
@@ -111,47 +162,113 @@ class LanceDBIndex:
         limit: int = 10,
         filters: SearchFilters | None = None,
     ) -> list[SearchHit]:
-        if self.count() == 0:
-            return []
         where = filter_sql(filters)
-        if text and text.strip() and self._has_fts:
-            query = (
-                self._table.search(query_type="hybrid")
-                .vector(list(vector))
-                .text(text)
-                .distance_type("cosine")
-                .rerank(RRFReranker())
-            )
-            score_column = "_relevance_score"
-        else:
-            query = self._table.search(list(vector)).distance_type("cosine")
-            score_column = "_distance"
+        if not (text and text.strip()):
+            rows = self._vector_query(vector, limit, where)
+            return [SearchHit(asset_id, 1.0 - distance) for asset_id, distance in rows]
+        pool = max(limit, MIN_HYBRID_CANDIDATES)
+        if not (self._has_text_index or _TEXT_INDEX in self._index_names()):
+            return fuse_rankings([[i for i, _ in self._vector_query(vector, pool, where)]], limit)
+        self._has_text_index = True  # (another process may have created it)
+        # Both halves at once: LanceDB releases the GIL while it searches (measured at
+        # 30,000 rows on 2 cores: p50 10.7 ms against 13.7 ms one after the other).
+        text_half = _HYBRID_HALVES.submit(self._text_query, text, pool, where)
+        by_vector = [asset_id for asset_id, _ in self._vector_query(vector, pool, where)]
+        return fuse_rankings([by_vector, text_half.result()], limit)
+
+    def _vector_query(
+        self, vector: Sequence[float], limit: int, where: str | None
+    ) -> list[tuple[int, float]]:
+        """(asset id, cosine distance), nearest first. Only ids and distances come back,
+        never the stored vectors or texts."""
+        query = (
+            self._table.search(list(vector))
+            .distance_type("cosine")
+            .select(["asset_id", "_distance"])
+            .limit(limit)
+        )
         if where:
             query = query.where(where, prefilter=True)
-        pool = max(limit, MIN_HYBRID_CANDIDATES) if score_column == "_relevance_score" else limit
-        rows = query.limit(pool).to_list()[:limit]
-        hits = []
-        for row in rows:
-            score = float(row[score_column])
-            hits.append(
-                SearchHit(
-                    int(row["asset_id"]), 1.0 - score if score_column == "_distance" else score
-                )
+        result = query.to_arrow()
+        return list(
+            zip(
+                result.column("asset_id").to_pylist(),
+                result.column("_distance").to_pylist(),
+                strict=True,
             )
-        return hits
+        )
+
+    def _text_query(self, text: str, limit: int, where: str | None) -> list[int]:
+        """Asset ids by BM25 over ``text``, best first."""
+        query = (
+            self._table.search(text, query_type="fts", fts_columns="text")
+            .select(["asset_id", "_score"])
+            .limit(limit)
+        )
+        if where:
+            query = query.where(where, prefilter=True)
+        return query.to_arrow().column("asset_id").to_pylist()
 
     def count(self) -> int:
         return int(self._table.count_rows())
 
-    def optimize(self) -> None:
-        """Fold recently added rows into the vector and full-text indexes."""
+    def optimize(self) -> IndexMaintenance:
+        """Fold new rows into the indexes and compact the small files that each upsert
+        leaves; create the vector index once the table is large enough, and retrain it
+        only after the table has grown ``ANN_RETRAIN_GROWTH`` times since training.
+
+        Cheap when nothing changed; call it after a batch of upserts, not per upsert."""
+        rows = self.count()
+        action: Maintenance = "none"
+        if _VECTOR_INDEX not in self._index_names():
+            if rows >= self.ann_min_rows:
+                self.build_vector_index()
+                action = "built"
+        elif rows >= ANN_RETRAIN_GROWTH * max(self._trained_rows(), 1):
+            self.build_vector_index()
+            action = "retrained"
+        else:
+            stats = self._table.index_stats(_VECTOR_INDEX)
+            if stats is not None and stats.num_unindexed_rows > 0:
+                action = "incremental"
+        # Compaction, then every index gets the rows it is missing (the vector index
+        # without retraining: the delta is assigned to the existing partitions).
         self._table.optimize()
+        unindexed = 0
+        if _VECTOR_INDEX in self._index_names():
+            stats = self._table.index_stats(_VECTOR_INDEX)
+            unindexed = stats.num_unindexed_rows if stats else 0
+        return IndexMaintenance(action, rows, unindexed)
+
+    def _trained_rows(self) -> int:
+        try:
+            return int(json.loads(self._ann_state.read_text())["trained_rows"])
+        except (OSError, ValueError, KeyError, TypeError):
+            # Unknown (the file was lost): take the index's own count, so no retrain now.
+            stats = self._table.index_stats(_VECTOR_INDEX)
+            return stats.num_indexed_rows if stats else 0
 
     def build_vector_index(self) -> None:
-        """Approximate-nearest-neighbour index; worth it from ~50,000 rows on."""
+        """Train and build the ANN index over every row now (minutes at 100,000 rows on
+        2 cores). ``optimize`` calls this when needed; call it directly to force a retrain."""
+        rows = self.count()
         self._table.create_index(
-            metric="cosine", vector_column_name="vector", index_type="IVF_HNSW_SQ", replace=True
+            "vector",
+            config=IvfHnswSq(distance_type="cosine", m=ANN_M, ef_construction=ANN_EF_CONSTRUCTION),
+            replace=True,
+            name=_VECTOR_INDEX,
         )
+        self._ann_state.write_text(json.dumps({"trained_rows": rows}) + "\n")
 
     def close(self) -> None:
         """Nothing to release: LanceDB is embedded."""
+
+
+def fuse_rankings(rankings: Sequence[Sequence[int]], limit: int) -> list[SearchHit]:
+    """Reciprocal-rank fusion: each ranking adds 1 / (RRF_K + rank) to an id's score."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, asset_id in enumerate(ranking, start=1):
+            scores[asset_id] = scores.get(asset_id, 0.0) + 1.0 / (RRF_K + rank)
+    best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [SearchHit(int(asset_id), score) for asset_id, score in best]

@@ -120,6 +120,7 @@ def run_gold(
             "layer": "gold",
             "counts": counts,
             "catalog": cat.status_summary(),
+            "vector_index": summary.maintenance.vector_index if summary.maintenance else "none",
             "mailed_to": None,
         }
         if settings.smtp_enabled:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from integrations.embeddings import Embedder
-from integrations.semantic_index import IndexedAsset, SemanticIndex
+from integrations.semantic_index import IndexedAsset, IndexMaintenance, SemanticIndex
 from samples.video_archive.catalog import Catalog
 from samples.video_archive.indexing.documents import document_text
 
@@ -15,6 +15,8 @@ from samples.video_archive.indexing.documents import document_text
 class IndexSummary:
     counts: dict[str, int] = field(default_factory=lambda: {"indexed": 0, "removed": 0})
     errors: list[dict[str, str]] = field(default_factory=list)
+    # What the index did after the upserts (None: nothing changed, nothing to maintain).
+    maintenance: IndexMaintenance | None = None
 
 
 def index_pending(
@@ -59,4 +61,8 @@ def index_pending(
         catalog.conn.execute("UPDATE assets SET indexed_at = NULL WHERE id = ANY(%s)", (orphans,))
         catalog.commit()
         summary.counts["removed"] = len(orphans)
+    if summary.counts["indexed"] or summary.counts["removed"]:
+        # Once per run, not per batch: folds the new rows into the indexes (and builds the
+        # vector index when the table has grown large enough).
+        summary.maintenance = index.optimize()
     return summary

@@ -1,0 +1,83 @@
+"""The LanceDB backend's index upkeep: no vector index while a scan is cheap, one build when
+the table is large enough, new rows folded in without retraining, a retrain after the
+table has doubled; and the rank fusion of hybrid search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from integrations.semantic_index import IndexedAsset
+from integrations.semantic_index.lancedb_store import RRF_K, LanceDBIndex, fuse_rankings
+
+DIM = 16
+rng = np.random.default_rng(3)
+
+
+def _items(start: int, count: int) -> list[IndexedAsset]:
+    vectors = rng.normal(size=(count, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return [
+        IndexedAsset(start + i, vectors[i].tolist(), f"clip number {start + i}", "", 1.0, "h264")
+        for i in range(count)
+    ]
+
+
+def _has_vector_index(index: LanceDBIndex) -> bool:
+    return any(i.columns == ["vector"] for i in index._table.list_indices())
+
+
+def test_vector_index_is_built_once_then_kept_up_incrementally(tmp_path: Path) -> None:
+    index = LanceDBIndex(tmp_path / "lance", DIM, ann_min_rows=400)
+    first = _items(1, 300)
+    index.upsert(first)
+    report = index.optimize()
+    assert (report.vector_index, report.rows) == ("none", 300)
+    assert not _has_vector_index(index)  # an exact scan of 300 rows needs no index
+
+    index.upsert(_items(301, 200))
+    assert not _has_vector_index(index)  # upserts never build it
+    assert index.optimize().vector_index == "built"
+    assert _has_vector_index(index)
+
+    index.upsert(_items(501, 100))
+    report = index.optimize()
+    assert (report.vector_index, report.rows, report.unindexed_rows) == ("incremental", 600, 0)
+    assert index.optimize().vector_index == "none"  # nothing new: nothing to do
+
+    index.upsert(_items(601, 400))  # 1,000 rows: twice the 500 it was trained on
+    assert index.optimize().vector_index == "retrained"
+
+    # Through every step the nearest item is found, old rows and new alike.
+    for item in (first[0], first[-1]):
+        assert index.search(item.vector, limit=1)[0].asset_id == item.asset_id
+
+
+def test_an_index_reopened_keeps_its_training_size(tmp_path: Path) -> None:
+    index = LanceDBIndex(tmp_path / "lance", DIM, ann_min_rows=300)
+    index.upsert(_items(1, 300))
+    assert index.optimize().vector_index == "built"
+    reopened = LanceDBIndex(tmp_path / "lance", DIM, ann_min_rows=300)
+    reopened.upsert(_items(301, 100))
+    assert reopened.optimize().vector_index == "incremental"  # 400 < 2 x 300
+
+
+def test_hybrid_search_fuses_the_text_and_vector_rankings(tmp_path: Path) -> None:
+    index = LanceDBIndex(tmp_path / "lance", DIM)
+    items = _items(1, 50)
+    items[7] = IndexedAsset(8, items[7].vector, "a zanzibar spice market", "", 1.0, "h264")
+    index.upsert(items)
+    query = items[20].vector
+    # The text side alone puts item 8 first; the vector side alone puts item 21 first.
+    hits = index.search(query, "zanzibar", limit=5)
+    assert {hits[0].asset_id, hits[1].asset_id} == {8, 21}
+    assert [h.asset_id for h in index.search(query, limit=1)] == [21]
+
+
+def test_fuse_rankings_adds_reciprocal_ranks() -> None:
+    hits = fuse_rankings([[1, 2, 3], [2, 3, 4]], limit=3)
+    assert [h.asset_id for h in hits] == [2, 3, 1]  # 2 and 3 are on both lists
+    assert hits[0].score == pytest.approx(1 / (RRF_K + 2) + 1 / (RRF_K + 1))
+    assert fuse_rankings([[], []], limit=3) == []
