@@ -59,7 +59,8 @@ def main() -> int:
         print("bench-terraform: skipped, terraform or moto_server is not installed")
         return 0
     os.environ.setdefault("TF_CLI_CONFIG_FILE", str(ROOT / "terraform" / "terraformrc"))
-    state = ROOT / "terraform" / "environments" / "emulated" / "terraform.tfstate"
+    state = terraform.layout("emulated").local_state
+    assert state is not None
     state.unlink(missing_ok=True)
     base = baseline_plan()
     with MotoServer() as url:

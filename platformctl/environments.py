@@ -13,16 +13,21 @@ class Environment:
     description: str
     # "podman": systemd containers on this machine; "terraform": hosts come from Terraform.
     hosts_from: str
+    # Terraform root under terraform/roots/ that serves this environment (None: no Terraform).
+    # The AWS environments share one root and differ only in terraform/environments/<env>/.
+    terraform_root: str | None = None
 
 
 ENVIRONMENTS: dict[str, Environment] = {
     env.name: env
     for env in (
         Environment("local", "podman hosts on this machine (the default)", "podman"),
-        Environment("emulated", "Terraform against a moto server on 127.0.0.1", "terraform"),
-        Environment("dev", "AWS, development account", "terraform"),
-        Environment("stage", "AWS, staging", "terraform"),
-        Environment("prod", "AWS, production", "terraform"),
+        Environment(
+            "emulated", "Terraform against a moto server on 127.0.0.1", "terraform", "emulated"
+        ),
+        Environment("dev", "AWS, development account", "terraform", "aws"),
+        Environment("stage", "AWS, staging", "terraform", "aws"),
+        Environment("prod", "AWS, production", "terraform", "aws"),
     )
 }
 

@@ -7,27 +7,45 @@ Built on python-terraform 0.10.1, working around its known defects:
 - it appends the working directory as a positional argument when one is given, which
   Terraform >= 0.15 rejects: we never pass `dir_or_plan` and set `working_dir` instead.
 
-`emulated` is the same composition with the provider pointed at a moto server on
-127.0.0.1 (`MOTO_URL`, default http://127.0.0.1:5000) and local state.
+Layout: one root configuration per kind of target, environments are data.
+- terraform/roots/aws: the root every AWS environment (dev, stage, prod) plans and applies;
+- terraform/roots/emulated: the same main.tf/variables.tf/outputs.tf with the provider
+  pointed at a moto server on 127.0.0.1 (`MOTO_URL`, default http://127.0.0.1:5000);
+- terraform/environments/<env>/: `<env>.tfvars` (committed), `backend.hcl` (written by
+  `make bootstrap`), and the environment's working data: its `.terraform` data directory
+  (and, for emulated, its local state).
+
+Every command runs with `TF_DATA_DIR=terraform/environments/<env>/.terraform` rather than
+in one shared `.terraform` or a workspace: each environment has its own state bucket and
+key (so workspaces, which share one backend configuration, do not fit), and a data
+directory that remembers only its own backend means switching ENV can never plan one
+environment's inputs against another's state.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
+from platformctl.environments import ENVIRONMENTS
+
 ROOT = Path(__file__).resolve().parent.parent
 TF_DIR = ROOT / "terraform"
+ROOTS_DIR = TF_DIR / "roots"
 ENVIRONMENTS_DIR = TF_DIR / "environments"
-ENVS = ("emulated", "dev", "stage", "prod")
+# Terraform environments and the root each one uses, in the order of platformctl.environments.
+ROOT_OF = {name: env.terraform_root for name, env in ENVIRONMENTS.items() if env.terraform_root}
+ENVS = tuple(ROOT_OF)
 ACTIONS = ("plan", "apply", "destroy", "bootstrap", "inventory")
 DEFAULT_PLUGIN_DIR = Path("/opt/tf-plugins")
 DEFAULT_MOTO_URL = "http://127.0.0.1:5000"
@@ -79,13 +97,97 @@ def check_moto(url: str) -> None:
         ) from None
 
 
-def _environment_dir(env: str) -> Path:
-    if env not in ENVS:
+def _shown(path: Path) -> str:
+    """A path as messages print it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one environment's configuration, inputs and working data live."""
+
+    env: str
+    root: Path  # the root configuration (terraform/roots/<kind>)
+    env_dir: Path  # terraform/environments/<env>: inputs and working data
+
+    @property
+    def tfvars(self) -> Path:
+        return self.env_dir / f"{self.env}.tfvars"
+
+    @property
+    def backend_config(self) -> Path | None:
+        """backend.hcl of an AWS environment; None for emulated (local state)."""
+        return None if self.env == "emulated" else self.env_dir / "backend.hcl"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.env_dir / ".terraform"
+
+    @property
+    def local_state(self) -> Path | None:
+        """The emulated environment's state file; AWS environments keep state in S3."""
+        return self.env_dir / "terraform.tfstate" if self.env == "emulated" else None
+
+
+def layout(env: str) -> Layout:
+    """The layout of `env`, checked: known name, root present, tfvars present."""
+    if env not in ROOT_OF:
         raise TerraformError(f"unknown environment {env!r}; choose one of: {', '.join(ENVS)}")
-    path = ENVIRONMENTS_DIR / env
-    if not path.is_dir():
-        raise TerraformError(f"missing Terraform root {path}")
-    return path
+    found = Layout(env, ROOTS_DIR / ROOT_OF[env], ENVIRONMENTS_DIR / env)
+    if not found.root.is_dir():
+        raise TerraformError(f"missing Terraform root {_shown(found.root)}")
+    if not found.tfvars.is_file():
+        raise TerraformError(f"missing {_shown(found.tfvars)}: an environment is its <env>.tfvars")
+    return found
+
+
+def check_tfvars(paths: Layout) -> None:
+    """The tfvars must name its own environment: a copied dev.tfvars left as `environment =
+    "dev"` in stage/ would otherwise create dev-named resources from the stage state."""
+    text = paths.tfvars.read_text(encoding="utf-8")
+    match = re.search(r'^environment\s*=\s*"([^"]*)"', text, re.M)
+    if match is None or match.group(1) != paths.env:
+        found = f'sets environment = "{match.group(1)}"' if match else "does not set environment"
+        raise TerraformError(
+            f'{_shown(paths.tfvars)} {found}; it must say environment = "{paths.env}"'
+        )
+
+
+def check_aws_credentials(env: str) -> None:
+    """Fail with one line when boto3's chain (the one Terraform also follows) finds nothing."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        credentials = boto3.Session().get_credentials()
+    except BotoCoreError as exc:
+        raise TerraformError(f"AWS credentials for {env}: {exc}") from None
+    if credentials is None:
+        raise TerraformError(
+            f"no AWS credentials for ENV={env}: set AWS_PROFILE (after `aws sso login`) or "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run the command again"
+        )
+
+
+class _Terraform(Terraform):
+    """python-terraform copies os.environ for every command and takes no per-handle
+    environment: set this environment's TF_DATA_DIR for the duration of each command."""
+
+    def __init__(self, extra_env: dict[str, str], **kwargs: Any) -> None:
+        self.extra_env = extra_env
+        super().__init__(**kwargs)
+
+    def cmd(self, cmd: str, *args: Any, **kwargs: Any) -> Any:
+        saved = {name: os.environ.get(name) for name in self.extra_env}
+        os.environ.update(self.extra_env)
+        try:
+            return super().cmd(cmd, *args, **kwargs)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _prepare_process_env() -> None:
@@ -101,17 +203,19 @@ def terraform_for(env: str) -> Terraform:
     binary = shutil.which("terraform")
     if binary is None:
         raise TerraformError("terraform is not on PATH (Terraform 1.11 is expected)")
-    workdir = _environment_dir(env)
+    paths = layout(env)
+    check_tfvars(paths)
     variables: dict[str, str] = {}
     if env == "emulated":
         url = moto_url()
         check_moto(url)
         variables["moto_url"] = url
     _prepare_process_env()
-    return Terraform(
-        working_dir=str(workdir),
+    return _Terraform(
+        extra_env={"TF_DATA_DIR": str(paths.data_dir)},
+        working_dir=str(paths.root),
         terraform_bin_path=binary,
-        var_file=f"{env}.tfvars",
+        var_file=str(paths.tfvars),
         variables=variables,
         parallelism=EMULATED_PARALLELISM if env == "emulated" else None,
     )
@@ -128,12 +232,26 @@ def _check(rc: int | None, what: str, err: str | None = None) -> None:
         raise TerraformError(f"terraform {what} failed (exit {rc}){detail}")
 
 
-def init(tf: Terraform, env: str) -> None:
-    """`terraform init`, with -plugin-dir when a local mirror exists and backend.hcl for AWS envs.
+def check_backend_config(env: str) -> None:
+    """An AWS environment needs the backend.hcl that `make bootstrap` writes."""
+    backend_file = layout(env).backend_config
+    if backend_file is None:
+        return
+    if not backend_file.is_file():
+        raise TerraformError(
+            f"{_shown(backend_file)} is missing; run `make bootstrap ENV={env}` first"
+        )
 
-    python-terraform's own init() adds -var/-var-file from the handle's defaults; call the
-    plain command instead so init sees only init options.
+
+def init(tf: Terraform, env: str) -> None:
+    """`terraform init` of the environment's data directory: -plugin-dir when a local mirror
+    exists; backend.hcl (AWS) or a state path in the environment directory (emulated).
+
+    -reconfigure: backend.hcl is the truth, and state is never migrated behind the user's
+    back when it changes. python-terraform's own init() adds -var/-var-file from the
+    handle's defaults; call the plain command instead so init sees only init options.
     """
+    paths = layout(env)
     kwargs: dict[str, Any] = {
         "capture_output": True,
         "reconfigure": IsFlagged,
@@ -143,11 +261,11 @@ def init(tf: Terraform, env: str) -> None:
     mirror = plugin_dir()
     if mirror is not None:
         kwargs["plugin_dir"] = str(mirror)
-    if env != "emulated":
-        backend_file = ENVIRONMENTS_DIR / env / "backend.hcl"
-        if not backend_file.is_file():
-            raise TerraformError(f"{backend_file} is missing; run `make bootstrap ENV={env}` first")
-        kwargs["backend_config"] = str(backend_file)
+    if paths.backend_config is not None:
+        check_backend_config(env)
+        kwargs["backend_config"] = str(paths.backend_config)
+    elif paths.local_state is not None:
+        kwargs["backend_config"] = {"path": str(paths.local_state)}
     rc, _out, err = tf.cmd("init", **kwargs)
     _check(rc, "init", err)
 
@@ -191,13 +309,17 @@ def write_inventory(env: str, tf: Terraform) -> Path:
 def _run(action: str, env: str) -> int:
     if action not in ACTIONS:
         raise TerraformError(f"unknown action {action!r}; choose one of: {', '.join(ACTIONS)}")
-    _environment_dir(env)
+    layout(env)
     if action == "bootstrap":
         from platformctl.terraform_bootstrap import bootstrap
 
         bootstrap(env)
         return 0
     tf = terraform_for(env)
+    if env != "emulated":
+        # Cheap local checks first, so each failure is one line before Terraform starts.
+        check_backend_config(env)
+        check_aws_credentials(env)
     init(tf, env)
     if action == "plan":
         return 0 if plan(tf) in (0, 2) else 1

@@ -3,7 +3,8 @@
 The backend cannot keep its own state, so this runs before any `terraform init`. It creates
 the same bucket shape as terraform/modules/state_backend (versioned, SSE, public access
 blocked, ACLs disabled, TLS-only policy, old versions expire) and writes
-terraform/environments/<env>/backend.hcl (S3 native locking: use_lockfile = true).
+terraform/environments/<env>/backend.hcl (S3 native locking: use_lockfile = true), the
+partial backend configuration the one AWS root (terraform/roots/aws) is initialised with.
 A second run changes nothing and says so.
 """
 
@@ -19,10 +20,11 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from platformctl.terraform import (
-    ENVIRONMENTS_DIR,
+    ROOT,
     TerraformError,
-    _environment_dir,
+    check_aws_credentials,
     check_moto,
+    layout,
     moto_url,
 )
 
@@ -31,7 +33,7 @@ NONCURRENT_DAYS = 90
 
 
 def _region(env: str) -> str:
-    tfvars = ENVIRONMENTS_DIR / env / f"{env}.tfvars"
+    tfvars = layout(env).tfvars
     match = re.search(r'^region\s*=\s*"([a-z0-9-]+)"', tfvars.read_text(encoding="utf-8"), re.M)
     return match.group(1) if match else "us-east-1"
 
@@ -174,10 +176,11 @@ def ensure_state_bucket(s3: Any, bucket: str, region: str, tags: dict[str, str])
 
 
 def write_backend_config(env: str, bucket: str, region: str) -> Path | None:
-    """backend.hcl for the AWS roots (gitignored); the emulated root keeps local state."""
-    if env == "emulated":
+    """backend.hcl of an AWS environment (gitignored); emulated keeps local state."""
+    path = layout(env).backend_config
+    if path is None:
         return None
-    path = ENVIRONMENTS_DIR / env / "backend.hcl"
+    # One state object per environment: the key differs even if TF_STATE_BUCKET is shared.
     text = (
         "# Written by `make bootstrap`; the S3 backend with native locking (use_lockfile).\n"
         f'bucket       = "{bucket}"\n'
@@ -194,7 +197,9 @@ def write_backend_config(env: str, bucket: str, region: str) -> Path | None:
 
 def bootstrap(env: str) -> list[str]:
     """Create or repair the state bucket for `env`; prints one line per change (or "nothing")."""
-    _environment_dir(env)
+    layout(env)
+    if env != "emulated":
+        check_aws_credentials(env)
     kwargs = _client_kwargs(env)
     region = kwargs["region_name"]
     try:
@@ -215,7 +220,5 @@ def bootstrap(env: str) -> list[str]:
     if not changes:
         print(f"bootstrap {env}: {bucket}: already in place, nothing changed")
     if backend is not None:
-        print(
-            f"bootstrap {env}: backend settings in {backend.relative_to(ENVIRONMENTS_DIR.parent)}"
-        )
+        print(f"bootstrap {env}: backend settings in {backend.relative_to(ROOT)}")
     return changes

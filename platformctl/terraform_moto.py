@@ -1,7 +1,7 @@
 """A moto server on 127.0.0.1 that stands in for AWS in the emulated environment.
 
 Settings the platform needs from moto: AWS managed policies (AmazonSSMManagedInstanceCore),
-Debian 12 AMIs (terraform/environments/emulated/moto-amis.json) and ACM certificates that
+Debian 12 AMIs (terraform/roots/emulated/moto-amis.json) and ACM certificates that
 validate at once instead of after 60 s.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 ROOT = Path(__file__).resolve().parent.parent
-AMIS = ROOT / "terraform" / "environments" / "emulated" / "moto-amis.json"
+AMIS = ROOT / "terraform" / "roots" / "emulated" / "moto-amis.json"
 
 
 def free_port() -> int:

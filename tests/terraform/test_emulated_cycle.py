@@ -70,7 +70,8 @@ def _inventory(source: Path, env: dict[str, str] | None = None) -> dict:
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("moto") / "moto.log"
-    state = ROOT / "terraform" / "environments" / "emulated" / "terraform.tfstate"
+    state = terraform.layout("emulated").local_state
+    assert state is not None
     state.unlink(missing_ok=True)  # a leftover state from a dead moto would not match
     with MotoServer(log_path=log) as url:
         old = os.environ.get("MOTO_URL")
@@ -116,6 +117,11 @@ def test_second_plan_has_no_changes(moto: str, applied: dict[str, float]) -> Non
     terraform.init(tf, "emulated")
     rc, _out, _err = tf.plan(capture_output=True, input=False)
     assert rc == 0, f"re-plan after apply is not clean:\n{_out[-4000:]}"
+    # The environment's working data lives in its own directory, not in the shared root.
+    paths = terraform.layout("emulated")
+    assert (paths.data_dir / "terraform.tfstate").is_file()  # the data dir's backend record
+    assert paths.local_state is not None and paths.local_state.is_file()
+    assert not (paths.root / "terraform.tfstate").exists()
 
 
 def test_outputs_inventory_has_every_group(applied: dict[str, float]) -> None:
@@ -180,8 +186,8 @@ def test_destroy_leaves_nothing(moto: str, applied: dict[str, float]) -> None:
     assert [b for b in buckets if not b.endswith("-tfstate-123456789012")] == []
     assert _aws("elbv2", moto).describe_load_balancers()["LoadBalancers"] == []
     assert _aws("route53", moto).list_hosted_zones()["HostedZones"] == []
-    state = json.loads(
-        (ROOT / "terraform" / "environments" / "emulated" / "terraform.tfstate").read_text()
-    )
+    state_file = terraform.layout("emulated").local_state
+    assert state_file is not None
+    state = json.loads(state_file.read_text())
     assert state["resources"] == []
     assert not (ROOT / "ansible" / "inventories" / "emulated" / "hosts.yml").exists()

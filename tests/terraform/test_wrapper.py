@@ -73,16 +73,119 @@ def test_missing_terraform_is_one_line(
     assert "terraform is not on PATH" in capsys.readouterr().err
 
 
+def _fake_environments(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: str, tfvars: str, backend: bool
+) -> Path:
+    """terraform/environments/<env> in tmp_path, with the real roots."""
+    env_dir = tmp_path / "environments" / env
+    env_dir.mkdir(parents=True)
+    (env_dir / f"{env}.tfvars").write_text(tfvars)
+    if backend:
+        (env_dir / "backend.hcl").write_text('bucket = "b"\nkey = "k"\nregion = "us-east-1"\n')
+    monkeypatch.setattr(terraform, "ENVIRONMENTS_DIR", tmp_path / "environments")
+    return env_dir
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An empty credential chain: no variables, no files, no instance metadata."""
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
 def test_aws_env_without_bootstrap_says_what_to_do(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if shutil.which("terraform") is None:
         pytest.skip("terraform is not installed on this machine")
-    env_dir = tmp_path / "environments" / "stage"
-    env_dir.mkdir(parents=True)
-    monkeypatch.setattr(terraform, "ENVIRONMENTS_DIR", tmp_path / "environments")
+    _fake_environments(monkeypatch, tmp_path, "stage", 'environment = "stage"\n', backend=False)
     assert terraform.run("plan", "stage") == 2
-    assert "make bootstrap ENV=stage" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "make bootstrap ENV=stage" in err
+    assert err.count("\n") == 1
+
+
+def test_missing_credentials_is_one_line_before_terraform_runs(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    no_aws_credentials: None,
+) -> None:
+    _fake_environments(monkeypatch, tmp_path, "dev", 'environment = "dev"\n', backend=True)
+    monkeypatch.setattr(terraform.shutil, "which", lambda _name: "/bin/false")
+    monkeypatch.setattr(terraform, "init", lambda *_a: pytest.fail("init must not run"))
+    assert terraform.run("plan", "dev") == 2
+    err = capsys.readouterr().err
+    assert "no AWS credentials for ENV=dev" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bootstrap_without_credentials_is_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    no_aws_credentials: None,
+) -> None:
+    _fake_environments(monkeypatch, tmp_path, "prod", 'environment = "prod"\n', backend=False)
+    assert terraform.run("bootstrap", "prod") == 2
+    err = capsys.readouterr().err
+    assert "no AWS credentials for ENV=prod" in err
+    assert err.count("\n") == 1
+
+
+def test_tfvars_of_another_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dev.tfvars copied into stage/ and not edited would plan dev names on stage's state."""
+    _fake_environments(monkeypatch, tmp_path, "stage", 'environment = "dev"\n', backend=True)
+    monkeypatch.setattr(terraform.shutil, "which", lambda _name: "/bin/false")
+    assert terraform.run("plan", "stage") == 2
+    err = capsys.readouterr().err
+    assert 'sets environment = "dev"; it must say environment = "stage"' in err
+
+
+def test_missing_tfvars_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "environments" / "prod").mkdir(parents=True)
+    monkeypatch.setattr(terraform, "ENVIRONMENTS_DIR", tmp_path / "environments")
+    assert terraform.run("plan", "prod") == 2
+    err = capsys.readouterr().err
+    assert "prod.tfvars" in err and err.count("\n") == 1
+
+
+def test_each_environment_has_its_own_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """dev and prod share the AWS root; every command of each runs with its own TF_DATA_DIR
+    and var file, and the caller's environment is left as it was."""
+    fake = tmp_path / "terraform"
+    fake.write_text('#!/bin/sh\necho "$TF_DATA_DIR|$PWD|$*"\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(terraform.shutil, "which", lambda _name: str(fake))
+    monkeypatch.delenv("TF_DATA_DIR", raising=False)
+    seen = {}
+    for env in ("dev", "prod"):
+        _rc, out, _err = terraform.terraform_for(env).plan(capture_output=True)
+        data_dir, cwd, args = out.strip().split("|")
+        seen[env] = data_dir
+        assert Path(data_dir) == terraform.ENVIRONMENTS_DIR / env / ".terraform"
+        assert Path(cwd) == terraform.ROOTS_DIR / "aws"
+        assert f"-var-file={terraform.ENVIRONMENTS_DIR / env / f'{env}.tfvars'}" in args
+    assert seen["dev"] != seen["prod"]
+    assert "TF_DATA_DIR" not in os.environ
 
 
 def test_plugin_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 ################################################################################
 # One environment of the platform: network, storage, hosts, DNS + load balancer.
-# Every environment root (dev, stage, prod, emulated) calls this module, so they are
-# composed the same way and differ only in provider, backend and tfvars.
+# Both roots (terraform/roots/aws for dev/stage/prod, terraform/roots/emulated) call this
+# module from the same main.tf, so every environment is composed the same way and differs
+# only in provider, backend and tfvars.
 ################################################################################
 
 locals {

@@ -1,0 +1,1 @@
+../aws/main.tf
