@@ -363,4 +363,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run the imported module, not this __main__ copy: terraform_bootstrap raises
+    # platformctl.terraform.TerraformError, which __main__.TerraformError would not catch.
+    from platformctl.terraform import main as _main
+
+    raise SystemExit(_main())

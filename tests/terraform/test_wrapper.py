@@ -242,3 +242,24 @@ def test_written_inventory_passes_ansible_inventory(
     ) == {"worker_cpu", "worker_gpu"}
     for group in ("postgres", "weaviate", "airflow_master", "ingress", "worker_cpu", "worker_gpu"):
         assert listed[group]["hosts"], group
+
+
+def test_module_entry_point_reports_bootstrap_errors_in_one_line(tmp_path: Path) -> None:
+    """`make bootstrap` runs `python -m platformctl.terraform`: errors raised in
+    terraform_bootstrap must be caught there too, not end in a traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") or k == "AWS_CA_BUNDLE"}
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "platformctl.terraform", "bootstrap", "prod"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and "no AWS credentials for ENV=prod" in done.stderr
