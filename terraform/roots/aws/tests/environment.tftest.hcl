@@ -1,6 +1,6 @@
 # Plans the root with one environment's inputs against the mock provider: proof, offline
 # and without credentials, that terraform/environments/<env>/<env>.tfvars is valid.
-# Needs -var-file; `make tf-test` runs it once per environment:
+# Needs -var-file; `make tf-test-envs` (part of make test-terraform) runs it per environment:
 #   terraform test -filter=tests/environment.tftest.hcl -var-file=../../environments/dev/dev.tfvars
 
 mock_provider "aws" {
