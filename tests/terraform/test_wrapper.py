@@ -263,3 +263,23 @@ def test_module_entry_point_reports_bootstrap_errors_in_one_line(tmp_path: Path)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1 and "no AWS credentials for ENV=prod" in done.stderr
+
+
+def test_backend_config_has_a_state_key_per_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Even with one shared TF_STATE_BUCKET, dev and prod never write the same state object."""
+    from platformctl.terraform_bootstrap import write_backend_config
+
+    keys = {}
+    for env in ("dev", "prod"):
+        env_dir = tmp_path / "environments" / env
+        env_dir.mkdir(parents=True)
+        (env_dir / f"{env}.tfvars").write_text(f'environment = "{env}"\n')
+    monkeypatch.setattr(terraform, "ENVIRONMENTS_DIR", tmp_path / "environments")
+    for env in ("dev", "prod"):
+        path = write_backend_config(env, "shared-bucket", "us-east-1")
+        assert path == tmp_path / "environments" / env / "backend.hcl"
+        keys[env] = next(ln for ln in path.read_text().splitlines() if ln.startswith("key"))
+        assert "use_lockfile = true" in path.read_text()
+    assert keys["dev"] != keys["prod"]
