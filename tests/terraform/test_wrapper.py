@@ -283,3 +283,26 @@ def test_backend_config_has_a_state_key_per_environment(
         keys[env] = next(ln for ln in path.read_text().splitlines() if ln.startswith("key"))
         assert "use_lockfile = true" in path.read_text()
     assert keys["dev"] != keys["prod"]
+
+
+def test_plan_inits_and_plans_with_the_environment_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`make plan ENV=stage` end to end, with a stand-in terraform that records its calls:
+    init gets stage's backend.hcl, plan gets stage's tfvars, both stage's data directory."""
+    env_dir = _fake_environments(
+        monkeypatch, tmp_path, "stage", 'environment = "stage"\n', backend=True
+    )
+    calls = tmp_path / "calls"
+    fake = tmp_path / "terraform"
+    fake.write_text(f'#!/bin/sh\necho "$TF_DATA_DIR|$*" >> {calls}\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(terraform.shutil, "which", lambda _name: str(fake))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example")
+    assert terraform.run("plan", "stage") == 0
+    init, plan = calls.read_text().splitlines()
+    assert init.startswith(f"{env_dir / '.terraform'}|init ")
+    assert f"-backend-config={env_dir / 'backend.hcl'}" in init and "-reconfigure" in init
+    assert plan.startswith(f"{env_dir / '.terraform'}|plan ")
+    assert f"-var-file={env_dir / 'stage.tfvars'}" in plan and "-detailed-exitcode" in plan
