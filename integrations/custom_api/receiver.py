@@ -2,7 +2,10 @@
 accepted post (no de-duplication of its own, so a duplicate sent by the gateway shows), and
 answers ``{"id", "url"}``. Run it to check a deployment end to end
 (``python -m integrations.custom_api.receiver --port 8711`` with ``SOCIAL_WEBHOOK_SECRET``);
-the tests use it as the real receiver.
+``GET /posts`` lists what it accepted (``{"deliveries", "posts", "rejected"}``), so a check
+from outside can count posts. It keeps everything in memory and listens on loopback unless
+told otherwise: a tool for checking deployments and for tests, not a production endpoint.
+The tests use it as the real receiver.
 """
 
 from __future__ import annotations
@@ -57,6 +60,17 @@ def make_server(secret: str, host: str = "127.0.0.1", port: int = 0) -> Threadin
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
+
+        def do_GET(self) -> None:  # http.server's naming
+            if self.path.split("?")[0] != "/posts":
+                return self._answer(404, {"error": "only GET /posts is served"})
+            with received.lock:
+                body = {
+                    "deliveries": received.deliveries,
+                    "posts": list(received.posts),
+                    "rejected": list(received.rejected),
+                }
+            return self._answer(200, body)
 
         def do_POST(self) -> None:  # http.server's naming
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))

@@ -147,6 +147,40 @@ def test_webhook_receiver_verifies_signature(receiver: Any, media: Path) -> None
         _webhook(url, "another-secret-" + "x" * 20).publish(Post("hook", "x", "key-00000002"))
     assert len(received.posts) == 1 and received.rejected == ["bad signature"]
 
+    listing = httpx.get(url.rsplit("/", 1)[0] + "/posts", timeout=5).json()
+    assert listing["deliveries"] == 1 and [p["text"] for p in listing["posts"]] == ["hello"]
+    assert listing["rejected"] == ["bad signature"]
+    assert httpx.get(url, timeout=5).status_code == 404  # only /posts is served
+
+
+@pytest.mark.slow
+def test_migrate_command_applies_once_then_reports_up_to_date(gateway_dsn: str) -> None:
+    """What the social_gateway role runs before (re)starting the service."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "SOCIAL_GATEWAY_DSN": gateway_dsn}
+    command = [sys.executable, "-m", "integrations.custom_api", "migrate"]
+    with psycopg.connect(gateway_dsn, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS social_gateway CASCADE")
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    runs = [run(), run()]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    assert runs[0].stdout.strip() == "applied migrations: 0001, 0002"
+    assert runs[1].stdout.strip() == "schema up to date"
+    bad = subprocess.run(
+        command, cwd=root, env={**env, "SOCIAL_GATEWAY_DSN": "host=127.0.0.1 port=1 user=x"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "cannot connect" in bad.stderr
+
 
 @pytest.mark.slow
 def test_webhook_retries_5xx_and_429_then_succeeds(receiver: Any) -> None:
