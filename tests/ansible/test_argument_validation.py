@@ -1,4 +1,4 @@
-"""A role variable of the wrong type stops the play before any task, naming the variable."""
+"""Bad role input stops the play before any change, with a message that says what to do."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ from pathlib import Path
 from platformctl.paths import ANSIBLE_CONFIG, ANSIBLE_DIR
 
 
-def test_wrong_type_fails_at_argument_validation(tmp_path):
-    playbook = tmp_path / "wrong_type.yml"
+def run_role_on_localhost(tmp_path: Path, role: str, role_vars: dict[str, str]) -> tuple[int, str]:
+    """Apply one role to localhost in check mode; return the exit code and the output."""
+    playbook = tmp_path / f"{role}.yml"
     playbook.write_text(
         "- hosts: localhost\n"
         "  connection: local\n"
         "  gather_facts: false\n"
         "  vars:\n"
-        "    common_unattended_upgrades_enabled: sometimes\n"
-        "  roles:\n"
-        "    - common\n"
+        # The controller's own interpreter: discovery would find whatever python3 is on PATH.
+        "    ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
+        + "".join(f"    {name}: {value}\n" for name, value in role_vars.items())
+        + f"  roles:\n    - {role}\n"
     )
     env = {
         **os.environ,
@@ -29,22 +31,29 @@ def test_wrong_type_fails_at_argument_validation(tmp_path):
     }
     # --check: even if validation were broken, nothing on this machine would change.
     result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "--check",
-            str(playbook),
-        ],
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "--check", str(playbook)],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
-    assert result.returncode != 0
-    out = result.stdout + result.stderr
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_wrong_type_fails_at_argument_validation(tmp_path):
+    rc, out = run_role_on_localhost(tmp_path, "common", {"common_unattended_upgrades_enabled": "sometimes"})
+    assert rc != 0
     assert "Validating arguments against arg spec" in out
     assert "common_unattended_upgrades_enabled" in out
     assert "bool" in out
     # Nothing after validation ran.
     assert "Install base packages" not in out
+
+
+def test_missing_wheelhouse_says_how_to_build_it(tmp_path):
+    missing = tmp_path / "no-such-wheelhouse.tar"
+    rc, out = run_role_on_localhost(tmp_path, "wheelhouse_venv", {"wheelhouse_venv_archive": str(missing)})
+    assert rc != 0
+    assert f"No wheelhouse at {missing}" in out
+    assert "make wheelhouse" in out
+    assert "Install the system packages the wheels need" not in out
