@@ -31,7 +31,13 @@ def run_role_on_localhost(tmp_path: Path, role: str, role_vars: dict[str, str]) 
     }
     # --check: even if validation were broken, nothing on this machine would change.
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "--check", str(playbook)],
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            "localhost,",
+            "--check",
+            str(playbook),
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -41,7 +47,9 @@ def run_role_on_localhost(tmp_path: Path, role: str, role_vars: dict[str, str]) 
 
 
 def test_wrong_type_fails_at_argument_validation(tmp_path):
-    rc, out = run_role_on_localhost(tmp_path, "common", {"common_unattended_upgrades_enabled": "sometimes"})
+    rc, out = run_role_on_localhost(
+        tmp_path, "common", {"common_unattended_upgrades_enabled": "sometimes"}
+    )
     assert rc != 0
     assert "Validating arguments against arg spec" in out
     assert "common_unattended_upgrades_enabled" in out
@@ -52,7 +60,9 @@ def test_wrong_type_fails_at_argument_validation(tmp_path):
 
 def test_missing_wheelhouse_says_how_to_build_it(tmp_path):
     missing = tmp_path / "no-such-wheelhouse.tar"
-    rc, out = run_role_on_localhost(tmp_path, "wheelhouse_venv", {"wheelhouse_venv_archive": str(missing)})
+    rc, out = run_role_on_localhost(
+        tmp_path, "wheelhouse_venv", {"wheelhouse_venv_archive": str(missing)}
+    )
     assert rc != 0
     assert f"No wheelhouse at {missing}" in out
     assert "make wheelhouse" in out
