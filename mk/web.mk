@@ -10,7 +10,7 @@ BROWSER_DIR := $(ROOT)/tests/web/browser
 
 SETUP_TARGETS += setup-browser
 BENCH_TARGETS += bench-web
-MOLECULE_SCENARIOS += ingress
+MOLECULE_SCENARIOS += ingress video_archive
 
 .PHONY: setup-browser test-web serve-web bench-web
 
