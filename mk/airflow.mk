@@ -3,6 +3,7 @@
 #   make wheelhouse      wheels for the hosts' Python environment (requirements/hosts.lock) plus
 #                        a wheel of the project itself; cached by the lock's hash
 #   make hosts-lock      re-resolve requirements/hosts.lock from pyproject.toml (needs PyPI)
+#   make image-python    the host image with that environment installed (cached by the lock)
 #   make test-papermill  the runner CLI's tests on the controller (no containers)
 #   make test-airflow    static checks of the DAG files (Airflow runs on the hosts)
 #   make bench-airflow   platform converge from scratch, idempotent re-run, DAG run time
@@ -20,14 +21,15 @@ WHEELHOUSE_PROJECT_DIR := $(WHEELHOUSE_ROOT)/project
 # a 2-core machine, which the CI budget of `make test` cannot hold yet. They run with
 # `make test-platform` until the converge is fast enough to join MOLECULE_SCENARIOS.
 PLATFORM_SCENARIOS := airflow_master airflow_worker papermill platform
-SETUP_TARGETS += wheelhouse
+SETUP_TARGETS += wheelhouse image-python
 # tests/papermill and tests/airflow run with the rest of pytest in `make test`.
 BENCH_TARGETS += bench-airflow
 
-.PHONY: test-platform wheelhouse hosts-lock test-papermill test-airflow bench-airflow
+.PHONY: test-platform wheelhouse image-python hosts-lock test-papermill test-airflow bench-airflow
 
+# --allow-unsafe: setuptools is locked too (torch requires a newer one than Debian's venv seeds).
 hosts-lock:
-	cd $(ROOT) && pip-compile --quiet --extra=airflow --extra=video-archive --extra=web --extra=social --no-emit-find-links --no-emit-index-url \
+	cd $(ROOT) && pip-compile --quiet --allow-unsafe --extra=airflow --extra=video-archive --extra=web --extra=social --no-emit-find-links --no-emit-index-url \
 	  --strip-extras --output-file=requirements/hosts.lock pyproject.toml requirements/hosts-tools.in
 
 wheelhouse:
@@ -46,11 +48,18 @@ wheelhouse:
 	  echo "wheelhouse: $$(ls "$$dir" | wc -l) files, $$(du -sh "$$dir.tar" | cut -f1) archive"; \
 	fi; \
 	ln -sfn "$$(basename "$$dir").tar" "$(WHEELHOUSE_ROOT)/hosts.tar"; \
+	for old in "$(WHEELHOUSE_ROOT)"/*.tar; do \
+	  case "$$old" in "$$dir.tar"|*/hosts.tar) ;; *) echo "wheelhouse: removing $$old (an earlier lock)"; \
+	    rm -rf "$$old" "$${old%.tar}";; esac; \
+	done; \
 	mkdir -p "$(WHEELHOUSE_PROJECT_DIR)"; rm -f "$(WHEELHOUSE_PROJECT_DIR)"/*.whl; \
 	SOURCE_DATE_EPOCH=315532800 $(PY) -m pip wheel --quiet --no-deps --no-build-isolation \
 	  --wheel-dir "$(WHEELHOUSE_PROJECT_DIR)" $(ROOT) 2>&1 | grep -v -e '^$$' || true; \
 	ls "$(WHEELHOUSE_PROJECT_DIR)"/*.whl >/dev/null; \
 	echo "wheelhouse: project wheel $$(basename "$(WHEELHOUSE_PROJECT_DIR)"/*.whl)"
+
+image-python: wheelhouse image ## The host image with the hosts' Python environment (rebuilt when the lock changes)
+	@bash $(ROOT)/images/python-host/build.sh
 
 test-papermill:
 	cd $(ROOT) && $(PY) -m pytest -q tests/papermill

@@ -44,11 +44,14 @@ def preflight() -> None:
             "podman is not installed: ENV=local runs its hosts as podman containers; "
             "run 'make setup' as root (or apt-get install podman runc)"
         )
-    image = topology()["image"]
-    if subprocess.run(["podman", "image", "exists", image], check=False).returncode != 0:
-        raise PlatformError(
-            f"host image {image} is missing: build it with 'make image' (make setup does it)"
-        )
+    spec = topology()
+    images = {spec["image"], *(host["image"] for host in spec["hosts"].values() if "image" in host)}
+    for image in sorted(images):
+        if subprocess.run(["podman", "image", "exists", image], check=False).returncode != 0:
+            raise PlatformError(
+                f"host image {image} is missing: build it with 'make image image-python' "
+                "(make setup does it)"
+            )
 
 
 def secrets_file() -> Path:

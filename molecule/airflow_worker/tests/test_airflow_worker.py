@@ -34,9 +34,12 @@ def inspect(host):
 
 
 def test_worker_services_running_as_service_user(host):
+    # Started at boot through the enabled target, which wants each service.
+    assert host.service("airflow-worker.target").is_enabled
+    wanted = host.check_output("systemctl show -p Wants --value airflow-worker.target").split()
     for name in ("airflow-worker", "airflow-worker-log-server"):
         svc = host.service(name)
-        assert svc.is_running and svc.is_enabled, name
+        assert svc.is_running and f"{name}.service" in wanted, name
         pid = host.check_output("systemctl show -p MainPID --value %s", name)
         assert host.check_output("ps -o user= -p %s", pid).strip() == "cdaprod"
 
