@@ -4,8 +4,11 @@
 #   make serve-social-gateway   run the gateway on 127.0.0.1:8710 from SOCIAL_GATEWAY_* settings
 #   make bench-social    clips rendered per minute vs the same ffmpeg command run directly
 #                        -> bench/results/social.json
+#   make molecule-social_gateway   the gateway's role (part of make test): two containers, the
+#                        gateway from the Python host image (make image-python)
 
 BENCH_TARGETS += bench-social
+MOLECULE_SCENARIOS += social_gateway
 
 .PHONY: test-social serve-social-gateway bench-social
 

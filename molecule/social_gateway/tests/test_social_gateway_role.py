@@ -1,0 +1,146 @@
+"""The social gateway seen from outside: HTTP from the controller to the container's private
+address, and the reference webhook receiver (integrations/custom_api/receiver.py) run on the
+gateway's container as a transient systemd unit, so a post really travels gateway → signed
+webhook → receiver, and a repeated request must not make a second post."""
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+INSTANCE = "molecule-social-gateway"
+testinfra_hosts = [f"podman://{INSTANCE}"]
+PORT = 8710
+VENV = "/opt/cdaprod/venv"
+TEST_VARS = yaml.safe_load((Path(__file__).parents[1] / "vars" / "test.yml").read_text())
+API_KEY = TEST_VARS["test_social_api_key"]
+RECEIVER_PORT = TEST_VARS["test_social_receiver_port"]
+
+
+@pytest.fixture(scope="module")
+def address() -> str:
+    """The gateway container's address on the scenario's network (its private address)."""
+    out = subprocess.run(
+        ["podman", "inspect", "--format",
+         "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", INSTANCE],
+        capture_output=True, text=True, check=True, timeout=30,
+    ).stdout.split()  # fmt: skip
+    assert len(out) == 1, out
+    return out[0]
+
+
+def _request(url: str, *, method: str = "GET", body: dict | None = None,
+             headers: dict | None = None) -> tuple[int, dict]:  # fmt: skip
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Content-Type": "application/json", **(headers or {})})  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+@pytest.fixture(scope="module")
+def receiver(host):
+    """The reference receiver on the gateway's loopback, for this module only."""
+    unit = "molecule-social-receiver"
+    host.run(f"systemctl stop {unit}")
+    started = host.run(
+        f"systemd-run --unit={unit} --uid=cdaprod --gid=cdaprod -p NoNewPrivileges=yes "
+        f"--setenv=SOCIAL_WEBHOOK_SECRET={TEST_VARS['test_social_webhook_secret']} "
+        f"{VENV}/bin/python -m integrations.custom_api.receiver "
+        f"--host 127.0.0.1 --port {RECEIVER_PORT}"
+    )
+    assert started.rc == 0, started.stderr
+    listing = f"http://127.0.0.1:{RECEIVER_PORT}/posts"
+    read = (
+        f'{VENV}/bin/python -c "import sys, urllib.request; sys.stdout.write('
+        f"urllib.request.urlopen('{listing}', timeout=5).read().decode())\""
+    )
+    for _ in range(50):
+        if host.run(read).rc == 0:
+            break
+        host.run("sleep 0.2")
+    yield lambda: json.loads(host.check_output(read))
+    host.run(f"systemctl stop {unit}")
+
+
+def test_service_runs_unprivileged_and_enabled(host):
+    service = host.service("social-gateway")
+    assert service.is_running and service.is_enabled
+    user = host.check_output("systemctl show -p User --value social-gateway")
+    assert user == "cdaprod"
+    pid = host.check_output("systemctl show -p MainPID --value social-gateway")
+    assert host.check_output(f"stat -c %U /proc/{pid}") == "cdaprod"
+
+
+def test_secrets_file_is_root_only_and_holds_no_plain_api_key(host):
+    env = host.file("/etc/cdaprod/social-gateway.env")
+    assert env.mode == 0o600 and env.user == "root" and env.group == "root"
+    content = env.content_string
+    assert "SOCIAL_GATEWAY_DSN=" in content and "SOCIAL_GATEWAY_SECRET_HOOK=" in content
+    assert API_KEY not in content  # only its SHA-256
+    settings = host.file("/etc/cdaprod/social-gateway.toml")
+    assert settings.mode == 0o640 and settings.group == "cdaprod"
+    assert TEST_VARS["test_social_webhook_secret"] not in settings.content_string
+
+
+def test_listens_on_the_private_address_only(host, address):
+    assert host.socket(f"tcp://{address}:{PORT}").is_listening
+    for wildcard in (f"tcp://0.0.0.0:{PORT}", f"tcp://:::{PORT}"):
+        assert not host.socket(wildcard).is_listening
+
+
+def test_health_answers_on_the_private_address(address):
+    status, body = _request(f"http://{address}:{PORT}/health")
+    assert status == 200
+    assert body == {"status": "ok", "database": "ok", "platforms": ["hook"]}
+
+
+def test_post_without_api_key_is_401(address):
+    status, _ = _request(f"http://{address}:{PORT}/api/v1/posts", method="POST",
+                         body={"platform": "hook", "text": "no key"},
+                         headers={"Idempotency-Key": "molecule-no-key-1"})  # fmt: skip
+    assert status == 401
+    status, _ = _request(f"http://{address}:{PORT}/api/v1/posts", method="POST",
+                         body={"platform": "hook", "text": "wrong key"},
+                         headers={"X-API-Key": "not-the-key-" + "x" * 20,
+                                  "Idempotency-Key": "molecule-no-key-2"})  # fmt: skip
+    assert status == 401
+
+
+def test_same_request_twice_delivers_exactly_one_post(address, receiver):
+    before = receiver()
+    key = f"molecule-{uuid.uuid4()}"
+    headers = {"X-API-Key": API_KEY, "Idempotency-Key": key}
+    body = {"platform": "hook", "text": f"Hello from molecule ({key})"}
+    url = f"http://{address}:{PORT}/api/v1/posts"
+    first_status, first = _request(url, method="POST", body=body, headers=headers)
+    second_status, second = _request(url, method="POST", body=body, headers=headers)
+    assert (first_status, first["status"]) == (201, "published"), first
+    assert second_status == 200 and second["id"] == first["id"]
+    assert second["external_id"] == first["external_id"]
+    after = receiver()
+    new = [p for p in after["posts"] if p["received_idempotency_key"] == key]
+    assert len(new) == 1 and new[0]["text"] == body["text"]
+    assert after["deliveries"] - before["deliveries"] == 1
+    assert after["rejected"] == []  # the HMAC signature verified
+    status, fetched = _request(f"{url}/{first['id']}", headers={"X-API-Key": API_KEY})
+    assert status == 200 and fetched["status"] == "published"
+
+
+def test_migrations_are_applied_and_not_repeated(host):
+    result = host.run("/usr/local/sbin/social-gateway migrate")
+    assert result.rc == 0, result.stderr
+    assert result.stdout.strip() == "schema up to date"
+
+
+def test_admin_command_is_root_only(host):
+    cli = host.file("/usr/local/sbin/social-gateway")
+    assert cli.mode == 0o750 and cli.user == "root"
