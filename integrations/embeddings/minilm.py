@@ -87,7 +87,7 @@ class MiniLMEmbedder:
         vector = self._encode(texts)
         with _query_cache_lock:
             _query_cache[text] = vector[0].copy()
-            if len(_query_cache) > QUERY_CACHE_SIZE:
+            while len(_query_cache) > QUERY_CACHE_SIZE:
                 _query_cache.popitem(last=False)
         return vector
 
