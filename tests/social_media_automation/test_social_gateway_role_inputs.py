@@ -1,0 +1,82 @@
+"""The social_gateway role refuses bad input before it changes anything, saying what to do:
+missing secrets, a wildcard bind address, a webhook without its HMAC secret. (The role itself
+is exercised in molecule/social_gateway.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOK_BIN = Path(sys.executable).parent / "ansible-playbook"
+GOOD: dict[str, Any] = {
+    "social_gateway_bind_address": "10.89.0.7",
+    "social_gateway_db_host": "postgres-1",
+    "social_gateway_db_password": "a-test-password",
+    "social_gateway_api_keys": [{"name": "ci", "key": "k" * 32}],
+}
+
+
+def _apply(tmp_path: Path, role_vars: dict[str, Any]) -> tuple[int, str]:
+    """The role on localhost in check mode (nothing here can change) with these variables."""
+    if not PLAYBOOK_BIN.exists():
+        pytest.skip("ansible-playbook is not installed in this environment")
+    extra = tmp_path / "vars.json"
+    extra.write_text(json.dumps(role_vars), encoding="utf-8")
+    playbook = tmp_path / "social_gateway.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  connection: local\n  gather_facts: false\n"
+        "  vars:\n    ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
+        "  roles:\n    - social_gateway\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(ROOT / "ansible" / "ansible.cfg"),
+        "ANSIBLE_ROLES_PATH": str(ROOT / "ansible" / "roles"),
+        "ANSIBLE_NOCOLOR": "1",
+    }
+    result = subprocess.run(
+        [str(PLAYBOOK_BIN), "-i", "localhost,", "--check", "-e", f"@{extra}", str(playbook)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_missing_secrets_stop_at_argument_validation(tmp_path: Path) -> None:
+    only = {k: GOOD[k] for k in ("social_gateway_bind_address", "social_gateway_db_host")}
+    rc, out = _apply(tmp_path, only)
+    assert rc != 0
+    assert "Validating arguments against arg spec" in out
+    assert "social_gateway_db_password" in out and "social_gateway_api_keys" in out
+    assert "Install the Python environment" not in out
+
+
+def test_wildcard_bind_address_is_refused(tmp_path: Path) -> None:
+    rc, out = _apply(tmp_path, {**GOOD, "social_gateway_bind_address": "0.0.0.0"})
+    assert rc != 0
+    assert "must be the host's private address, not '0.0.0.0'" in out
+    assert "Install the Python environment" not in out
+
+
+def test_webhook_without_its_secret_is_refused(tmp_path: Path) -> None:
+    platform = {"name": "team-hook", "kind": "webhook", "url": "https://hooks.example/x"}
+    rc, out = _apply(tmp_path, {**GOOD, "social_gateway_platforms": [platform]})
+    assert rc != 0
+    assert "social_gateway_platforms entry 'team-hook'" in out
+    assert "There are no default secrets" in out
+    assert "Install the Python environment" not in out
+
+
+def test_short_api_key_is_refused(tmp_path: Path) -> None:
+    rc, out = _apply(
+        tmp_path, {**GOOD, "social_gateway_api_keys": [{"name": "ci", "key": "short"}]}
+    )
+    assert rc != 0
+    assert "keys of 16+" in out
