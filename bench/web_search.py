@@ -10,7 +10,7 @@ Measures, against the real service (uvicorn in its own process, a throwaway Post
     posters, as a browser would fetch them (sequentially);
   * EXPLAIN ANALYZE of representative keyword queries over the same catalog, with the
     number of statements each search sends (the pool runs in autocommit: no BEGIN or
-    ROLLBACK around them).
+    COMMIT around them).
 The load average is recorded at the start and end of each phase: the build machines are
 shared, and other work inflates absolute latencies (the /health ratio holds better).
 Results go to a JSON file (default bench/results/web.json).

@@ -211,7 +211,7 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
         settings.archive.catalog_dsn,
         min_size=1,
         max_size=settings.pool_size,
-        # Autocommit: a search is one statement, so no BEGIN before it and no ROLLBACK when
+        # Autocommit: a search is one statement, so no BEGIN before it and no COMMIT when
         # the pool takes the connection back (two round trips fewer per request). The only
         # write (an edit) is a single UPDATE, atomic on its own.
         kwargs={"row_factory": dict_row, "connect_timeout": 5, "autocommit": True},
