@@ -69,7 +69,7 @@ def test_service_runs_as_the_service_user_and_starts_at_boot(host):
     assert service.is_running
     assert service.is_enabled
     pid = host.check_output("systemctl show -p MainPID --value video-archive-web")
-    assert host.check_output(f"ps -o user= -p {pid}").strip() == "cdaprod"
+    assert host.check_output(f"stat -c %U /proc/{pid}") == "cdaprod"
     assert host.service("video-archive-scan.timer").is_enabled
 
 
