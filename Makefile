@@ -23,7 +23,9 @@ BENCH_TARGETS :=
 
 include $(sort $(wildcard $(ROOT)/mk/*.mk))
 
-MOLECULE_SCENARIOS := common $(MOLECULE_SCENARIOS)
+# The longest scenarios (MOLECULE_SLOW, from mk/*.mk) start first, so the parallel runner
+# (MOLECULE_JOBS at a time) fills the other slot with the short ones.
+MOLECULE_SCENARIOS := $(MOLECULE_SLOW) common $(filter-out $(MOLECULE_SLOW),$(MOLECULE_SCENARIOS))
 PYTHON ?= python3
 LOCK := requirements/dev.lock
 WITH ?=
@@ -101,11 +103,7 @@ pytest-fast: _require_venv
 	pytest -m "not slow" || test $$? -eq 5
 
 molecule: _require_venv ## Every molecule scenario: create, converge, idempotence, verify, destroy
-	@for s in $(MOLECULE_SCENARIOS); do \
-	  echo "=== molecule test -s $$s"; start=$$(date +%s); \
-	  molecule test -s $$s || exit 1; \
-	  echo "=== molecule $$s passed in $$(( $$(date +%s) - start ))s"; \
-	done
+	@bash scripts/run-molecule.sh $(MOLECULE_SCENARIOS)
 
 molecule-%: _require_venv ## One scenario, e.g. make molecule-common
 	molecule test -s $*

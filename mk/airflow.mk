@@ -17,10 +17,12 @@ WHEELHOUSE_DIR = $(WHEELHOUSE_ROOT)/$(WHEELHOUSE_ID)
 # timestamp, so the same sources give the same bytes and hosts see no change.
 WHEELHOUSE_PROJECT_DIR := $(WHEELHOUSE_ROOT)/project
 
-# The Airflow scenarios each install Airflow into containers; together they take 30-45 min on
-# a 2-core machine, which the CI budget of `make test` cannot hold yet. They run with
-# `make test-platform` until the converge is fast enough to join MOLECULE_SCENARIOS.
-PLATFORM_SCENARIOS := airflow_master airflow_worker papermill platform
+# The Airflow roles' scenarios and the whole platform. Their hosts start from the image with
+# the Python environment installed (make image-python), so they run in `make test`;
+# `make test-platform` runs just them.
+PLATFORM_SCENARIOS := wheelhouse_venv airflow_master airflow_worker papermill platform
+MOLECULE_SCENARIOS += $(PLATFORM_SCENARIOS)
+MOLECULE_SLOW += platform airflow_master airflow_worker
 SETUP_TARGETS += wheelhouse image-python
 # tests/papermill and tests/airflow run with the rest of pytest in `make test`.
 BENCH_TARGETS += bench-airflow
