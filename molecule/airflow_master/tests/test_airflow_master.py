@@ -102,6 +102,12 @@ def test_notebook_smoke_dag_is_parsed_without_errors(host, ip):
     assert json.loads(body)["dag_id"] == "notebook_smoke"
 
 
+def test_dags_match_the_repository(host):
+    deployed = host.check_output("ls /opt/cdaprod/airflow/dags").split()
+    assert "notebook_smoke.py" in deployed
+    assert "retired_dag.py" not in deployed
+
+
 def test_listeners_bound_to_private_address_only(host, ip):
     listening = host.check_output("ss -Hltn").splitlines()
     locals_ = [line.split()[3] for line in listening]

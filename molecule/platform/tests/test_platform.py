@@ -4,8 +4,11 @@ table in PostgreSQL and the output notebooks on the workers."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -24,6 +27,9 @@ SECRETS = Path(
     os.environ.get("PLATFORM_SECRETS_FILE", ROOT / ".cache" / "molecule-platform" / "secrets.yml")
 )
 RESULTS = os.environ.get("PLATFORM_TIMINGS_FILE")
+# The ingress role fetches its local CA next to the secrets file.
+INGRESS_CA = SECRETS.parent / "ingress-ca.crt"
+DOMAIN = yaml.safe_load((ROOT / "ansible/inventories/local/topology.yml").read_text())["domain"]
 OUTPUT_DIR = "/opt/cdaprod/papermill/output"
 
 testinfra_hosts = [f"podman://{PREFIX}airflow-master-1"]
@@ -198,3 +204,48 @@ def test_a_failing_notebook_fails_its_task_with_the_cells_error(api, token, smok
     nb = json.loads(host.check_output("cat %s", partial))
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert errors and errors[0]["ename"] == "RuntimeError"
+
+
+def through_ingress(name: str, path: str, method="GET", headers=None, body=None):
+    """A request to https://NAME.DOMAIN as a user makes it: TLS to the ingress host, the name in
+    SNI and Host, the certificate checked against the platform's CA."""
+    host = f"{name}.{DOMAIN}"
+    context = ssl.create_default_context(cafile=str(INGRESS_CA))
+    raw = socket.create_connection((container_ip("ingress-1"), 443), timeout=30)
+    conn = http.client.HTTPConnection(host, timeout=30)
+    conn.sock = context.wrap_socket(raw, server_hostname=host)
+    try:
+        data = json.dumps(body).encode() if body is not None else None
+        conn.request(
+            method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})}
+        )
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode()
+    finally:
+        conn.close()
+
+
+def test_archive_serves_the_sample_videos_through_the_ingress(secrets):
+    status, _ = through_ingress("archive", "/health")
+    assert status == 200
+    status, _ = through_ingress("archive", "/api/v1/search")
+    assert status == 401, "the archive API answered without an API key"
+
+    def catalogued():
+        status, text = through_ingress(
+            "archive", "/api/v1/search", headers={"X-API-Key": secrets["archive_api_key"]}
+        )
+        assert status == 200, text
+        return json.loads(text)["total"]
+
+    # The first scan of the generated samples may still be running right after the converge.
+    assert wait_for(catalogued, 300, interval=5), "no sample video was catalogued"
+
+
+def test_social_gateway_answers_through_the_ingress_and_wants_a_key():
+    status, _ = through_ingress("api", "/health")
+    assert status == 200
+    status, _ = through_ingress(
+        "api", "/api/v1/posts", method="POST", body={"platform": "webhook", "text": "hello"}
+    )
+    assert status == 401, "the gateway accepted a post without an API key"
