@@ -35,6 +35,8 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "weaviate_api_key": _token,
     "archive_admin_password": _token,
     "archive_api_key": _token,
+    # Signs the archive's UI sessions; shared by every archive web host.
+    "archive_session_secret": _token,
     "social_gateway_api_key": _token,
 }
 
