@@ -22,10 +22,10 @@ from social_testlib import (
     ServedApp,
     SocialArchive,
     _digests,
-    airtable_standin,
 )
 
 from integrations.airtable.client import ContentCalendar
+from integrations.airtable.standin import airtable_standin
 from integrations.custom_api.receiver import make_server
 from integrations.custom_api.settings import GatewaySettings, PlatformSettings
 from integrations.postgres.client import connect
@@ -139,7 +139,7 @@ def gateway(
 
 @pytest.fixture
 def airtable() -> Iterator[tuple[ServedApp, dict[str, Any]]]:
-    app, tables = airtable_standin()
+    app, tables = airtable_standin(STANDIN_TOKEN)
     served = ServedApp(app)
     yield served, tables
     served.stop()

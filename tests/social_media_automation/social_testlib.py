@@ -1,21 +1,17 @@
-"""Test helpers of the social pipeline: a local stand-in of the few Airtable REST calls the
-calendar client uses (Airtable itself is SaaS our build machines cannot reach), and a way to
-serve ASGI apps on loopback."""
+"""Test helpers of the social pipeline: the token of the Airtable stand-in (the local stand-in
+of the few Airtable REST calls the calendar client uses lives in integrations/airtable/standin.py;
+Airtable itself is SaaS our build machines cannot reach), and a way to serve ASGI apps on
+loopback."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-import secrets
 import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from fastapi import FastAPI, HTTPException, Request
 
 from samples.social_media_automation.config import PlatformConfig
 
@@ -77,74 +73,3 @@ class ServedApp:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
-
-
-_EQUALS = re.compile(r"\{([^}]+)\}\s*=\s*'((?:[^'\\]|\\.)*)'")
-
-
-def airtable_standin() -> tuple[FastAPI, dict[str, dict[str, dict[str, Any]]]]:
-    """Stand-in of Airtable's list/create/update records endpoints (``/v0/{base}/{table}``).
-    Formulas: only ``{Field}='value'`` terms (ANDed), which is all the client sends."""
-    app = FastAPI()
-    tables: dict[str, dict[str, dict[str, Any]]] = {}
-
-    def auth(request: Request) -> None:
-        if request.headers.get("authorization") != f"Bearer {STANDIN_TOKEN}":
-            raise HTTPException(401, {"type": "AUTHENTICATION_REQUIRED"})
-
-    @app.get("/v0/{base}/{table}")
-    def list_records(base: str, table: str, request: Request) -> dict[str, Any]:
-        auth(request)
-        records = list(tables.get(f"{base}/{table}", {}).values())
-        formula = request.query_params.get("filterByFormula")
-        if formula:
-            terms = _EQUALS.findall(formula)
-            if not terms:
-                raise HTTPException(422, {"type": "INVALID_FILTER_BY_FORMULA"})
-            records = [
-                r for r in records if all(str(r["fields"].get(f, "")) == v for f, v in terms)
-            ]
-        wanted = request.query_params.getlist("fields[]")
-        if wanted:
-            records = [
-                {**r, "fields": {k: v for k, v in r["fields"].items() if k in wanted}}
-                for r in records
-            ]
-        return {"records": records}
-
-    @app.post("/v0/{base}/{table}")
-    async def create(base: str, table: str, request: Request) -> dict[str, Any]:
-        auth(request)
-        body = await request.json()
-        store = tables.setdefault(f"{base}/{table}", {})
-        created = []
-        for item in body["records"]:
-            rid = "rec" + secrets.token_hex(7)
-            record = {
-                "id": rid,
-                "createdTime": datetime.now(UTC).isoformat(),
-                "fields": {k: v for k, v in item["fields"].items() if v not in ("", None)},
-            }
-            store[rid] = record
-            created.append(record)
-        return {"records": created}
-
-    def _update(base: str, table: str, rid: str, fields: dict[str, Any]) -> dict[str, Any]:
-        record = tables.get(f"{base}/{table}", {}).get(rid)
-        if record is None:
-            raise HTTPException(404, {"type": "MODEL_ID_NOT_FOUND"})
-        record["fields"].update(fields)
-        return record
-
-    @app.patch("/v0/{base}/{table}")
-    async def batch_update(base: str, table: str, request: Request) -> dict[str, Any]:
-        auth(request)
-        body = await request.json()
-        return {"records": [_update(base, table, r["id"], r["fields"]) for r in body["records"]]}
-
-    @app.patch("/v0/{base}/{table}/{rid}")
-    async def update(base: str, table: str, rid: str, request: Request) -> dict[str, Any]:
-        auth(request)
-        return _update(base, table, rid, (await request.json())["fields"])
-
-    return app, tables
