@@ -6,9 +6,11 @@
 #                        -> bench/results/social.json
 #   make molecule-social_gateway   the gateway's role (part of make test): two containers, the
 #                        gateway from the Python host image (make image-python)
+#   make molecule-saas_standins   the local stand-ins of Airtable and of a webhook platform
+#                        (part of make test; the local platform's e2e test uses them)
 
 BENCH_TARGETS += bench-social
-MOLECULE_SCENARIOS += social_gateway
+MOLECULE_SCENARIOS += social_gateway saas_standins
 
 .PHONY: test-social serve-social-gateway bench-social
 

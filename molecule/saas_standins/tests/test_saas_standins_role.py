@@ -1,0 +1,114 @@
+"""The SaaS stand-ins seen from outside: HTTP from the controller to the container's private
+address. The Airtable stand-in (integrations/airtable/standin.py, a local stand-in of a few
+Airtable REST endpoints, not Airtable) must refuse a wrong token; the webhook receiver
+(integrations/custom_api/receiver.py) must reject a post with a bad signature and accept a
+correctly signed one."""
+
+import hashlib
+import hmac
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+INSTANCE = "molecule-saas-standins"
+testinfra_hosts = [f"podman://{INSTANCE}"]
+AIRTABLE_PORT = 8720
+RECEIVER_PORT = 8711
+TEST_VARS = yaml.safe_load((Path(__file__).parents[1] / "vars" / "test.yml").read_text())
+TOKEN = TEST_VARS["test_airtable_token"]
+SECRET = TEST_VARS["test_webhook_secret"]
+SERVICES = ("airtable-standin", "webhook-receiver")
+
+
+@pytest.fixture(scope="module")
+def address() -> str:
+    """The container's address on the scenario's network (its private address)."""
+    out = subprocess.run(
+        ["podman", "inspect", "--format",
+         "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", INSTANCE],
+        capture_output=True, text=True, check=True, timeout=30,
+    ).stdout.split()  # fmt: skip
+    assert len(out) == 1, out
+    return out[0]
+
+
+def _request(url: str, *, method: str = "GET", data: bytes | None = None,
+             headers: dict | None = None) -> tuple[int, dict]:  # fmt: skip
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Content-Type": "application/json", **(headers or {})})  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def _signed(body: bytes, secret: str) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return {
+        "X-Signature-Timestamp": timestamp,
+        "X-Signature-SHA256": "sha256=" + mac.hexdigest(),
+        "Idempotency-Key": f"molecule-{uuid.uuid4()}",
+    }
+
+
+@pytest.mark.parametrize("unit", SERVICES)
+def test_services_run_unprivileged_and_enabled(host, unit):
+    service = host.service(unit)
+    assert service.is_running and service.is_enabled
+    assert host.check_output(f"systemctl show -p User --value {unit}") == "cdaprod"
+    pid = host.check_output(f"systemctl show -p MainPID --value {unit}")
+    assert host.check_output(f"stat -c %U /proc/{pid}") == "cdaprod"
+
+
+@pytest.mark.parametrize("unit", SERVICES)
+def test_secrets_are_in_root_only_files(host, unit):
+    env = host.file(f"/etc/cdaprod/{unit}.env")
+    assert env.mode == 0o600 and env.user == "root" and env.group == "root"
+    unit_file = host.file(f"/etc/systemd/system/{unit}.service").content_string
+    assert TOKEN not in unit_file and SECRET not in unit_file
+
+
+@pytest.mark.parametrize("port", [AIRTABLE_PORT, RECEIVER_PORT])
+def test_listen_on_the_private_address_only(host, address, port):
+    assert host.socket(f"tcp://{address}:{port}").is_listening
+    for other in (f"tcp://0.0.0.0:{port}", f"tcp://:::{port}", f"tcp://127.0.0.1:{port}"):
+        assert not host.socket(other).is_listening
+
+
+def test_airtable_standin_refuses_a_wrong_token_and_serves_the_right_one(address):
+    url = f"http://{address}:{AIRTABLE_PORT}/v0/appMOLECULE/Content%20calendar"
+    assert _request(url)[0] == 401
+    status, body = _request(url, headers={"Authorization": "Bearer wrong-" + "w" * 30})
+    assert status == 401 and body["detail"]["type"] == "AUTHENTICATION_REQUIRED"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    row = {"records": [{"fields": {"Draft Key": "molecule", "Status": "Draft"}}]}
+    status, created = _request(url, method="POST", data=json.dumps(row).encode(), headers=auth)
+    assert status == 200, created
+    status, listed = _request(url, headers=auth)
+    assert status == 200
+    assert created["records"][0]["id"] in [r["id"] for r in listed["records"]]
+
+
+def test_receiver_rejects_a_bad_signature_and_accepts_a_signed_post(address):
+    base = f"http://{address}:{RECEIVER_PORT}"
+    status, before = _request(f"{base}/posts")
+    assert status == 200
+    body = json.dumps({"text": f"molecule {uuid.uuid4()}"}).encode()
+    bad = _signed(body, "not-the-secret-" + "x" * 20)
+    assert _request(f"{base}/hook", method="POST", data=body, headers=bad)[0] == 401
+    good = _signed(body, SECRET)
+    status, answer = _request(f"{base}/hook", method="POST", data=body, headers=good)
+    assert status == 201, answer
+    _, after = _request(f"{base}/posts")
+    assert len(after["posts"]) == len(before["posts"]) + 1
+    assert after["posts"][-1]["received_idempotency_key"] == good["Idempotency-Key"]
+    assert after["rejected"][len(before["rejected"]) :] == ["bad signature"]
