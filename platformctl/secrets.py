@@ -38,6 +38,12 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     # Signs the archive's UI sessions; shared by every archive web host.
     "archive_session_secret": _token,
     "social_gateway_api_key": _token,
+    # The social pipeline's login to the archive catalog (reads it; keeps its own schema).
+    "postgres_social_pipeline_password": _token,
+    # HMAC secret of the gateway's local webhook platform and of the receiver it posts to.
+    "social_webhook_secret": _token,
+    # Bearer token of the local Airtable stand-in (role saas_standins; not Airtable's).
+    "airtable_standin_token": _token,
 }
 
 
