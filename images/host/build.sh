@@ -85,6 +85,26 @@ fi
 chroot "$rootfs" systemctl mask getty.target console-getty.service systemd-udevd.service \
   systemd-modules-load.service sys-kernel-config.mount >/dev/null 2>&1 || true
 : > "$rootfs/etc/machine-id"
+
+# SSH: every container makes its own host keys at first boot (the package made one set for
+# all of them here); keys only, no passwords. The controller's public key is mounted in as
+# root's authorized_keys by ansible/provision_local.yml.
+rm -f "$rootfs"/etc/ssh/ssh_host_*
+mkdir -p "$rootfs/etc/systemd/system/ssh.service.d"
+cat > "$rootfs/etc/systemd/system/ssh.service.d/host-keys.conf" <<'UNIT'
+[Service]
+# Debian's unit tests the config first, which needs the keys: make them before that.
+ExecStartPre=
+ExecStartPre=/usr/bin/ssh-keygen -A
+ExecStartPre=/usr/sbin/sshd -t
+UNIT
+cat > "$rootfs/etc/ssh/sshd_config.d/cdaprod.conf" <<'SSHD'
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UseDNS no
+SSHD
+chroot "$rootfs" systemctl enable ssh.service >/dev/null 2>&1
 chroot "$rootfs" apt-get clean
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
 # Mark the (emptied) package lists as stale so the first apt task refreshes them.

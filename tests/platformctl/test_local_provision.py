@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import shutil
 import subprocess
@@ -94,8 +95,34 @@ def test_provision_is_idempotent_and_removal_leaves_nothing(topology: Path, tmp_
         assert listed["worker_cpu"]["hosts"] == ["worker-1"]
         # The optional host is off, but its group exists (empty) so plays can name it.
         assert "weaviate" in listed["all"]["children"]
-        assert listed["_meta"]["hostvars"]["db-1"]["ansible_host"] == f"{PREFIX}db-1"
-        assert listed["_meta"]["hostvars"]["db-1"]["platform_private_cidr"].count("/") == 1
+        db = listed["_meta"]["hostvars"]["db-1"]
+        assert ipaddress.ip_address(db["ansible_host"]) in ipaddress.ip_network(
+            db["platform_private_cidr"]
+        )
+        assert db["platform_container"] == f"{PREFIX}db-1"
+
+        # Ansible reaches the hosts over SSH with the generated key...
+        ping = subprocess.run(
+            [str(Path(sys.executable).parent / "ansible"), "all", "-i", str(inventory),
+             "-m", "ansible.builtin.ping", "-o"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert ping.returncode == 0, ping.stdout + ping.stderr
+        assert ping.stdout.count("SUCCESS") == 2, ping.stdout
+        # ...and nothing else gets in: no key, no login (passwords are off).
+        refused = subprocess.run(
+            ["ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+             "-o", "IdentityFile=/dev/null", "-o", "StrictHostKeyChecking=no",
+             "-o", "UserKnownHostsFile=/dev/null", f"root@{db['ansible_host']}", "true"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert refused.returncode == 255 and "Permission denied" in refused.stderr, refused
+        # Each host made its own host key at first boot (the image carries none).
+        keys = {
+            _podman("exec", f"{PREFIX}{name}", "cat", "/etc/ssh/ssh_host_ed25519_key.pub")
+            for name in ("db-1", "worker-1")
+        }
+        assert len(keys) == 2
 
         # Hosts reach each other by their topology names on the network.
         out = _podman("exec", f"{PREFIX}worker-1", "getent", "hosts", "db-1")
