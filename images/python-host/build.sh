@@ -42,23 +42,34 @@ fi
 
 start=$(date +%s)
 podman rm --force --ignore "$builder" >/dev/null
-trap 'podman rm --force --ignore "$builder" >/dev/null' EXIT
+playbook="$(mktemp /tmp/cdaprod-python-image.XXXXXX.yml)"
+trap 'podman rm --force --ignore "$builder" >/dev/null; rm -f "$playbook"' EXIT
 log "installing wheelhouse $wheelhouse_id into a container of $base"
 podman run --detach --name "$builder" "$base" /sbin/init >/dev/null
 
-playbook="$(mktemp /tmp/cdaprod-python-image.XXXXXX.yml)"
-trap 'podman rm --force --ignore "$builder" >/dev/null; rm -f "$playbook"' EXIT
+# ffmpeg too: the archive hosts and the notebook runners need it (their roles install it
+# where the image lacks it); the apt lists are emptied again afterwards, as in the plain image.
 cat > "$playbook" <<PLAY
-- name: Install the hosts' Python environment
+- name: Install the hosts' Python environment and ffmpeg
   hosts: all
   gather_facts: false
   roles:
     - role: wheelhouse_venv
+  post_tasks:
+    - name: Install ffmpeg
+      ansible.builtin.apt:
+        name: ffmpeg
+        install_recommends: false
+        update_cache: true
+    - name: Empty the apt lists and cache
+      ansible.builtin.shell: apt-get clean && rm -rf /var/lib/apt/lists/* && touch -d @0 /var/lib/apt/lists
 PLAY
 ANSIBLE_CONFIG="$root/ansible/ansible.cfg" ANSIBLE_ROLES_PATH="$root/ansible/roles" \
   ansible-playbook -i "$builder," -c containers.podman.podman "$playbook" > "/tmp/$builder.log" 2>&1 \
   || { tail -30 "/tmp/$builder.log" >&2; die "installing the environment failed (log: /tmp/$builder.log)"; }
 
+# Host keys made at the builder's boot must not be shared by every host of the image.
+podman exec "$builder" sh -c 'rm -f /etc/ssh/ssh_host_*'
 podman stop --time 10 "$builder" >/dev/null
 log "committing $image"
 podman commit --quiet \
