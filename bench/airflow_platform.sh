@@ -21,6 +21,9 @@ step "fresh containers"
 molecule destroy -s platform >/dev/null
 molecule create -s platform >/dev/null
 
+# The slowest tasks of each run are listed at the end of its log (bench/results/*.log.tmp).
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks PROFILE_TASKS_TASK_OUTPUT_LIMIT=25
+
 step "platform converge from scratch"
 t0=$(now); molecule converge -s platform > bench/results/airflow-converge.log.tmp 2>&1; t1=$(now)
 converge=$(elapsed "$t0" "$t1")
