@@ -8,15 +8,11 @@ The notebook and output locations come from the workers' environment (role paper
 
 from __future__ import annotations
 
-import os
-
 import pendulum
-from airflow.providers.papermill.operators.papermill import PapermillOperator
 from airflow.sdk import DAG, Param
 
-NOTEBOOKS_DIR = os.environ.get("CDAPROD_NOTEBOOKS_DIR", "/opt/cdaprod/papermill/notebooks")
-OUTPUT = os.environ.get("CDAPROD_NOTEBOOK_OUTPUT", "/opt/cdaprod/papermill/output")
-KERNEL = os.environ.get("CDAPROD_NOTEBOOK_KERNEL", "cdaprod")
+from integrations.notebook_tasks import notebook_task
+
 QUEUES = ("cpu", "gpu")
 
 with DAG(
@@ -30,12 +26,10 @@ with DAG(
     render_template_as_native_obj=True,
 ) as dag:
     for queue in QUEUES:
-        PapermillOperator(
-            task_id=f"notebook_{queue}",
-            queue=queue,
-            input_nb=f"{NOTEBOOKS_DIR}/notebook_smoke.ipynb",
-            # run_id, not ds: API-triggered runs have no logical date.
-            output_nb=f"{OUTPUT}/notebook_smoke__{{{{ run_id }}}}__{queue}.ipynb",
-            kernel_name=KERNEL,
-            parameters={"run_id": "{{ run_id }}", "queue": queue, "fail": "{{ params.fail }}"},
+        notebook_task(
+            f"notebook_{queue}",
+            "notebook_smoke",
+            queue,
+            {"queue": queue, "fail": "{{ params.fail }}"},
+            output_suffix=f"__{queue}",
         )

@@ -14,26 +14,13 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.providers.papermill.operators.papermill import PapermillOperator
 from airflow.sdk import DAG, Param
 
-NOTEBOOKS_DIR = os.environ.get("CDAPROD_NOTEBOOKS_DIR", "/opt/cdaprod/papermill/notebooks")
-OUTPUT = os.environ.get("CDAPROD_NOTEBOOK_OUTPUT", "/opt/cdaprod/papermill/output")
-KERNEL = os.environ.get("CDAPROD_NOTEBOOK_KERNEL", "cdaprod")
-SCHEDULE = os.environ.get("SOCIAL_SCHEDULE", "*/15 * * * *")
+from integrations.notebook_tasks import notebook_task
+
+# Empty: runs only when triggered (the platform test triggers every run it checks).
+SCHEDULE = os.environ.get("SOCIAL_SCHEDULE", "*/15 * * * *") or None
 RENDER_QUEUE = os.environ.get("SOCIAL_RENDER_QUEUE", "gpu")  # "cpu" where no GPU host exists
-
-
-def _notebook(task_id: str, name: str, queue: str, parameters: dict[str, str]) -> PapermillOperator:
-    return PapermillOperator(
-        task_id=task_id,
-        queue=queue,
-        input_nb=f"{NOTEBOOKS_DIR}/social_{name}.ipynb",
-        # run_id, not ds: API-triggered runs have no logical date.
-        output_nb=f"{OUTPUT}/social_{name}__{{{{ run_id }}}}.ipynb",
-        kernel_name=KERNEL,
-        parameters={"run_id": "{{ run_id }}", **parameters},
-    )
 
 
 with DAG(
@@ -51,9 +38,9 @@ with DAG(
         "limit": Param(20, type="integer", minimum=1),
     },
 ) as dag:
-    render_drafts = _notebook(
+    render_drafts = notebook_task(
         "render_drafts",
-        "draft",
+        "social_draft",
         RENDER_QUEUE,
         {
             "platforms": "{{ params.platforms }}",
@@ -62,5 +49,5 @@ with DAG(
             "limit": "{{ params.limit }}",
         },
     )
-    publish_due = _notebook("publish_due", "publish", "cpu", {})
+    publish_due = notebook_task("publish_due", "social_publish", "cpu")
     render_drafts >> publish_due

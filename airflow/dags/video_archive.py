@@ -14,28 +14,12 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.providers.papermill.operators.papermill import PapermillOperator
 from airflow.sdk import DAG, Param
 
-NOTEBOOKS_DIR = os.environ.get("CDAPROD_NOTEBOOKS_DIR", "/opt/cdaprod/papermill/notebooks")
-OUTPUT = os.environ.get("CDAPROD_NOTEBOOK_OUTPUT", "/opt/cdaprod/papermill/output")
-KERNEL = os.environ.get("CDAPROD_NOTEBOOK_KERNEL", "cdaprod")
+from integrations.notebook_tasks import notebook_task
+
 RESCAN_SCHEDULE = os.environ.get("VIDEO_ARCHIVE_RESCAN_SCHEDULE", "@hourly")
 SQS_QUEUE_URL = os.environ.get("VIDEO_ARCHIVE_SQS_QUEUE_URL", "")
-
-
-def _notebook(
-    task_id: str, layer: str, queue: str, parameters: dict[str, str]
-) -> PapermillOperator:
-    return PapermillOperator(
-        task_id=task_id,
-        queue=queue,
-        input_nb=f"{NOTEBOOKS_DIR}/video_archive_{layer}.ipynb",
-        # run_id, not ds: API-triggered runs have no logical date.
-        output_nb=f"{OUTPUT}/video_archive_{layer}__{{{{ run_id }}}}.ipynb",
-        kernel_name=KERNEL,
-        parameters={"run_id": "{{ run_id }}", **parameters},
-    )
 
 
 with DAG(
@@ -51,14 +35,16 @@ with DAG(
         "batch_size": Param(200, type="integer", minimum=1),
     },
 ) as dag:
-    bronze = _notebook(
+    bronze = notebook_task(
         "bronze",
-        "bronze",
+        "video_archive_bronze",
         "cpu",
         {"sources": "{{ params.sources }}", "batch_size": "{{ params.batch_size }}"},
     )
-    silver = _notebook("silver", "silver", "gpu", {})
-    gold = _notebook("gold", "gold", "cpu", {"batch_size": "{{ params.batch_size }}"})
+    silver = notebook_task("silver", "video_archive_silver", "gpu")
+    gold = notebook_task(
+        "gold", "video_archive_gold", "cpu", {"batch_size": "{{ params.batch_size }}"}
+    )
     bronze >> silver >> gold
 
 

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DAGS = sorted((ROOT / "airflow" / "dags").glob("*.py"))
 SMOKE = ROOT / "airflow" / "dags" / "notebook_smoke.py"
 NOTEBOOKS = ROOT / "papermill" / "notebooks"
+NOTEBOOK_TASKS = ROOT / "integrations" / "notebook_tasks.py"
 
 
 def tree(path: Path) -> ast.Module:
@@ -36,24 +37,38 @@ def test_dag_files_use_airflow_3_sdk_and_no_ds(path):
     assert "airflow.sdk" in imports
 
 
-def test_notebook_smoke_has_one_papermill_task_per_queue():
-    calls = [
+def _calls(path: Path, name: str) -> list[ast.Call]:
+    return [
         n
-        for n in ast.walk(tree(SMOKE))
-        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "PapermillOperator"
+        for n in ast.walk(tree(path))
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == name
     ]
-    assert len(calls) == 1, "one operator call, looped over the queues"
+
+
+def test_notebook_tasks_are_papermill_operators_with_run_id():
+    calls = _calls(NOTEBOOK_TASKS, "PapermillOperator")
+    assert len(calls) == 1
     kwargs = {k.arg: k.value for k in calls[0].keywords}
     for name in ("task_id", "queue", "input_nb", "output_nb", "parameters", "kernel_name"):
         assert name in kwargs, name
+    source = NOTEBOOK_TASKS.read_text()
+    assert "{{{{ run_id }}}}" in source and '"{{ run_id }}"' in source
+
+
+@pytest.mark.parametrize("path", DAGS, ids=lambda p: p.name)
+def test_dag_tasks_come_from_the_shared_notebook_task(path):
+    assert _calls(path, "notebook_task"), "build notebook tasks with notebook_task()"
+    assert not _calls(path, "PapermillOperator"), "no hand-made PapermillOperator"
+
+
+def test_notebook_smoke_has_one_papermill_task_per_queue():
+    assert len(_calls(SMOKE, "notebook_task")) == 1, "one task call, looped over the queues"
     queues = [
         n
         for n in ast.walk(tree(SMOKE))
         if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "QUEUES"
     ]
     assert ast.literal_eval(queues[0].value) == ("cpu", "gpu")
-    source = SMOKE.read_text()
-    assert "{{{{ run_id }}}}" in source and '"{{ run_id }}"' in source
 
 
 def test_smoke_notebook_declares_the_parameters_the_dag_passes():
