@@ -41,8 +41,8 @@ RECEIVER_PORT = 8711  # platform_webhook_receiver_port
 # The workers' SOCIAL_AIRTABLE_BASE / _TABLE (group_vars/airflow_worker.yml).
 CALENDAR = "/v0/appLOCALSTANDIN/" + urllib.parse.quote("Content calendar")
 PLATFORM = "feed"
-# The first run renders a clip per sample video (ffmpeg on 2 cores, next to six other hosts).
-FIRST_RUN_TIMEOUT = 1800
+# The first run renders three clips (ffmpeg on 2 cores, next to six other hosts).
+FIRST_RUN_TIMEOUT = 900
 RUN_TIMEOUT = 900
 FIRST_POST_TIMEOUT = 600
 
@@ -220,22 +220,6 @@ def task_instance(api, token, run_id, task_id):
     return body if status == 200 else None
 
 
-def wait_quiet(api, token):
-    """No run of the DAG active, and the next scheduled run (every 15 min) at least 5 min
-    away: a scheduled run must not publish the approved rows in the test's place."""
-
-    def quiet():
-        minute = datetime.now(UTC).minute % 15 + datetime.now(UTC).second / 60
-        if minute > 10:
-            return None
-        _, body = call(
-            "GET", f"{api}/api/v2/dags/{DAG}/dagRuns?state=queued&state=running", token=token
-        )
-        return isinstance(body, dict) and body.get("total_entries") == 0
-
-    wait_for(quiet, 1800, f"a quiet moment without {DAG} runs", interval=10)
-
-
 def ours(posts, keys):
     return [p for p in posts if p.get("received_idempotency_key") in keys]
 
@@ -243,7 +227,9 @@ def ours(posts, keys):
 def test_approved_posts_arrive_exactly_once_despite_a_killed_publisher(
     api, token, dag, calendar, received
 ):
-    conf = {"platforms": PLATFORM, "mode": "all"}
+    # Three candidates are enough to approve two (each is an ffmpeg render on 2 cores). The
+    # DAG has no schedule here (molecule/platform/converge.yml): only these runs happen.
+    conf = {"platforms": PLATFORM, "mode": "all", "limit": 3}
 
     # 1. Render and draft: one Draft row per sample video for `feed`.
     first = trigger(api, token, conf)
@@ -257,7 +243,6 @@ def test_approved_posts_arrive_exactly_once_despite_a_killed_publisher(
     assert len(drafts) >= 2, f"expected 2+ Draft rows for {PLATFORM}, got {len(drafts)}"
 
     # 2. A person approves two rows, due now.
-    wait_quiet(api, token)
     chosen = sorted(drafts, key=lambda r: r["id"])[:2]
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     approve = [{"id": r["id"], "fields": {"Status": "Approved", "Slot": now}} for r in chosen]
