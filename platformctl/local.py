@@ -58,12 +58,18 @@ def secrets_file() -> Path:
     return state_dir("local") / "secrets.yml"
 
 
+def ssh_key_file() -> Path:
+    """The controller's key for the hosts (made by provision_local.yml beside the secrets)."""
+    return secrets_file().parent / "ssh" / "id_ed25519"
+
+
 def _provision(state: str, features: list[str], check: bool = False) -> PlaybookResult:
     extra = {
         "platform_state": state,
         "platform_name_prefix": NAME_PREFIX,
         "platform_inventory_file": str(INVENTORY_FILE),
         "platform_secrets_file": str(secrets_file()),
+        "platform_ssh_key_file": str(ssh_key_file()),
     }
     if features:
         extra["platform_features"] = "[" + ",".join(f"'{f}'" for f in features) + "]"
@@ -152,6 +158,7 @@ def summary() -> str:
         f"  Secrets (passwords, API keys): {secrets_file()}",
         "  Show one:  .venv/bin/python -m platformctl secret airflow_admin_password",
         f"  Shell on a host: podman exec -it {NAME_PREFIX}<host> bash",
+        f"    or as Ansible does: ssh -i {ssh_key_file()} root@<ansible_host in the inventory>",
         f"  Inventory: {INVENTORY_FILE.relative_to(ANSIBLE_DIR.parent)}",
     ]
     return "\n".join(lines)
