@@ -102,7 +102,7 @@ pytest: _require_venv ## All Python tests (including slow ones against real serv
 pytest-fast: _require_venv
 	pytest -m "not slow" || test $$? -eq 5
 
-molecule: _require_venv ## Every role's molecule scenario (make test-platform adds the platform): create, converge, idempotence, verify, destroy
+molecule: _require_venv ## Every role's molecule scenario and the platform: create, converge, idempotence, verify, destroy
 	@bash scripts/run-molecule.sh $(MOLECULE_SCENARIOS)
 
 molecule-%: _require_venv ## One scenario, e.g. make molecule-common
