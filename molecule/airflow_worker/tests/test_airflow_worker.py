@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -101,4 +102,11 @@ def test_secrets_not_world_readable_and_no_database_access(host):
 def test_dags_deployed(host):
     dag = host.file("/opt/cdaprod/airflow/dags/notebook_smoke.py")
     assert dag.exists and dag.group == "cdaprod" and dag.mode == 0o640
-    assert "PapermillOperator" in dag.content_string
+    repo = Path(__file__).resolve().parents[3] / "airflow" / "dags" / "notebook_smoke.py"
+    assert dag.content_string == repo.read_text()
+    # Task runners parse the DAG file: the shared task factory it imports must be importable.
+    factory = host.run(
+        "set -a; . /etc/cdaprod/airflow.env; set +a; cd /opt/cdaprod/airflow; "
+        "/opt/cdaprod/venv/bin/python -c 'from integrations.notebook_tasks import notebook_task'"
+    )
+    assert factory.rc == 0, factory.stderr
