@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import ssl
-import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -19,13 +18,8 @@ from pathlib import Path
 import pytest
 import testinfra
 import yaml
+from platform_api import PREFIX, ROOT, SECRETS, call, container_ip
 
-PREFIX = os.environ.get("PLATFORM_PREFIX", "molecule-platform-")
-NETWORK = os.environ.get("PLATFORM_NETWORK", "cdaprod-molecule-platform")
-ROOT = Path(__file__).resolve().parents[3]
-SECRETS = Path(
-    os.environ.get("PLATFORM_SECRETS_FILE", ROOT / ".cache" / "molecule-platform" / "secrets.yml")
-)
 RESULTS = os.environ.get("PLATFORM_TIMINGS_FILE")
 # The ingress role fetches its local CA next to the secrets file.
 INGRESS_CA = SECRETS.parent / "ingress-ca.crt"
@@ -37,52 +31,6 @@ testinfra_hosts = [f"podman://{PREFIX}airflow-master-1"]
 
 def quote(run_id: str) -> str:
     return urllib.parse.quote(run_id, safe="")
-
-
-def container_ip(name: str) -> str:
-    fmt = '{{ (index .NetworkSettings.Networks "' + NETWORK + '").IPAddress }}'
-    return subprocess.check_output(
-        ["podman", "inspect", "--format", fmt, PREFIX + name], text=True
-    ).strip()
-
-
-def call(method, url, body=None, token=None, timeout=30):
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            text = resp.read().decode()
-            return resp.status, (json.loads(text) if text else None)
-    except urllib.error.HTTPError as err:
-        text = err.read().decode()
-        try:
-            return err.code, json.loads(text)
-        except json.JSONDecodeError:
-            return err.code, text
-
-
-@pytest.fixture(scope="module")
-def secrets():
-    return yaml.safe_load(SECRETS.read_text())
-
-
-@pytest.fixture(scope="module")
-def api():
-    return f"http://{container_ip('airflow-master-1')}:8080"
-
-
-@pytest.fixture(scope="module")
-def token(api, secrets):
-    status, body = call(
-        "POST",
-        f"{api}/auth/token",
-        {"username": "admin", "password": secrets["airflow_admin_password"]},
-    )
-    assert status == 201, body
-    return body["access_token"]
 
 
 def wait_for(predicate, timeout, interval=3.0):

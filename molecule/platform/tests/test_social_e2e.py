@@ -15,8 +15,6 @@ containers on our own podman network); secrets come from the platform's secrets 
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import time
 import urllib.error
@@ -26,14 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
+from platform_api import PREFIX, call, container_ip
 
-PREFIX = os.environ.get("PLATFORM_PREFIX", "molecule-platform-")
-NETWORK = os.environ.get("PLATFORM_NETWORK", "cdaprod-molecule-platform")
-ROOT = Path(__file__).resolve().parents[3]
-SECRETS = Path(
-    os.environ.get("PLATFORM_SECRETS_FILE", ROOT / ".cache" / "molecule-platform" / "secrets.yml")
-)
 DAG = "social_media_automation"
 STANDINS_HOST = "social-gateway-1"
 AIRTABLE_PORT = 8720  # platform_airtable_standin_port
@@ -82,32 +74,6 @@ print(len(roots), len(doomed))
 """
 
 
-def container_ip(name: str) -> str:
-    fmt = '{{ (index .NetworkSettings.Networks "' + NETWORK + '").IPAddress }}'
-    return subprocess.check_output(
-        ["podman", "inspect", "--format", fmt, PREFIX + name], text=True, timeout=30
-    ).strip()
-
-
-def call(method, url, body=None, token=None, headers=None, timeout=30):
-    all_headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if token:
-        all_headers["Authorization"] = f"Bearer {token}"
-    all_headers.update(headers or {})
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers=all_headers, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            text = resp.read().decode()
-            return resp.status, (json.loads(text) if text else None)
-    except urllib.error.HTTPError as err:
-        text = err.read().decode()
-        try:
-            return err.code, json.loads(text)
-        except json.JSONDecodeError:
-            return err.code, text
-
-
 def wait_for(predicate, timeout, what, interval=3.0):
     """predicate() until it returns something true; fail with `what` after `timeout` s."""
     deadline = time.monotonic() + timeout
@@ -118,27 +84,6 @@ def wait_for(predicate, timeout, what, interval=3.0):
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
-
-
-@pytest.fixture(scope="module")
-def secrets():
-    return yaml.safe_load(SECRETS.read_text())
-
-
-@pytest.fixture(scope="module")
-def api():
-    return f"http://{container_ip('airflow-master-1')}:8080"
-
-
-@pytest.fixture(scope="module")
-def token(api, secrets):
-    status, body = call(
-        "POST",
-        f"{api}/auth/token",
-        {"username": "admin", "password": secrets["airflow_admin_password"]},
-    )
-    assert status == 201, body
-    return body["access_token"]
 
 
 @pytest.fixture(scope="module")
