@@ -3,25 +3,29 @@
 
     execute_notebooks.py NOTEBOOK [-p NAME VALUE]... [-f PARAMS.yml] [-o OUTPUT] [--kernel NAME]
 
-Parameters given with -p are read as YAML scalars (``-p count 3`` is the integer 3,
-``-p flag true`` a boolean); -p wins over the same name in the YAML file. The executed notebook
-goes to OUTPUT, or to OUTPUT_DIR/<name>-<UTC timestamp>.ipynb (OUTPUT_DIR: --output-dir,
-else $CDAPROD_NOTEBOOK_OUTPUT, else ./output); an s3:// location works too. The output
-location is printed on success. When a cell raises, the partial output notebook is kept, the
-failing cell and its error are printed, and the exit status is 1. Bad input (a missing
-notebook or parameter file, a parameter file that is not a YAML mapping) exits with status 2.
+The same run a DAG task makes (core.notebook_runs holds the conventions both follow), started
+by hand. NOTEBOOK is a path, or the name of a deployed notebook (``notebook_smoke`` is
+$CDAPROD_NOTEBOOKS_DIR/notebook_smoke.ipynb). Parameters given with -p are read as YAML
+scalars (``-p count 3`` is the integer 3, ``-p flag true`` a boolean); -p wins over the same
+name in the YAML file. Every run gets a ``run_id`` parameter, ``cli__<UTC time>`` unless one
+is given. The executed notebook goes to OUTPUT, or to OUTPUT_DIR/<notebook>__<run_id>.ipynb
+(OUTPUT_DIR: --output-dir, else $CDAPROD_NOTEBOOK_OUTPUT, else ./output), named as a DAG
+task names its output; an s3:// location works too. The output location is printed on
+success. When a cell raises, the partial output notebook is kept, the failing cell and its
+error are printed, and the exit status is 1. Bad input (a missing notebook or parameter file,
+a parameter file that is not a YAML mapping) exits with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from core import notebook_runs
 
 EXIT_FAILED_CELL = 1
 EXIT_USAGE = 2
@@ -80,10 +84,17 @@ def load_parameters(
     return params
 
 
-def default_output(notebook: Path, output_dir: str | None) -> str:
-    base = output_dir or os.environ.get("CDAPROD_NOTEBOOK_OUTPUT") or "output"
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    name = f"{notebook.stem}-{stamp}.ipynb"
+def resolve_notebook(given: str) -> Path:
+    """A path as given, or the deployed notebook of that name when no such file exists."""
+    path = Path(given)
+    if path.is_file() or path.suffix or "/" in given:
+        return path
+    return Path(notebook_runs.notebook_path(given))
+
+
+def default_output(notebook: Path, run_id: str, output_dir: str | None) -> str:
+    base = output_dir or notebook_runs.output_dir(default="output")
+    name = notebook_runs.output_name(notebook.stem, run_id)
     if base.startswith("s3://"):
         return f"{base.rstrip('/')}/{name}"
     Path(base).mkdir(parents=True, exist_ok=True)
@@ -92,11 +103,12 @@ def default_output(notebook: Path, output_dir: str | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser, args = parse_args(argv)
-    notebook = Path(args.notebook)
+    notebook = resolve_notebook(args.notebook)
     if not notebook.is_file():
-        parser.error(f"notebook not found: {args.notebook}")
-    params = load_parameters(parser, args.parameters_file, args.parameter)
-    output = args.output or default_output(notebook, args.output_dir)
+        parser.error(f"notebook not found: {notebook}")
+    given = load_parameters(parser, args.parameters_file, args.parameter)
+    params = notebook_runs.with_run_id(notebook_runs.new_cli_run_id(), given)
+    output = args.output or default_output(notebook, str(params["run_id"]), args.output_dir)
     if not output.startswith("s3://"):
         parent = Path(output).parent
         if not parent.is_dir():
@@ -112,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             str(notebook),
             output,
             parameters=params,
-            kernel_name=args.kernel,
+            kernel_name=args.kernel or notebook_runs.kernel(default=None),
             cwd=args.cwd,
             progress_bar=False,
         )

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.sdk import DAG, Param
-
-from integrations.notebook_tasks import notebook_task
+from notebook_tasks import notebook_task
 
 QUEUES = ("cpu", "gpu")
 

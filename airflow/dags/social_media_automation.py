@@ -15,8 +15,7 @@ import os
 
 import pendulum
 from airflow.sdk import DAG, Param
-
-from integrations.notebook_tasks import notebook_task
+from notebook_tasks import notebook_task
 
 # Empty: runs only when triggered (the platform test triggers every run it checks).
 SCHEDULE = os.environ.get("SOCIAL_SCHEDULE", "*/15 * * * *") or None

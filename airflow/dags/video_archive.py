@@ -15,8 +15,7 @@ import os
 
 import pendulum
 from airflow.sdk import DAG, Param
-
-from integrations.notebook_tasks import notebook_task
+from notebook_tasks import notebook_task
 
 RESCAN_SCHEDULE = os.environ.get("VIDEO_ARCHIVE_RESCAN_SCHEDULE", "@hourly")
 SQS_QUEUE_URL = os.environ.get("VIDEO_ARCHIVE_SQS_QUEUE_URL", "")

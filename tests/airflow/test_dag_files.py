@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DAGS = sorted((ROOT / "airflow" / "dags").glob("*.py"))
 SMOKE = ROOT / "airflow" / "dags" / "notebook_smoke.py"
 NOTEBOOKS = ROOT / "papermill" / "notebooks"
-NOTEBOOK_TASKS = ROOT / "integrations" / "notebook_tasks.py"
+NOTEBOOK_TASKS = ROOT / "airflow" / "plugins" / "notebook_tasks.py"
 
 
 def tree(path: Path) -> ast.Module:
@@ -52,12 +52,21 @@ def test_notebook_tasks_are_papermill_operators_with_run_id():
     for name in ("task_id", "queue", "input_nb", "output_nb", "parameters", "kernel_name"):
         assert name in kwargs, name
     source = NOTEBOOK_TASKS.read_text()
-    assert "{{{{ run_id }}}}" in source and '"{{ run_id }}"' in source
+    assert 'RUN_ID = "{{ run_id }}"' in source
+    assert "notebook_runs.with_run_id(RUN_ID" in source
+    assert "notebook_runs.output_name(notebook, RUN_ID" in source
 
 
 @pytest.mark.parametrize("path", DAGS, ids=lambda p: p.name)
 def test_dag_tasks_come_from_the_shared_notebook_task(path):
     assert _calls(path, "notebook_task"), "build notebook tasks with notebook_task()"
+    imports = {
+        (n.module, a.name)
+        for n in ast.walk(tree(path))
+        if isinstance(n, ast.ImportFrom)
+        for a in n.names
+    }
+    assert ("notebook_tasks", "notebook_task") in imports, "the plugin in airflow/plugins/"
     assert not _calls(path, "PapermillOperator"), "no hand-made PapermillOperator"
 
 

@@ -92,8 +92,26 @@ def test_yaml_file_parameters_and_cli_override(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     out = Path(res.stdout.strip().splitlines()[-1].removeprefix("output: "))
-    assert out.parent == tmp_path / "o" and out.name.startswith("notebook_smoke-")
+    # Named as a DAG task names its output: <notebook>__<run_id>.ipynb.
+    assert out == tmp_path / "o" / "notebook_smoke__from-file.ipynb"
     assert injected(out) == {"run_id": "from-file", "queue": "cpu", "record": False}
+
+
+def test_every_run_gets_a_run_id_and_a_deployed_notebook_is_found_by_name(tmp_path):
+    deployed = tmp_path / "notebooks"
+    deployed.mkdir()
+    write_notebook(deployed / "echo.ipynb", "value = 'unset'\n", "print(repr(value))\n")
+    env = {
+        **__import__("os").environ,
+        "CDAPROD_NOTEBOOKS_DIR": str(deployed),
+        "CDAPROD_NOTEBOOK_OUTPUT": str(tmp_path / "out"),
+    }
+    res = run("echo", "-p", "value", "1", env=env, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = Path(res.stdout.strip().splitlines()[-1].removeprefix("output: "))
+    params = injected(out)
+    assert params["run_id"].startswith("cli__") and params["value"] == 1
+    assert out == tmp_path / "out" / f"echo__{params['run_id']}.ipynb"
 
 
 def test_output_dir_from_environment(tmp_path):
@@ -168,5 +186,5 @@ def test_cli_values_are_yaml_scalars(tmp_path, value, expected):
     out = tmp_path / "echo-out.ipynb"
     res = run(str(nb), "-p", "value", value, "-o", str(out))
     assert res.returncode == 0, res.stderr
-    assert injected(out) == {"value": expected}
+    assert injected(out) == {"run_id": injected(out)["run_id"], "value": expected}
     assert outputs_text(out).strip() == repr(expected)
