@@ -12,8 +12,8 @@ from dataclasses import asdict
 import requests
 
 from integrations.airtable.client import CalendarConfigError, ContentCalendar
-from integrations.custom_api.client import GatewayClient, GatewayError
 from integrations.postgres.client import CatalogUnavailableError
+from integrations.social_gateway.client import GatewayClient, GatewayError
 from samples.social_media_automation.config import SocialConfigError, load_social_settings
 from samples.social_media_automation.pipeline import draft, publish_due
 

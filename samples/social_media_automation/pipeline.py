@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from integrations.airtable.client import CalendarRow, ContentCalendar, Draft
-from integrations.custom_api.client import GatewayClient, GatewayError
+from integrations.social_gateway.client import GatewayClient, GatewayError
 from samples.social_media_automation.captions import CaptionError, caption_fields, draft_caption
 from samples.social_media_automation.config import PlatformConfig, SocialSettings
 from samples.social_media_automation.profiles import PROFILES

@@ -25,9 +25,6 @@ from social_testlib import (
 )
 
 from integrations.airtable.client import ContentCalendar
-from integrations.airtable.standin import airtable_standin
-from integrations.custom_api.receiver import make_server
-from integrations.custom_api.settings import GatewaySettings, PlatformSettings
 from integrations.postgres.client import connect
 from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
 from samples.social_media_automation.config import SocialSettings
@@ -36,6 +33,9 @@ from samples.video_archive.config import Settings
 from samples.video_archive.ingestion.sources import spec_from_uri
 from samples.video_archive.pipeline import run_bronze, run_silver
 from samples.video_archive.synthetic import ffmpeg, make_clip
+from services.saas_standins.airtable import airtable_standin
+from services.saas_standins.webhook_receiver import make_server
+from services.social_gateway.config import GatewaySettings, PlatformSettings
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +121,7 @@ def gateway(
 ) -> Iterator[ServedApp]:
     """The gateway on loopback; both pipeline platforms go to the webhook receiver, the
     second one rate-limited to one post every 3 s (so a kill can land between posts)."""
-    from integrations.custom_api.app import create_app
+    from services.social_gateway.app import create_app
 
     settings = GatewaySettings(
         dsn=social_archive.dsn,

@@ -1,5 +1,5 @@
 """Test helpers of the social pipeline: the token of the Airtable stand-in (the local stand-in
-of the few Airtable REST calls the calendar client uses lives in integrations/airtable/standin.py;
+of the few Airtable REST calls the calendar client uses lives in services/saas_standins/airtable.py;
 Airtable itself is SaaS our build machines cannot reach), and a way to serve ASGI apps on
 loopback."""
 

@@ -13,7 +13,7 @@ import pytest
 from social_testlib import PLATFORMS, SocialArchive, _digests
 
 from integrations.airtable.client import ContentCalendar, Draft
-from integrations.custom_api.client import GatewayClient
+from integrations.social_gateway.client import GatewayClient
 from samples.social_media_automation.captions import CaptionError, draft_caption, hashtags
 from samples.social_media_automation.config import SocialSettings
 from samples.social_media_automation.pipeline import draft, publish_due

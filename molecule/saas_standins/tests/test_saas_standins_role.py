@@ -1,7 +1,7 @@
 """The SaaS stand-ins seen from outside: HTTP from the controller to the container's private
-address. The Airtable stand-in (integrations/airtable/standin.py, a local stand-in of a few
+address. The Airtable stand-in (services/saas_standins/airtable.py, a local stand-in of a few
 Airtable REST endpoints, not Airtable) must refuse a wrong token; the webhook receiver
-(integrations/custom_api/receiver.py) must reject a post with a bad signature and accept a
+(services/saas_standins/webhook_receiver.py) must reject a post with a bad signature and accept a
 correctly signed one."""
 
 import hashlib

@@ -1,5 +1,5 @@
 """The social gateway seen from outside: HTTP from the controller to the container's private
-address, and the reference webhook receiver (integrations/custom_api/receiver.py) run on the
+address, and the reference webhook receiver (services/saas_standins/webhook_receiver.py) run on the
 gateway's container as a transient systemd unit, so a post really travels gateway → signed
 webhook → receiver, and a repeated request must not make a second post."""
 
@@ -54,7 +54,7 @@ def receiver(host):
     started = host.run(
         f"systemd-run --unit={unit} --uid=cdaprod --gid=cdaprod -p NoNewPrivileges=yes "
         f"--setenv=SOCIAL_WEBHOOK_SECRET={TEST_VARS['test_social_webhook_secret']} "
-        f"{VENV}/bin/python -m integrations.custom_api.receiver "
+        f"{VENV}/bin/python -m services.saas_standins.webhook_receiver "
         f"--host 127.0.0.1 --port {RECEIVER_PORT}"
     )
     assert started.rc == 0, started.stderr

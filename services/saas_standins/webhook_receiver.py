@@ -1,7 +1,7 @@
 """A reference receiver of the signed webhook: verifies the HMAC and timestamp, records every
 accepted post (no de-duplication of its own, so a duplicate sent by the gateway shows), and
 answers ``{"id", "url"}``. Run it to check a deployment end to end
-(``python -m integrations.custom_api.receiver --port 8711`` with ``SOCIAL_WEBHOOK_SECRET``);
+(``python -m services.saas_standins.webhook_receiver --port 8711`` with ``SOCIAL_WEBHOOK_SECRET``);
 ``GET /posts`` lists what it accepted (``{"deliveries", "posts", "rejected"}``), so a check
 from outside can count posts. It keeps everything in memory and listens on loopback unless
 told otherwise: a tool for checking deployments and for tests, not a production endpoint.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from integrations.custom_api.adapters import (
+from services.social_gateway.adapters import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -105,7 +105,7 @@ def make_server(secret: str, host: str = "127.0.0.1", port: int = 0) -> Threadin
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m integrations.custom_api.receiver")
+    parser = argparse.ArgumentParser(prog="python -m services.saas_standins.webhook_receiver")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8711)
     args = parser.parse_args(argv)

@@ -13,16 +13,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from integrations.custom_api.delivery import (
+from services.social_gateway.delivery import (
     PermanentFailure,
     RetryPolicy,
     TransientFailure,
     retry_after_seconds,
     send,
 )
-from integrations.custom_api.ratelimit import RateLimiter
+from services.social_gateway.ratelimit import RateLimiter
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _client(answers: list[httpx.Response]) -> tuple[httpx.Client, list[httpx.Request]]:
@@ -74,7 +74,7 @@ def test_retry_after_forms() -> None:
 
 def test_serve_refuses_to_start_without_api_keys() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "integrations.custom_api", "serve"],
+        [sys.executable, "-m", "services.social_gateway", "serve"],
         cwd=ROOT, env={"PATH": "/usr/bin:/bin", "SOCIAL_GATEWAY_DSN": "host=127.0.0.1"},
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip

@@ -14,7 +14,7 @@ relies on is reproduced:
 No pagination (every record comes in one page), no field types, no rate limit, everything in
 memory (lost on restart). Run it as a service::
 
-    AIRTABLE_STANDIN_TOKEN=... python -m integrations.airtable.standin --host ADDR --port 8720
+    AIRTABLE_STANDIN_TOKEN=... python -m services.saas_standins.airtable --host ADDR --port 8720
 
 The token is required (16+ characters); the stand-in refuses to start without one.
 """
@@ -132,7 +132,7 @@ def airtable_standin(token: str) -> tuple[FastAPI, Tables]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m integrations.airtable.standin",
+        prog="python -m services.saas_standins.airtable",
         description="Local stand-in of a few Airtable REST endpoints (not Airtable). "
         f"The bearer token comes from {TOKEN_ENV}.",
     )

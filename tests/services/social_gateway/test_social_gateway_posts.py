@@ -18,21 +18,21 @@ import psycopg
 import pytest
 from fastapi import FastAPI, File, Form, Header, HTTPException, Request, UploadFile
 
-from integrations.custom_api.adapters import (
+from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
+from services.saas_standins.webhook_receiver import make_server
+from services.social_gateway.adapters import (
     DiscordAdapter,
     MastodonAdapter,
     Post,
     WebhookAdapter,
 )
-from integrations.custom_api.delivery import PermanentFailure, RetryPolicy
-from integrations.custom_api.ratelimit import RateLimiter
-from integrations.custom_api.receiver import make_server
-from integrations.custom_api.settings import (
+from services.social_gateway.config import (
     GatewayConfigError,
     GatewaySettings,
     load_gateway_settings,
 )
-from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
+from services.social_gateway.delivery import PermanentFailure, RetryPolicy
+from services.social_gateway.ratelimit import RateLimiter
 
 SECRET = "webhook-secret-" + "w" * 24
 API_KEY = "gateway-key-" + "k" * 40
@@ -89,7 +89,7 @@ def media(tmp_path: Path) -> Path:
 
 
 def _app(dsn: str, media_root: Path, adapters: dict[str, Any], *, wait_short: bool = False) -> Any:
-    from integrations.custom_api.app import create_app
+    from services.social_gateway.app import create_app
 
     settings = GatewaySettings(
         dsn=dsn,
@@ -159,9 +159,9 @@ def test_migrate_command_applies_once_then_reports_up_to_date(gateway_dsn: str) 
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = {"PATH": "/usr/bin:/bin", "SOCIAL_GATEWAY_DSN": gateway_dsn}
-    command = [sys.executable, "-m", "integrations.custom_api", "migrate"]
+    command = [sys.executable, "-m", "services.social_gateway", "migrate"]
     with psycopg.connect(gateway_dsn, autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS social_gateway CASCADE")
 
@@ -409,7 +409,7 @@ def test_post_left_publishing_by_a_dead_gateway_is_taken_over(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from integrations.custom_api.store import PostStore, request_digest
+    from services.social_gateway.store import PostStore, request_digest
 
     url, received = receiver
     body = {"platform": "hook", "text": "Interrupted", "media_path": None}

@@ -19,12 +19,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from integrations.custom_api.adapters import WebhookAdapter
-from integrations.custom_api.delivery import RetryPolicy
-from integrations.custom_api.ratelimit import RateLimiter
-from integrations.custom_api.receiver import make_server
-from integrations.custom_api.settings import GatewaySettings
 from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
+from services.saas_standins.webhook_receiver import make_server
+from services.social_gateway.adapters import WebhookAdapter
+from services.social_gateway.config import GatewaySettings
+from services.social_gateway.delivery import RetryPolicy
+from services.social_gateway.ratelimit import RateLimiter
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ def contract_dsn() -> Iterator[str]:
 
 
 def test_generated_requests_find_no_server_errors(contract_dsn: str, tmp_path: Path) -> None:
-    from integrations.custom_api.app import create_app
+    from services.social_gateway.app import create_app
 
     receiver = make_server(SECRET)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()

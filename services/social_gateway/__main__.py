@@ -1,4 +1,4 @@
-"""``python -m integrations.custom_api serve|migrate|new-api-key``."""
+"""``python -m services.social_gateway serve|migrate|new-api-key``."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import os
 import secrets
 import sys
 
-from integrations.custom_api.settings import ENV_PREFIX, GatewayConfigError, load_gateway_settings
 from integrations.postgres.client import CatalogUnavailableError
 from integrations.postgres.migrations import MigrationError
+from services.social_gateway.config import ENV_PREFIX, GatewayConfigError, load_gateway_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m integrations.custom_api")
+    parser = argparse.ArgumentParser(prog="python -m services.social_gateway")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the gateway (settings from SOCIAL_GATEWAY_*)")
     sub.add_parser(
@@ -37,14 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import uvicorn
 
-    from integrations.custom_api.app import create_app
+    from services.social_gateway.app import create_app
 
     uvicorn.run(create_app(settings), host=settings.bind_host, port=settings.bind_port)
     return 0
 
 
 def _migrate() -> int:
-    from integrations.custom_api.store import migrate
+    from services.social_gateway.store import migrate
 
     dsn = os.environ.get(f"{ENV_PREFIX}DSN", "")
     if not dsn:

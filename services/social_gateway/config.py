@@ -117,7 +117,7 @@ def load_gateway_settings(env: dict[str, str] | None = None) -> GatewaySettings:
     if not keys:
         raise GatewayConfigError(
             f"set {ENV_PREFIX}API_KEYS (name:sha256 entries); the gateway never runs without "
-            "API keys. Make one with: python -m integrations.custom_api new-api-key"
+            "API keys. Make one with: python -m services.social_gateway new-api-key"
         )
     platforms = {
         name: _platform(name, entry, env) for name, entry in values.get("platforms", {}).items()

@@ -1,7 +1,7 @@
 """Platform adapters behind one interface: a signed webhook, Discord webhooks, Mastodon.
 
 Each adapter turns a :class:`Post` into one HTTP exchange (two for Mastodon: media upload,
-then the status) through :func:`integrations.custom_api.delivery.send`, which applies the
+then the status) through :func:`services.social_gateway.delivery.send`, which applies the
 platform's rate limit and retries 429/5xx. A permanent refusal raises
 :class:`PermanentFailure` with the platform's own reason.
 """
@@ -19,8 +19,8 @@ from typing import Protocol
 
 import httpx
 
-from integrations.custom_api.delivery import PermanentFailure, RetryPolicy, send
-from integrations.custom_api.ratelimit import RateLimiter
+from services.social_gateway.delivery import PermanentFailure, RetryPolicy, send
+from services.social_gateway.ratelimit import RateLimiter
 
 SIGNATURE_HEADER = "X-Signature-SHA256"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from integrations.custom_api.ratelimit import RateLimiter
+from services.social_gateway.ratelimit import RateLimiter
 
 
 class PermanentFailure(Exception):

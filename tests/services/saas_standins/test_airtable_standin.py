@@ -1,4 +1,4 @@
-"""The local Airtable stand-in (integrations/airtable/standin.py; not Airtable): the calendar
+"""The local Airtable stand-in (services/saas_standins/airtable.py; not Airtable): the calendar
 client works against it, a wrong token is refused as Airtable refuses it, and the service
 will not start without a token."""
 
@@ -15,8 +15,8 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 
-from integrations.airtable import standin
 from integrations.airtable.client import ContentCalendar, Draft
+from services.saas_standins import airtable as standin
 
 TOKEN = "pat-standin-test-" + "t" * 20
 
@@ -33,13 +33,13 @@ def test_wrong_or_missing_token_is_401() -> None:
 
 @pytest.fixture
 def served_standin():
-    """The stand-in run as the service is run: ``python -m integrations.airtable.standin``."""
+    """The stand-in run as the service is run: ``python -m services.saas_standins.airtable``."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, standin.TOKEN_ENV: TOKEN}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "integrations.airtable.standin", "--port", str(port)], env=env
+        [sys.executable, "-m", "services.saas_standins.airtable", "--port", str(port)], env=env
     )
     try:
         for _ in range(200):

@@ -34,18 +34,18 @@ from prometheus_client import (
 )
 from pydantic import BaseModel, Field
 
-from integrations.custom_api.adapters import (
+from integrations.postgres.client import CatalogUnavailableError
+from services.social_gateway.adapters import (
     Adapter,
     DiscordAdapter,
     MastodonAdapter,
     Post,
     WebhookAdapter,
 )
-from integrations.custom_api.delivery import PermanentFailure, RetryPolicy, TransientFailure
-from integrations.custom_api.ratelimit import RateLimiter
-from integrations.custom_api.settings import GatewaySettings, PlatformSettings
-from integrations.custom_api.store import PostStore, StoredPost, migrate, request_digest
-from integrations.postgres.client import CatalogUnavailableError
+from services.social_gateway.config import GatewaySettings, PlatformSettings
+from services.social_gateway.delivery import PermanentFailure, RetryPolicy, TransientFailure
+from services.social_gateway.ratelimit import RateLimiter
+from services.social_gateway.store import PostStore, StoredPost, migrate, request_digest
 
 API_KEY_HEADER = "X-API-Key"
 

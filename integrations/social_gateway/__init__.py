@@ -1,0 +1,1 @@
+"""Client of our social gateway (services/social_gateway)."""
