@@ -46,6 +46,7 @@ def run_playbook(
     extra_vars: dict[str, str] | None = None,
     check: bool = False,
     extra_args: list[str] | None = None,
+    environ: dict[str, str] | None = None,
 ) -> PlaybookResult:
     """Run `playbook` (relative to ansible/), echo its output and parse its recap."""
     cmd = [ansible_playbook_binary(), playbook]
@@ -56,7 +57,12 @@ def run_playbook(
     if check:
         cmd += ["--check", "--diff"]
     cmd += extra_args or []
-    env = {**os.environ, "ANSIBLE_CONFIG": str(ANSIBLE_CONFIG), "ANSIBLE_FORCE_COLOR": "0"}
+    env = {
+        **os.environ,
+        **(environ or {}),
+        "ANSIBLE_CONFIG": str(ANSIBLE_CONFIG),
+        "ANSIBLE_FORCE_COLOR": "0",
+    }
     result = PlaybookResult(returncode=0)
     with subprocess.Popen(
         cmd,

@@ -1,61 +1,166 @@
-"""Ansible inventory (hosts.yml) from the Terraform `hosts` output, grouped as in ARCHITECTURE."""
+"""The Ansible inventory of a Terraform environment, written from its `inventory` output.
+
+Every variable a role reads in a cloud environment comes from here, so nothing is set by
+hand: the environment, domain, private CIDR, region, buckets, the ingest queue, the secret
+store and, per host, its instance and data volume. Every cloud group is declared, even when
+no host is in it, so plays and group lookups see an empty group rather than an unknown one.
+
+The one difference between AWS and emulated AWS is how Ansible reaches the hosts: Systems
+Manager (through the environment's transfer bucket) on AWS, SSH to the stand-in containers'
+private addresses on emulated AWS.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-INVENTORIES = ROOT / "ansible" / "inventories"
+from platformctl.errors import PlatformError
+from platformctl.host_groups import cloud_groups, local_only_groups
+from platformctl.paths import inventory_dir
 
-# Role tag -> inventory group; workers sit under airflow_worker as worker_cpu / worker_gpu.
-TOP_GROUPS = ("postgres", "weaviate", "airflow_master", "ingress")
-WORKER_GROUPS = ("worker_cpu", "worker_gpu")
+# Keys of the Terraform `inventory` output this writer needs.
+REQUIRED_OUTPUTS = (
+    "environment",
+    "region",
+    "domain",
+    "private_cidr",
+    "buckets",
+    "ingest_queue_url",
+    "secrets_id",
+    "ssm_transfer_bucket",
+    "hosts",
+)
 
 
-def build_inventory(env: str, hosts: dict[str, dict[str, Any]], region: str) -> dict[str, Any]:
-    """Inventory dict: every group present (maybe empty); hosts reached over SSM by instance ID."""
-    unknown = sorted({h["group"] for h in hosts.values()} - set(TOP_GROUPS) - set(WORKER_GROUPS))
-    if unknown:
-        raise ValueError(f"hosts carry unknown Role values: {', '.join(unknown)}")
+@dataclass(frozen=True)
+class SshAccess:
+    """How the controller reaches emulated hosts: root over SSH with the environment's key."""
+
+    key_file: Path
+
+    def all_vars(self) -> dict[str, Any]:
+        return {
+            "ansible_connection": "ansible.builtin.ssh",
+            "ansible_user": "root",
+            "ansible_ssh_private_key_file": str(self.key_file),
+            "ansible_ssh_args": "-o ControlMaster=auto -o ControlPersist=300s",
+            "ansible_pipelining": True,
+            # Stand-in hosts make their host keys at first boot, at addresses that are reused.
+            "ansible_ssh_common_args": (
+                "-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR"
+                " -o ServerAliveInterval=10"
+            ),
+        }
+
+    def host_vars(self, host: dict[str, Any]) -> dict[str, Any]:
+        # One master connection per instance id, so a new host at an old address never
+        # meets a stale connection.
+        return {"ansible_control_path": f"{self.key_file.parent}/cp/{host['id']}"}
+
+
+@dataclass(frozen=True)
+class SsmAccess:
+    """How the controller reaches AWS hosts: Systems Manager, files through the transfer
+    bucket, no SSH keys and no open ports."""
+
+    region: str
+    transfer_bucket: str
+
+    def all_vars(self) -> dict[str, Any]:
+        return {
+            "ansible_connection": "amazon.aws.aws_ssm",
+            "ansible_aws_ssm_region": self.region,
+            "ansible_aws_ssm_bucket_name": self.transfer_bucket,
+        }
+
+    def host_vars(self, host: dict[str, Any]) -> dict[str, Any]:
+        return {"ansible_aws_ssm_instance_id": host["id"]}
+
+
+Access = SshAccess | SsmAccess
+
+
+def check_outputs(outputs: dict[str, Any]) -> None:
+    """The output must have every key this writer reads, and hosts only of known groups."""
+    missing = [key for key in REQUIRED_OUTPUTS if key not in outputs]
+    if missing:
+        raise PlatformError(
+            f"the Terraform `inventory` output lacks {', '.join(missing)}: the root and "
+            "platformctl disagree; run `make apply` with this checkout's Terraform"
+        )
+    known = cloud_groups()
+    for name, host in sorted(outputs["hosts"].items()):
+        groups = host.get("groups") or []
+        if not groups:
+            raise PlatformError(f"host {name} has no group: give it one of {', '.join(known)}")
+        for group in groups:
+            if group in local_only_groups():
+                raise PlatformError(
+                    f"host {name} is in group {group}, which exists only in ENV=local"
+                )
+            if group not in known:
+                raise PlatformError(
+                    f"host {name} is in unknown group {group}: known groups are {', '.join(known)}"
+                )
+
+
+def build_inventory(outputs: dict[str, Any], access: Access) -> dict[str, Any]:
+    """The inventory as a dict, from the `inventory` output and how hosts are reached."""
+    check_outputs(outputs)
+    buckets = outputs["buckets"]
+    platform_vars = {
+        "platform_env": outputs["environment"],
+        "platform_domain": outputs["domain"],
+        "platform_private_cidr": outputs["private_cidr"],
+        "platform_region": outputs["region"],
+        "platform_buckets": buckets,
+        "platform_backup_bucket": buckets.get("backups", ""),
+        "platform_ingest_queue_url": outputs["ingest_queue_url"] or "",
+        "platform_secrets_backend": "aws",
+        "platform_secrets_id": outputs["secrets_id"],
+        "platform_public_airflow_ui": bool(outputs.get("public_airflow_ui", False)),
+    }
+    hosts = outputs["hosts"]
 
     def members(group: str) -> dict[str, Any]:
         return {
             name: {
-                "ansible_host": h["private_ip"],
-                "ansible_aws_ssm_instance_id": h["id"],
-                "instance_type": h["instance_type"],
-                "availability_zone": h["availability_zone"],
+                "ansible_host": host["private_ip"],
+                **access.host_vars(host),
+                "platform_instance_id": host["id"],
+                "platform_instance_type": host.get("instance_type", ""),
+                "platform_gpu": bool(host.get("gpu", False)),
+                "platform_data_volume_id": host.get("data_volume_id") or "",
             }
-            for name, h in sorted(hosts.items())
-            if h["group"] == group
+            for name, host in sorted(hosts.items())
+            if group in host["groups"]
         }
 
-    children: dict[str, Any] = {g: {"hosts": members(g)} for g in TOP_GROUPS}
-    children["airflow_worker"] = {
-        "children": {g: {"hosts": members(g)} for g in WORKER_GROUPS},
-    }
     return {
         "all": {
             "vars": {
-                "platform_environment": env,
-                "ansible_connection": "amazon.aws.aws_ssm",
-                "ansible_aws_ssm_region": region,
+                **access.all_vars(),
+                "ansible_python_interpreter": "/usr/bin/python3",
+                **platform_vars,
             },
-            "children": children,
+            "children": {group: {"hosts": members(group)} for group in cloud_groups()},
         }
     }
 
 
-def write_hosts_yaml(env: str, hosts: dict[str, dict[str, Any]], region: str) -> Path:
-    """Write ansible/inventories/<env>/hosts.yml (generated, gitignored) and return its path."""
-    path = INVENTORIES / env / "hosts.yml"
+def inventory_file(env: str) -> Path:
+    return inventory_dir(env) / "hosts.yml"
+
+
+def write_inventory(env: str, outputs: dict[str, Any], access: Access) -> Path:
+    """Write ansible/inventories/<env>/hosts.yml (generated, gitignored); return its path."""
+    path = inventory_file(env)
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = f"# Generated by platformctl from `terraform output hosts` ({env}); do not edit.\n"
-    body = yaml.safe_dump(
-        build_inventory(env, hosts, region), sort_keys=False, default_flow_style=False
-    )
+    header = f"# Generated by platformctl from `terraform output inventory` ({env}); do not edit.\n"
+    body = yaml.safe_dump(build_inventory(outputs, access), sort_keys=False)
     path.write_text(header + body, encoding="utf-8")
     return path

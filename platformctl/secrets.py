@@ -1,18 +1,25 @@
-"""Secrets of an environment: generated on first use into a 0600 file outside the repo.
+"""Secrets of an environment, generated on first use into its secret store.
 
-Existing values are never changed; keys added in a later release are generated and appended,
-so upgrading the platform never rotates a password behind a running service's back.
+The store is a 0600 file outside the repository for the local environment, and the AWS
+Secrets Manager secret that Terraform creates (empty: no value ever sits in Terraform state)
+for the cloud environments, emulated AWS included. Both hold the same keys, made by the same
+generators. Existing values are never changed; keys added in a later release are generated
+and added, so upgrading the platform never rotates a password behind a running service's back.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from platformctl.errors import PlatformError
 
 
 def _token() -> str:
@@ -53,7 +60,7 @@ def ensure_secrets(path: Path) -> tuple[dict[str, str], list[str]]:
     current: dict[str, str] = {}
     if path.exists():
         current = yaml.safe_load(path.read_text()) or {}
-    added = [key for key in SECRET_GENERATORS if key not in current]
+    added = missing_keys(current)
     for key in added:
         current[key] = SECRET_GENERATORS[key]()
     if added or not path.exists():
@@ -64,4 +71,46 @@ def ensure_secrets(path: Path) -> tuple[dict[str, str], list[str]]:
             yaml.safe_dump(current, handle, sort_keys=True)
         os.replace(path.with_suffix(".tmp"), path)
     path.chmod(0o600)
+    return current, added
+
+
+def missing_keys(current: dict[str, str]) -> list[str]:
+    return [key for key in SECRET_GENERATORS if key not in current]
+
+
+def _aws_error(exc: Exception) -> str:
+    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", "")) or str(exc)
+
+
+def ensure_aws_secrets(secret_id: str, client: Any) -> tuple[dict[str, str], list[str]]:
+    """Fill the Secrets Manager secret `secret_id` with the keys it lacks; return
+    (secrets, new keys). `client` is a boto3 secretsmanager client. Terraform creates the
+    secret without a value, so a new one starts empty."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        client.describe_secret(SecretId=secret_id)
+    except ClientError as exc:
+        if _aws_error(exc) == "ResourceNotFoundException":
+            raise PlatformError(
+                f"the secret {secret_id} does not exist: run 'make apply' for this "
+                "environment first (Terraform creates it)"
+            ) from None
+        raise PlatformError(f"reading the secret {secret_id}: {_aws_error(exc)}") from None
+    except BotoCoreError as exc:
+        raise PlatformError(f"reading the secret {secret_id}: {exc}") from None
+    current: dict[str, str] = {}
+    try:
+        current = json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"] or "{}")
+    except ClientError as exc:
+        if _aws_error(exc) != "ResourceNotFoundException":  # no value yet: a new secret
+            raise PlatformError(f"reading the secret {secret_id}: {_aws_error(exc)}") from None
+    if not isinstance(current, dict):
+        raise PlatformError(f"the secret {secret_id} does not hold a JSON object of keys")
+    added = missing_keys(current)
+    if added:
+        for key in added:
+            current[key] = SECRET_GENERATORS[key]()
+        value = json.dumps(current, sort_keys=True)
+        client.put_secret_value(SecretId=secret_id, SecretString=value)
     return current, added

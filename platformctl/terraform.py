@@ -198,16 +198,23 @@ def _prepare_process_env() -> None:
     os.environ.setdefault("TF_IN_AUTOMATION", "1")
 
 
-def terraform_for(env: str) -> Terraform:
-    """A python-terraform handle for the environment root, with its tfvars and variables."""
+def require_terraform() -> str:
     binary = shutil.which("terraform")
     if binary is None:
         raise TerraformError("terraform is not on PATH (Terraform 1.11 is expected)")
+    return binary
+
+
+def terraform_for(env: str, moto: str | None = None) -> Terraform:
+    """A python-terraform handle for the environment root, with its tfvars and variables.
+
+    `moto`: the emulated environment's moto endpoint (default: $MOTO_URL)."""
+    binary = require_terraform()
     paths = layout(env)
     check_tfvars(paths)
     variables: dict[str, str] = {}
     if env == "emulated":
-        url = moto_url()
+        url = moto or moto_url()
         check_moto(url)
         variables["moto_url"] = url
     _prepare_process_env()
@@ -297,13 +304,46 @@ def outputs(tf: Terraform) -> dict[str, Any]:
     return {name: item["value"] for name, item in json.loads(out or "{}").items()}
 
 
-def write_inventory(env: str, tf: Terraform) -> Path:
-    from platformctl.inventory_terraform import write_hosts_yaml
+def inventory_output(tf: Terraform) -> dict[str, Any] | None:
+    """The root's `inventory` output (hosts, buckets, queue, secret store...); None before
+    the first apply."""
+    rc, out, _err = tf.output_cmd("inventory", json=IsFlagged)
+    if rc != 0 or not out:
+        return None
+    value = json.loads(out)
+    return value if isinstance(value, dict) else None
 
-    values = outputs(tf)
-    if not values.get("hosts"):
-        raise TerraformError(f"no hosts in the {env} state; run `make apply ENV={env}` first")
-    return write_hosts_yaml(env, values["hosts"], region=values.get("region", "us-east-1"))
+
+def terraform_only(env: str) -> bool:
+    """Emulated AWS against a moto server named by MOTO_URL (not platformctl's own moto
+    host): Terraform and the inventory only, no hosts to configure."""
+    return env == "emulated" and bool(os.environ.get("MOTO_URL"))
+
+
+def _moto_for(action: str, env: str) -> str | None:
+    """Emulated AWS: its moto host, started for apply and plan."""
+    if env != "emulated" or terraform_only(env):
+        return None
+    from platformctl import emulated
+
+    if action == "destroy":
+        return emulated.running_moto_url()
+    return emulated.start()
+
+
+def _forget_emulated_without_moto(env: str) -> bool:
+    """Destroy with platformctl's moto host gone: its resources went with it, so what is
+    left is on this machine (containers, network, state). Removes that; True if so."""
+    if env != "emulated" or terraform_only(env):
+        return False
+    from platformctl import cloud, emulated
+
+    if emulated.running_moto_url() is not None:
+        return False
+    cloud.forget(env)
+    emulated.teardown()
+    print("platformctl: the emulated moto host was not running; removed what was left here")
+    return True
 
 
 def _run(action: str, env: str) -> int:
@@ -315,34 +355,54 @@ def _run(action: str, env: str) -> int:
 
         bootstrap(env)
         return 0
-    tf = terraform_for(env)
+    # Cheap local checks first, so each failure is one line before anything starts.
+    require_terraform()
+    check_tfvars(layout(env))
+    if action == "destroy" and _forget_emulated_without_moto(env):
+        return 0
+    tf = terraform_for(env, _moto_for(action, env))
     if env != "emulated":
-        # Cheap local checks first, so each failure is one line before Terraform starts.
         check_backend_config(env)
         check_aws_credentials(env)
     init(tf, env)
+    from platformctl import cloud
+
     if action == "plan":
-        return 0 if plan(tf) in (0, 2) else 1
+        if plan(tf) not in (0, 2):
+            return 1
+        if terraform_only(env):
+            return 0
+        return cloud.plan_configuration(env, inventory_output(tf))
     if action == "apply":
         apply(tf)
-        path = write_inventory(env, tf)
-        print(f"inventory written to {path.relative_to(ROOT)}")
-        return 0
+        if not terraform_only(env):
+            return cloud.configure(env, inventory_output(tf) or {})
+        action = "inventory"
     if action == "inventory":
-        path = write_inventory(env, tf)
+        found = inventory_output(tf)
+        if not found or not found.get("hosts"):
+            raise TerraformError(f"no hosts in the {env} state; run `make apply ENV={env}` first")
+        from platformctl.inventory_terraform import write_inventory
+
+        path = write_inventory(env, found, cloud.access_for(env, found))
         print(f"inventory written to {path.relative_to(ROOT)}")
         return 0
     destroy(tf)
-    hosts = ROOT / "ansible" / "inventories" / env / "hosts.yml"
-    hosts.unlink(missing_ok=True)
+    cloud.forget(env)
+    if env == "emulated" and not terraform_only(env):
+        from platformctl import emulated
+
+        emulated.teardown()
     return 0
 
 
 def run(action: str, env: str) -> int:
     """Entry point for platformctl.cli: run `action` on environment `env`; returns an exit code."""
+    from platformctl.errors import PlatformError
+
     try:
         return _run(action, env)
-    except TerraformError as exc:
+    except (TerraformError, PlatformError) as exc:
         print(f"platformctl: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

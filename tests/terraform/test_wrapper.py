@@ -1,8 +1,7 @@
-"""Fast checks of the Terraform wrapper: one-line errors, inventory grouping, plugin dir."""
+"""Fast checks of the Terraform wrapper: one-line errors, data directories, plugin dir."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -12,27 +11,11 @@ from pathlib import Path
 import pytest
 
 from platformctl import terraform
-from platformctl.inventory_terraform import build_inventory, write_hosts_yaml
 from platformctl.terraform_moto import free_port
 
 # ansible-inventory lives beside the interpreter in the venv, whether or not it is on PATH.
 _VENV_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 ANSIBLE_INVENTORY = shutil.which("ansible-inventory", path=_VENV_PATH)
-
-HOSTS = {
-    f"cdaprod-emulated-{group}-1": {
-        "id": f"i-{n:017x}",
-        "group": group,
-        "private_ip": f"10.90.128.{n}",
-        "availability_zone": "us-east-1a",
-        "instance_type": "g5.xlarge" if group == "worker_gpu" else "t3.large",
-        "gpu": group == "worker_gpu",
-    }
-    for n, group in enumerate(
-        ["postgres", "weaviate", "airflow_master", "worker_cpu", "worker_gpu", "ingress"], start=1
-    )
-}
-
 
 def test_unknown_environment_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert terraform.run("plan", "qa") == 2
@@ -206,44 +189,6 @@ def test_destroy_never_passes_force() -> None:
     assert "-auto-approve" in cmd
 
 
-def test_inventory_groups_follow_the_architecture() -> None:
-    inv = build_inventory("emulated", HOSTS, "us-east-1")
-    children = inv["all"]["children"]
-    assert set(children) == {"postgres", "weaviate", "airflow_master", "airflow_worker", "ingress"}
-    assert set(children["airflow_worker"]["children"]) == {"worker_cpu", "worker_gpu"}
-    gpu = children["airflow_worker"]["children"]["worker_gpu"]["hosts"]
-    assert list(gpu) == ["cdaprod-emulated-worker_gpu-1"]
-    assert gpu["cdaprod-emulated-worker_gpu-1"]["ansible_aws_ssm_instance_id"].startswith("i-")
-
-
-def test_inventory_rejects_unknown_roles() -> None:
-    bad = {"x": {**HOSTS["cdaprod-emulated-postgres-1"], "group": "mystery"}}
-    with pytest.raises(ValueError, match="mystery"):
-        build_inventory("dev", bad, "us-east-1")
-
-
-def test_written_inventory_passes_ansible_inventory(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    if ANSIBLE_INVENTORY is None:
-        pytest.skip("ansible-inventory is not installed on this machine")
-    monkeypatch.setattr("platformctl.inventory_terraform.INVENTORIES", tmp_path)
-    path = write_hosts_yaml("emulated", HOSTS, "us-east-1")
-    listed = json.loads(
-        subprocess.run(
-            [ANSIBLE_INVENTORY, "-i", str(path), "--list"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
-    assert listed["airflow_worker"]["children"] == ["worker_cpu", "worker_gpu"] or set(
-        listed["airflow_worker"]["children"]
-    ) == {"worker_cpu", "worker_gpu"}
-    for group in ("postgres", "weaviate", "airflow_master", "ingress", "worker_cpu", "worker_gpu"):
-        assert listed[group]["hosts"], group
-
-
 def test_module_entry_point_reports_bootstrap_errors_in_one_line(tmp_path: Path) -> None:
     """`make bootstrap` runs `python -m platformctl.terraform`: errors raised in
     terraform_bootstrap must be caught there too, not end in a traceback."""
@@ -301,7 +246,9 @@ def test_plan_inits_and_plans_with_the_environment_files(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example")
     assert terraform.run("plan", "stage") == 0
-    init, plan = calls.read_text().splitlines()
+    # After the plan, the inventory output tells whether hosts exist to plan the play for.
+    init, plan, output = calls.read_text().splitlines()
+    assert output.startswith(f"{env_dir / '.terraform'}|output ") and "inventory" in output
     assert init.startswith(f"{env_dir / '.terraform'}|init ")
     assert f"-backend-config={env_dir / 'backend.hcl'}" in init and "-reconfigure" in init
     assert plan.startswith(f"{env_dir / '.terraform'}|plan ")

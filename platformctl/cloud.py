@@ -1,0 +1,150 @@
+"""Configuring what Terraform provisioned: the inventory from its outputs, the secret store,
+then the same playbook the local environment runs.
+
+`make apply ENV=<env>` is Terraform apply, then `configure()`; `make plan` is Terraform plan,
+then `plan_configuration()` (the play in check mode where the hosts already exist).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from platformctl.ansible_run import run_playbook
+from platformctl.errors import PlatformError
+from platformctl.inventory_terraform import (
+    Access,
+    SshAccess,
+    SsmAccess,
+    check_outputs,
+    inventory_file,
+    write_inventory,
+)
+from platformctl.secrets import SECRET_GENERATORS, ensure_aws_secrets, missing_keys
+
+
+def access_for(env: str, outputs: dict[str, Any]) -> Access:
+    """SSH to the stand-in hosts on emulated AWS; Systems Manager on AWS."""
+    if env == "emulated":
+        from platformctl import emulated
+
+        return SshAccess(emulated.ssh_key_file())
+    return SsmAccess(outputs["region"], outputs["ssm_transfer_bucket"])
+
+
+def aws_environment(env: str) -> dict[str, str]:
+    """What the controller's AWS calls (boto3, the play's lookups) need for `env`: emulated
+    AWS is moto with its fixed test keys; AWS takes the caller's own credential chain."""
+    if env != "emulated":
+        return {}
+    from platformctl import emulated
+
+    return emulated.controller_aws_environment()
+
+
+def secrets_client(env: str, region: str) -> Any:
+    import boto3
+
+    extra = aws_environment(env)
+    session = boto3.Session(
+        aws_access_key_id=extra.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=extra.get("AWS_SECRET_ACCESS_KEY"),
+        region_name=region,
+    )
+    return session.client("secretsmanager", endpoint_url=extra.get("AWS_ENDPOINT_URL"))
+
+
+def read_secrets(env: str, outputs: dict[str, Any]) -> dict[str, str]:
+    """The environment's secrets as stored now (nothing generated)."""
+    import json
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = secrets_client(env, outputs["region"])
+    try:
+        stored = client.get_secret_value(SecretId=outputs["secrets_id"])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return {}
+        raise PlatformError(f"reading the secret of ENV={env}: {exc}") from None
+    except BotoCoreError as exc:
+        raise PlatformError(f"reading the secret of ENV={env}: {exc}") from None
+    return dict(json.loads(stored.get("SecretString") or "{}"))
+
+
+def secret_value(env: str, outputs: dict[str, Any], key: str) -> str:
+    if key not in SECRET_GENERATORS:
+        raise PlatformError(f"unknown secret '{key}': choose one of {', '.join(SECRET_GENERATORS)}")
+    values = read_secrets(env, outputs)
+    if key not in values:
+        raise PlatformError(
+            f"ENV={env} has no {key} yet: `make apply ENV={env}` generates missing secrets"
+        )
+    return values[key]
+
+
+def _play(env: str, region: str, check: bool) -> int:
+    result = run_playbook(
+        "playbook.yml",
+        inventory=inventory_file(env),
+        check=check,
+        environ={**aws_environment(env), "AWS_DEFAULT_REGION": region},
+    )
+    if result.returncode != 0:
+        what = "planning the configuration of" if check else "configuring"
+        raise PlatformError(
+            f"{what} the {env} hosts failed (ansible exit {result.returncode}); "
+            "the task output above names the host and the task"
+        )
+    return result.total_changed
+
+
+def configure(env: str, outputs: dict[str, Any]) -> int:
+    """Stand-in hosts (emulated), inventory, secrets, then playbook.yml on every host."""
+    check_outputs(outputs)
+    if not outputs["hosts"]:
+        raise PlatformError(f"ENV={env} has no hosts: its tfvars lists none")
+    if env == "emulated":
+        from platformctl import emulated
+
+        emulated.provision_hosts(outputs)
+    path = write_inventory(env, outputs, access_for(env, outputs))
+    print(f"platformctl: inventory written to {path}")
+    _, added = ensure_aws_secrets(outputs["secrets_id"], secrets_client(env, outputs["region"]))
+    if added:
+        print(f"platformctl: generated {len(added)} secret(s) into {outputs['secrets_id']}")
+    changes = _play(env, outputs["region"], check=False)
+    print(f"platformctl: {env} environment is configured ({changes} change(s))")
+    return 0
+
+
+def plan_configuration(env: str, outputs: dict[str, Any] | None) -> int:
+    """The play in check mode where the hosts exist; otherwise say when it can be planned."""
+    if not outputs or not outputs.get("hosts"):
+        print(
+            f"platformctl: plan: configuration of ENV={env} is planned once its hosts exist "
+            f"(after the first `make apply ENV={env}`)"
+        )
+        return 0
+    check_outputs(outputs)
+    if env == "emulated":
+        from platformctl import emulated
+
+        if not emulated.hosts_exist(outputs):
+            print("platformctl: plan: the stand-in hosts are not up; `make apply` creates them")
+            return 0
+    missing = missing_keys(read_secrets(env, outputs))
+    if missing:
+        print(
+            f"platformctl: plan: apply will generate {len(missing)} secret(s); the "
+            "configuration is planned once they exist"
+        )
+        return 0
+    write_inventory(env, outputs, access_for(env, outputs))
+    changes = _play(env, outputs["region"], check=True)
+    print(f"platformctl: plan: {changes} configuration change(s)")
+    return 0
+
+
+def forget(env: str) -> None:
+    """After destroy: the generated inventory goes too."""
+    inventory_file(env).unlink(missing_ok=True)
