@@ -217,9 +217,9 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
 
 
 def bench_search(pg: EphemeralPostgres, items: int, queries: int) -> dict:
-    from integrations.embeddings import MiniLMEmbedder
-    from integrations.semantic_index import IndexedAsset
-    from integrations.semantic_index.lancedb_store import LanceDBIndex
+    from samples.video_archive.indexing.backends import IndexedAsset
+    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
     from samples.video_archive.indexing.search import search
 
     rng = np.random.default_rng(7)

@@ -1,5 +1,5 @@
-"""Weaviate: the production semantic index (our own vectors, API-key auth, hybrid search)."""
+"""Weaviate: a thin client for our server (our own vectors, API-key auth)."""
 
-from integrations.weaviate.client import WeaviateIndex, connect_weaviate
+from integrations.weaviate.client import WeaviateConnectionError, connect_weaviate
 
-__all__ = ["WeaviateIndex", "connect_weaviate"]
+__all__ = ["WeaviateConnectionError", "connect_weaviate"]

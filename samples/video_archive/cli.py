@@ -23,13 +23,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from integrations.embeddings import EmbedderUnavailableError
 from integrations.postgres import CatalogUnavailableError, MigrationError
-from integrations.semantic_index import SearchFilters, SemanticIndexError
 from integrations.smtp import MailError
 from samples.video_archive.catalog import Catalog, open_catalog
 from samples.video_archive.catalog.repository import SourceNotFoundError
 from samples.video_archive.config import ConfigError, Settings, load_settings
+from samples.video_archive.indexing.backends import SearchFilters, SemanticIndexError
+from samples.video_archive.indexing.embeddings import EmbedderUnavailableError
 from samples.video_archive.ingestion.sources import SourceError, spec_from_uri
 
 USER_ERRORS = (
@@ -251,7 +251,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from integrations.embeddings import MiniLMEmbedder
+    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
     from samples.video_archive.indexing.index_factory import open_index
     from samples.video_archive.indexing.search import search
 

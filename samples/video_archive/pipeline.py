@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from integrations.embeddings import Embedder, MiniLMEmbedder
 from integrations.smtp import SmtpSettings, send_mail
 from samples.video_archive.catalog import Catalog, open_catalog
 from samples.video_archive.config import Settings
+from samples.video_archive.indexing.embeddings import Embedder, MiniLMEmbedder
 from samples.video_archive.indexing.index_factory import open_index
 from samples.video_archive.indexing.indexer import index_pending
 from samples.video_archive.ingestion.scanner import scan_source

@@ -12,11 +12,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from va_testlib import register
 
-from integrations.embeddings import MiniLMEmbedder
-from integrations.semantic_index import SearchFilters
-from integrations.semantic_index.lancedb_store import LanceDBIndex
 from samples.video_archive.catalog import Catalog
 from samples.video_archive.config import Settings
+from samples.video_archive.indexing.backends import SearchFilters
+from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+from samples.video_archive.indexing.embeddings import MiniLMEmbedder
 from samples.video_archive.indexing.indexer import index_pending
 from samples.video_archive.indexing.search import search
 from samples.video_archive.ingestion.scanner import scan_source

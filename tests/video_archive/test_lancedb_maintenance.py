@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from integrations.semantic_index import IndexedAsset
-from integrations.semantic_index.lancedb_store import RRF_K, LanceDBIndex, fuse_rankings
+from samples.video_archive.indexing.backends import IndexedAsset
+from samples.video_archive.indexing.backends.lancedb import RRF_K, LanceDBIndex, fuse_rankings
 
 DIM = 16
 rng = np.random.default_rng(3)

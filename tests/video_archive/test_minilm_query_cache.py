@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from integrations.embeddings import minilm
+from samples.video_archive.indexing.embeddings import minilm
 
 pytest.importorskip("sentence_transformers", reason="the embedder's libraries are not installed")
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ import pytest
 from va_testlib import register
 
 import papermill
-from integrations.semantic_index.lancedb_store import LanceDBIndex
 from samples.video_archive.catalog import Catalog
+from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
 from samples.video_archive.synthetic import Expected
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,5 @@
-"""One contract for every semantic-index backend: LanceDB (embedded) and Weaviate (server).
+"""One contract for every backend of the archive's semantic index: LanceDB (embedded) and
+Weaviate (server).
 
 The Weaviate run needs a real server: set WEAVIATE_URL (and WEAVIATE_API_KEY when auth is
 on). Without it those cases are skipped with that reason; nothing stands in for a server.
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from integrations.semantic_index import IndexedAsset, SearchFilters, SemanticIndex
+from samples.video_archive.indexing.backends import IndexedAsset, SearchFilters, SemanticIndex
 
 DIM = 8
 
@@ -39,16 +40,16 @@ ITEMS = [
 @pytest.fixture(params=["lancedb", "weaviate"])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SemanticIndex]:
     if request.param == "lancedb":
-        from integrations.semantic_index.lancedb_store import LanceDBIndex
+        from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
 
         store: SemanticIndex = LanceDBIndex(tmp_path / "lance", dimension=DIM)
     else:
         url = os.environ.get("WEAVIATE_URL")
         if not url:
             pytest.skip("WEAVIATE_URL is not set: no Weaviate server to run the contract against")
-        from integrations.weaviate import WeaviateIndex, connect_weaviate
+        from samples.video_archive.indexing.backends.weaviate import WeaviateIndex, connect
 
-        client = connect_weaviate(url, os.environ.get("WEAVIATE_API_KEY"))
+        client = connect(url, os.environ.get("WEAVIATE_API_KEY"))
         name = f"ContractTest{uuid.uuid4().hex[:8]}"
         store = WeaviateIndex(client, collection=name)
         request.addfinalizer(lambda: client.collections.delete(name))

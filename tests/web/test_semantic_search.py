@@ -13,7 +13,7 @@ AS_VIEWER = {"X-API-Key": VIEWER_KEY}
 
 
 def test_semantic_and_hybrid_modes_rank_by_meaning(client, archive: Archive) -> None:
-    from integrations.embeddings import MiniLMEmbedder
+    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
 
     result = run_gold(archive.settings.archive, embedder=MiniLMEmbedder())
     assert result["counts"]["indexed"] >= 12

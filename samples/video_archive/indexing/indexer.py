@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from integrations.embeddings import Embedder
-from integrations.semantic_index import IndexedAsset, IndexMaintenance, SemanticIndex
 from samples.video_archive.catalog import Catalog
+from samples.video_archive.indexing.backends import IndexedAsset, IndexMaintenance, SemanticIndex
 from samples.video_archive.indexing.documents import document_text
+from samples.video_archive.indexing.embeddings import Embedder
 
 
 @dataclass

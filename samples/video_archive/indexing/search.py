@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from integrations.embeddings import Embedder
-from integrations.semantic_index import SearchFilters, SemanticIndex
 from samples.video_archive.catalog import Catalog
+from samples.video_archive.indexing.backends import SearchFilters, SemanticIndex
+from samples.video_archive.indexing.embeddings import Embedder
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 import psycopg
 
-from integrations.embeddings import Embedder, EmbedderUnavailableError
-from integrations.semantic_index import SearchFilters, SemanticIndex, SemanticIndexError
 from samples.video_archive.config import Settings
+from samples.video_archive.indexing.backends import SearchFilters, SemanticIndex, SemanticIndexError
+from samples.video_archive.indexing.embeddings import Embedder, EmbedderUnavailableError
 from samples.video_archive.web.queries import Filters, cards_for_ids, keyword_search
 
 Mode = Literal["keyword", "semantic", "hybrid"]
@@ -63,7 +63,7 @@ class SemanticBackend:
     def get(self) -> tuple[Embedder, SemanticIndex]:
         with self._lock:
             if self._embedder is None:
-                from integrations.embeddings import MiniLMEmbedder
+                from samples.video_archive.indexing.embeddings import MiniLMEmbedder
 
                 self._embedder = MiniLMEmbedder()
             if self._index is None:

@@ -1,6 +1,6 @@
 """One semantic-index interface, two backends: LanceDB (embedded) and Weaviate (server)."""
 
-from integrations.semantic_index.base import (
+from samples.video_archive.indexing.backends.base import (
     IndexedAsset,
     IndexMaintenance,
     SearchFilters,

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 from lancedb.index import FTS, IvfHnswSq
 
-from integrations.semantic_index.base import (
+from samples.video_archive.indexing.backends.base import (
     IndexedAsset,
     IndexMaintenance,
     Maintenance,

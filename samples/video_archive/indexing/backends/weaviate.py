@@ -1,4 +1,4 @@
-"""Weaviate backend of the semantic index (weaviate-client v4).
+"""Weaviate backend of the archive's semantic index (weaviate-client v4).
 
 The collection has no vectoriser: we send our own vectors. Objects get a UUIDv5 derived
 from the asset id, so a batch import of the same asset replaces it. Queries are hybrid
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlparse
 
-from integrations.semantic_index.base import (
+from integrations.weaviate import WeaviateConnectionError, connect_weaviate
+from samples.video_archive.indexing.backends.base import (
     IndexedAsset,
     IndexMaintenance,
     SearchFilters,
@@ -21,31 +21,14 @@ from integrations.semantic_index.base import (
 )
 
 DEFAULT_COLLECTION = "VideoAsset"
-DEFAULT_GRPC_PORT = 50051
 
 
-def connect_weaviate(url: str, api_key: str | None = None, grpc_port: int | None = None) -> Any:
-    """Connect to Weaviate at ``url`` (http(s)://host:port), API-key auth when a key is given."""
-    import weaviate
-    from weaviate.classes.init import Auth
-
-    parsed = urlparse(url)
-    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-        raise SemanticIndexError(f"WEAVIATE_URL must look like http(s)://host:port, got {url!r}")
-    secure = parsed.scheme == "https"
+def connect(url: str, api_key: str | None = None) -> Any:
+    """A client for ``url``; a bad URL or an unreachable server is a SemanticIndexError."""
     try:
-        client = weaviate.connect_to_custom(
-            http_host=parsed.hostname,
-            http_port=parsed.port or (443 if secure else 8080),
-            http_secure=secure,
-            grpc_host=parsed.hostname,
-            grpc_port=grpc_port or DEFAULT_GRPC_PORT,
-            grpc_secure=secure,
-            auth_credentials=Auth.api_key(api_key) if api_key else None,
-        )
-    except Exception as exc:  # the client raises several unrelated exception types
-        raise SemanticIndexError(f"cannot connect to Weaviate at {url}: {exc}") from exc
-    return client
+        return connect_weaviate(url, api_key)
+    except WeaviateConnectionError as exc:
+        raise SemanticIndexError(str(exc)) from exc
 
 
 def _uuid(asset_id: int) -> str:

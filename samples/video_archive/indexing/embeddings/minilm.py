@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from integrations.embeddings.base import EmbedderUnavailableError
+from samples.video_archive.indexing.embeddings.base import EmbedderUnavailableError
 
 _lock = threading.Lock()
 _model: Any = None
