@@ -1,19 +1,34 @@
-# Video archive sample (issue 4).
-#
-#   make bench-video-archive   scan throughput vs ffprobe alone, rescan of 10,000 unchanged
-#                              files, peak memory of a 10,000-file scan, search p95 over
-#                              100,000 items vs a numpy scan -> bench/results/video_archive.json
-#                              (the 10,000-file scan alone takes 5-25 min on 2 shared cores;
-#                              one part again: .venv/bin/python bench/video_archive.py --parts search)
-#
-# The tests live in tests/video_archive and tests/integrations and run with `make test`
-# (PostgreSQL/ffmpeg-heavy ones are marked slow).
+# The video archive sample (samples/video_archive/): its benchmarks, and its web service with
+# the browser tests. The tests live in tests/video_archive, tests/web and tests/integrations
+# and run with `make test` (PostgreSQL- and ffmpeg-heavy ones are marked slow); the sample's
+# Python packages are in requirements/dev.lock, so `make setup` (venv) installs them.
 
-# The video-archive group is pinned in requirements/dev.lock, so `make setup` (venv) installs
-# it with everything else.
-BENCH_TARGETS += bench-video-archive
+BROWSER_DIR := $(ROOT)/tests/web/browser
 
-.PHONY: bench-video-archive
+SETUP_TARGETS += setup-browser
+BENCH_TARGETS += bench-video-archive bench-web
 
-bench-video-archive: venv
+.PHONY: setup-browser test-web serve-web bench-web bench-video-archive
+
+##@ Sample: video archive
+# playwright-core only; the tests drive Debian's /usr/bin/chromium, so no browser is downloaded.
+# Debian's npm is installed only when npm is missing: it conflicts with a nodejs that bundles
+# its own npm (NodeSource's, for example).
+setup-browser: ## npm ci of playwright-core in tests/web/browser (never downloads a browser)
+	@command -v npm >/dev/null || { echo "[browser] installing Debian's npm"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm >/dev/null; }
+	cd $(BROWSER_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+
+test-web: _require_venv ## The web service's tests (API, schemathesis, browser), on their own
+	cd $(ROOT) && $(PY) -m pytest -q tests/web
+
+serve-web: _require_venv ## Run the web service on 127.0.0.1:8700 from VIDEO_ARCHIVE_* settings
+	cd $(ROOT) && $(PY) -m samples.video_archive.web serve
+
+bench-web: _require_venv ## Search API p95 at 20 clients over 100,000 items, first grid page -> bench/results/web.json
+	cd $(ROOT) && $(PY) bench/web_search.py --out bench/results/web.json
+
+# The 10,000-file scan alone takes 5-25 min on 2 shared cores; one part again:
+# .venv/bin/python bench/video_archive.py --parts search
+bench-video-archive: venv ## Scan throughput, rescan, scan memory, search p95 -> bench/results/video_archive.json
 	cd $(ROOT) && HF_HUB_OFFLINE=1 $(PY) bench/video_archive.py

@@ -1,0 +1,31 @@
+# Molecule scenarios: one per role (molecule/<role>/) and the whole platform
+# (molecule/platform/, every host group of the local topology together). Every directory of
+# molecule/ with a molecule.yml is a scenario `make molecule` runs, so `make test` runs a new
+# role's scenario without a line here (tests/make checks that it does). All scenarios share
+# .config/molecule/config.yml.
+
+MOLECULE_ALL := $(sort $(patsubst $(ROOT)/molecule/%/molecule.yml,%,$(wildcard $(ROOT)/molecule/*/molecule.yml)))
+# The slowest scenarios, slowest first: platform (seven hosts, ~8 min alone on 2 cores), then
+# the Airflow roles (4-8 min each). scripts/run-molecule.sh runs MOLECULE_JOBS at a time in
+# list order, so starting these first lets the short ones fill the other slot meanwhile
+# instead of one long scenario running alone at the end.
+MOLECULE_SLOW := platform airflow_master airflow_worker
+MOLECULE_SCENARIOS := $(foreach s,$(MOLECULE_SLOW),$(filter $(s),$(MOLECULE_ALL))) \
+  $(filter-out $(MOLECULE_SLOW),$(MOLECULE_ALL))
+# The platform and the scenarios of the roles that install the hosts' Python environment.
+PLATFORM_SCENARIOS := platform wheelhouse_venv airflow_master airflow_worker papermill
+
+.PHONY: molecule print-scenarios test-platform
+
+##@ Molecule scenarios
+molecule: _require_venv ## Every scenario (create, converge, idempotence, verify, destroy), MOLECULE_JOBS at a time
+	@cd $(ROOT) && bash scripts/run-molecule.sh $(MOLECULE_SCENARIOS)
+
+molecule-%: _require_venv ## One scenario, e.g. make molecule-common
+	cd $(ROOT) && molecule test -s $*
+
+print-scenarios: ## Print the scenarios make molecule runs, in the order it starts them
+	@echo $(MOLECULE_SCENARIOS)
+
+test-platform: _require_venv wheelhouse ## The platform scenario and the Python environment, Airflow and Papermill role scenarios
+	@$(MAKE) --no-print-directory molecule MOLECULE_SCENARIOS="$(PLATFORM_SCENARIOS)"

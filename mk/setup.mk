@@ -1,0 +1,34 @@
+# The controller: its Debian packages, the podman settings systemd containers need here, and
+# the Python environment (.venv) every other target runs from. `make setup` (Makefile) runs
+# these first, then each area's SETUP_TARGETS.
+
+LOCK := requirements/dev.lock
+# Extras of pyproject.toml that the controller's lock resolves.
+LOCK_EXTRAS := dev video-archive web social
+PYTHON ?= python3
+
+.PHONY: setup-apt setup-podman venv lock clean _require_venv
+
+##@ Setup: this machine as the controller
+setup-apt: ## Install missing Debian packages from requirements/apt-packages.txt (root)
+	@bash $(ROOT)/scripts/install-apt-packages.sh $(ROOT)/requirements/apt-packages.txt
+
+setup-podman: ## Apply the podman settings this machine needs, for its Debian release (root)
+	@bash $(ROOT)/scripts/setup-podman.sh
+
+venv: $(VENV)/.lock-installed ## Create or update .venv from requirements/dev.lock
+
+$(VENV)/.lock-installed: $(ROOT)/$(LOCK) $(ROOT)/pyproject.toml
+	@bash $(ROOT)/scripts/install-venv.sh $(PYTHON) $(VENV) $(ROOT)/$(LOCK)
+	@touch $@
+
+lock: _require_venv ## Re-resolve requirements/dev.lock from pyproject.toml (needs PyPI)
+	cd $(ROOT) && pip-compile --quiet $(foreach e,$(LOCK_EXTRAS),--extra $(e)) --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
+
+clean: ## Remove .cache (wheelhouse and logs included) and the linters' caches; not the venvs or images
+	rm -rf $(ROOT)/.cache $(ROOT)/.pytest_cache $(ROOT)/.ruff_cache
+
+# Prerequisite of every target that runs from .venv: one clear line instead of a traceback.
+_require_venv:
+	@test -x $(PY) || { echo "error: .venv is missing: run 'make setup' first"; exit 2; }
