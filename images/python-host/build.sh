@@ -32,7 +32,8 @@ base_id="$(podman image inspect --format '{{.Id}}' "$base" 2>/dev/null)" \
 wheelhouse_id="$(basename "$(readlink -f "$archive")" .tar)"
 recipe_hash="$(
   { echo "$wheelhouse_id $base_id"; cat "$root/images/python-host/build.sh";
-    cat "$root"/ansible/roles/wheelhouse_venv/{defaults,tasks,vars}/main.yml; } | sha256sum | cut -c1-16
+    find "$root/ansible/roles/wheelhouse_venv" -type f -name '*.yml' | sort | xargs cat; } \
+    | sha256sum | cut -c1-16
 )"
 current="$(podman image inspect --format '{{index .Labels "cdaprod.recipe"}}' "$image" 2>/dev/null || true)"
 if [[ "$current" == "$recipe_hash" && "${PYTHON_HOST_IMAGE_FORCE:-0}" != 1 ]]; then
@@ -65,7 +66,8 @@ cat > "$playbook" <<PLAY
       ansible.builtin.shell: apt-get clean && rm -rf /var/lib/apt/lists/* && touch -d @0 /var/lib/apt/lists
 PLAY
 ANSIBLE_CONFIG="$root/ansible/ansible.cfg" ANSIBLE_ROLES_PATH="$root/ansible/roles" \
-  ansible-playbook -i "$builder," -c containers.podman.podman "$playbook" > "/tmp/$builder.log" 2>&1 \
+  ansible-playbook -i "$builder," -c containers.podman.podman -e "wheelhouse_venv_archive=$archive" \
+  "$playbook" > "/tmp/$builder.log" 2>&1 \
   || { tail -30 "/tmp/$builder.log" >&2; die "installing the environment failed (log: /tmp/$builder.log)"; }
 
 # Host keys made at the builder's boot must not be shared by every host of the image.
