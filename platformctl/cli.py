@@ -50,9 +50,11 @@ def _features(raw: str) -> list[str]:
 
 def _secret(env: str, key: str) -> int:
     if env != "local":
-        raise PlatformError(
-            f"secrets of ENV={env} live in AWS Secrets Manager, not on this machine"
-        )
+        # Cloud environments keep them in the Secrets Manager secret Terraform made.
+        from platformctl import terraform
+
+        print(terraform.secret(env, key))
+        return 0
     if key not in SECRET_GENERATORS:
         raise PlatformError(f"unknown secret '{key}': choose one of {', '.join(SECRET_GENERATORS)}")
     values, _ = ensure_secrets(local.secrets_file())

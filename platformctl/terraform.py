@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
 from platformctl.environments import ENVIRONMENTS
+from platformctl.errors import PlatformError
 
 ROOT = Path(__file__).resolve().parent.parent
 TF_DIR = ROOT / "terraform"
@@ -54,7 +55,7 @@ DEFAULT_MOTO_URL = "http://127.0.0.1:5000"
 EMULATED_PARALLELISM = 30
 
 
-class TerraformError(Exception):
+class TerraformError(PlatformError):
     """An error the user can act on; reported as one line, never a traceback."""
 
 
@@ -396,13 +397,35 @@ def _run(action: str, env: str) -> int:
     return 0
 
 
+def secret(env: str, key: str) -> str:
+    """One secret of a Terraform environment, read from its Secrets Manager secret."""
+    from platformctl import cloud
+
+    require_terraform()
+    check_tfvars(layout(env))
+    moto = None
+    if env == "emulated" and not terraform_only(env):
+        from platformctl import emulated
+
+        moto = emulated.running_moto_url()
+        if moto is None:
+            raise TerraformError("ENV=emulated is not up: `make up ENV=emulated` first")
+    tf = terraform_for(env, moto)
+    if env != "emulated":
+        check_backend_config(env)
+        check_aws_credentials(env)
+    init(tf, env)
+    found = inventory_output(tf)
+    if not found:
+        raise TerraformError(f"ENV={env} has not been applied: `make apply ENV={env}` first")
+    return cloud.secret_value(env, found, key)
+
+
 def run(action: str, env: str) -> int:
     """Entry point for platformctl.cli: run `action` on environment `env`; returns an exit code."""
-    from platformctl.errors import PlatformError
-
     try:
         return _run(action, env)
-    except (TerraformError, PlatformError) as exc:
+    except PlatformError as exc:
         print(f"platformctl: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
