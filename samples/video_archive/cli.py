@@ -6,7 +6,7 @@
     status | quarantine | show ID
     search "words" [--codec C] [--min-duration S] [--max-duration S] [--min-height H]
 
-Settings come from the config file and VIDEO_ARCHIVE_* variables (see config.py); bad
+Settings come from VIDEO_ARCHIVE_* variables and the config file (see config.py); bad
 input ends with one ``error:`` line and exit status 2, never a traceback.
 """
 
@@ -16,29 +16,29 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from core.settings import SettingsError
 from integrations.postgres import CatalogUnavailableError, MigrationError
 from integrations.smtp import MailError
 from samples.video_archive.catalog import Catalog, open_catalog
 from samples.video_archive.catalog.repository import SourceNotFoundError
-from samples.video_archive.config import ConfigError, Settings, load_settings
+from samples.video_archive.config import Settings
 from samples.video_archive.indexing.backends import SearchFilters, SemanticIndexError
 from samples.video_archive.indexing.embeddings import EmbedderUnavailableError
 from samples.video_archive.ingestion.sources import SourceError, spec_from_uri
 
 USER_ERRORS = (
     CatalogUnavailableError,
-    ConfigError,
     EmbedderUnavailableError,
     MailError,
     MigrationError,
     SemanticIndexError,
+    SettingsError,
     SourceError,
     SourceNotFoundError,
 )
@@ -358,9 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings(args.config)
-        if args.dsn:
-            settings = replace(settings, catalog_dsn=args.dsn)
+        overrides = {"catalog_dsn": args.dsn} if args.dsn else {}
+        settings = Settings.load(config_file=args.config, **overrides)
         return int(args.func(args, settings))
     except (*USER_ERRORS, UsageError) as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)

@@ -1,7 +1,8 @@
-"""Settings: a TOML file overlaid by environment variables.
+"""The archive's settings: one pydantic-settings class on the project's one mechanism.
 
-The file is ``$VIDEO_ARCHIVE_CONFIG`` or ``~/.config/video-archive/config.toml`` (optional);
-every key can be overridden by ``VIDEO_ARCHIVE_<KEY>`` (upper case). Example file::
+Precedence, highest first: ``VIDEO_ARCHIVE_<KEY>`` variables, then a TOML file (the one
+``VIDEO_ARCHIVE_CONFIG`` names, else ``~/.config/video-archive/config.toml`` when it
+exists), then the defaults below. Example file::
 
     catalog_dsn = "host=db.internal dbname=archive user=archive"
     derivatives_dir = "/srv/archive/derivatives"
@@ -12,32 +13,37 @@ every key can be overridden by ``VIDEO_ARCHIVE_<KEY>`` (upper case). Example fil
     smtp_to = "archive-team@cdaprod.dev"
 
 Secrets (``weaviate_api_key``, ``smtp_password``) are best given as environment variables.
+Bad values stop at load time with a ``core.settings.SettingsError`` naming what to fix.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import ClassVar, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import SettingsConfigDict
+
+from core.settings import ServiceSettings
 
 ENV_PREFIX = "VIDEO_ARCHIVE_"
-DEFAULT_CONFIG = Path("~/.config/video-archive/config.toml")
 _STATE = Path.home() / ".local/state/video-archive"
 
 
-class ConfigError(ValueError):
-    """A setting is missing or has a value that cannot work."""
+class Settings(ServiceSettings):
+    """What the pipeline, the CLI, the notebooks and the web service share."""
 
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX)
+    default_config_file: ClassVar[Path | None] = Path("~/.config/video-archive/config.toml")
 
-@dataclass(frozen=True)
-class Settings:
     catalog_dsn: str = "dbname=video_archive"
     derivatives_dir: Path = _STATE / "derivatives"
-    index_backend: str = "lancedb"
+    index_backend: Literal["lancedb", "weaviate"] = "lancedb"
     lancedb_dir: Path = _STATE / "index"
-    weaviate_url: str = ""
+    # Checked even when unset: the weaviate backend cannot work without it.
+    weaviate_url: str = Field(default="", validate_default=True)
     weaviate_api_key: str = ""
     weaviate_collection: str = "VideoAsset"
     workers: int = 0  # 0 = one per CPU
@@ -52,6 +58,22 @@ class Settings:
     smtp_from: str = "video-archive@localhost"
     smtp_to: str = ""
 
+    @field_validator("derivatives_dir", "lancedb_dir", mode="after")
+    @classmethod
+    def _expand_home(cls, path: Path) -> Path:
+        return path.expanduser()
+
+    @field_validator("weaviate_url", mode="after")
+    @classmethod
+    def _url_for_weaviate(cls, url: str, info: ValidationInfo) -> str:
+        if info.data.get("index_backend") == "weaviate" and not url:
+            raise PydanticCustomError(
+                "weaviate_url_missing",
+                "index_backend is 'weaviate' but no Weaviate URL is set "
+                "(e.g. https://weaviate.internal:8080)",
+            )
+        return url
+
     @property
     def effective_workers(self) -> int:
         return self.workers or os.cpu_count() or 2
@@ -59,57 +81,3 @@ class Settings:
     @property
     def smtp_enabled(self) -> bool:
         return bool(self.smtp_host and self.smtp_to)
-
-
-def _coerce(name: str, raw: Any, target: Any) -> Any:
-    try:
-        if target is bool or isinstance(target, bool):
-            if isinstance(raw, bool):
-                return raw
-            if str(raw).lower() in {"1", "true", "yes", "on"}:
-                return True
-            if str(raw).lower() in {"0", "false", "no", "off", ""}:
-                return False
-            raise ValueError(raw)
-        if isinstance(target, int):
-            return int(raw)
-        if isinstance(target, Path):
-            return Path(str(raw)).expanduser()
-        return str(raw)
-    except ValueError as exc:
-        raise ConfigError(
-            f"setting {name}: cannot use {raw!r} ({type(target).__name__} expected)"
-        ) from exc
-
-
-def load_settings(config_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:
-    """Defaults, then the config file, then ``VIDEO_ARCHIVE_*`` variables."""
-    env = dict(os.environ if env is None else env)
-    path = config_file or Path(env.get(f"{ENV_PREFIX}CONFIG", str(DEFAULT_CONFIG))).expanduser()
-    values: dict[str, Any] = {}
-    if path.exists():
-        try:
-            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    elif config_file is not None:
-        raise ConfigError(f"config file {path} does not exist")
-    defaults = Settings()
-    known = {f.name for f in fields(Settings)}
-    unknown = set(values) - known
-    if unknown:
-        raise ConfigError(f"{path}: unknown settings {', '.join(sorted(unknown))}")
-    for name in known:
-        if f"{ENV_PREFIX}{name.upper()}" in env:
-            values[name] = env[f"{ENV_PREFIX}{name.upper()}"]
-    coerced = {k: _coerce(k, v, getattr(defaults, k)) for k, v in values.items()}
-    settings = Settings(
-        **{**{f.name: getattr(defaults, f.name) for f in fields(Settings)}, **coerced}
-    )
-    if settings.index_backend not in {"lancedb", "weaviate"}:
-        raise ConfigError(
-            f"index_backend must be 'lancedb' or 'weaviate', not {settings.index_backend!r}"
-        )
-    if settings.index_backend == "weaviate" and not settings.weaviate_url:
-        raise ConfigError("index_backend is 'weaviate' but VIDEO_ARCHIVE_WEAVIATE_URL is not set")
-    return settings

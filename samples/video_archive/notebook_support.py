@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from samples.video_archive.config import Settings, load_settings
+from samples.video_archive.config import Settings
 
 
 def notebook_settings(
@@ -17,7 +16,6 @@ def notebook_settings(
     index_backend: str = "",
 ) -> Settings:
     """Settings from the environment/config file; non-empty notebook parameters win."""
-    settings = load_settings()
     overrides: dict[str, Any] = {}
     if catalog_dsn:
         overrides["catalog_dsn"] = catalog_dsn
@@ -27,7 +25,7 @@ def notebook_settings(
         overrides["lancedb_dir"] = Path(lancedb_dir)
     if index_backend:
         overrides["index_backend"] = index_backend
-    return replace(settings, **overrides)
+    return Settings.load(**overrides)
 
 
 def sources_parameter(sources: str | list[str] | None) -> list[str] | None:

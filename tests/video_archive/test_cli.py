@@ -29,8 +29,10 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def cli_env(catalog_dsn: str, tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIDEO_ARCHIVE_")}
+    config = tmp_path / "archive.toml"  # empty: keeps a personal config file out of the test
+    config.write_text("")
     env.update(
-        VIDEO_ARCHIVE_CONFIG=str(tmp_path / "absent.toml"),
+        VIDEO_ARCHIVE_CONFIG=str(config),
         VIDEO_ARCHIVE_CATALOG_DSN=catalog_dsn,
         VIDEO_ARCHIVE_LANCEDB_DIR=str(tmp_path / "index"),
         VIDEO_ARCHIVE_DERIVATIVES_DIR=str(tmp_path / "derivatives"),
@@ -96,4 +98,5 @@ def test_bad_input_gives_one_actionable_line(
 def test_bad_setting_is_reported(cli_env: dict[str, str]) -> None:
     result = _cli({**cli_env, "VIDEO_ARCHIVE_WORKERS": "many"}, "status")
     assert result.returncode == 2
-    assert "setting workers: cannot use 'many'" in result.stderr
+    assert "VIDEO_ARCHIVE_WORKERS" in result.stderr
+    assert "valid integer" in result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from dataclasses import replace
 from email import message_from_bytes
 from pathlib import Path
 
@@ -115,8 +114,7 @@ def test_gold_run_mails_its_summary(
     root, _ = corpus
     port, inbox = smtp_server
     register(catalog, "corpus", root)
-    settings = replace(
-        Settings(),
+    settings = Settings(
         catalog_dsn=catalog_dsn,
         lancedb_dir=tmp_path / "index",
         derivatives_dir=tmp_path / "derivatives",

@@ -40,7 +40,9 @@ def test_bronze_silver_gold_notebooks(
 ) -> None:
     root, expected = corpus
     register(catalog, "nb", root)
-    monkeypatch.setenv("VIDEO_ARCHIVE_CONFIG", str(tmp_path / "absent.toml"))
+    config = tmp_path / "archive.toml"  # empty: keeps a personal config file out of the test
+    config.write_text("")
+    monkeypatch.setenv("VIDEO_ARCHIVE_CONFIG", str(config))
     monkeypatch.delenv("VIDEO_ARCHIVE_SMTP_HOST", raising=False)
     good = len([e for e in expected.values() if not e.quarantined])
     run_id = "manual__notebook_test"

@@ -1,4 +1,4 @@
-"""Fast unit tests: fingerprints, sidecars, probe interpretation, settings, documents."""
+"""Fast unit tests: fingerprints, sidecars, probe interpretation, documents."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from samples.video_archive.config import ConfigError, load_settings
 from samples.video_archive.indexing.documents import document_text, path_tokens
 from samples.video_archive.ingestion.fingerprint import WINDOW, fingerprint, sample_offsets
 from samples.video_archive.ingestion.probe import NotAVideoError, parse_probe
@@ -135,26 +134,3 @@ def test_quality_checks() -> None:
         "variable frame rate",
         "implausible resolution: 8x1080",
     ]
-
-
-def test_settings_from_file_and_environment(tmp_path: Path) -> None:
-    config = tmp_path / "c.toml"
-    config.write_text('catalog_dsn = "dbname=file"\nworkers = 3\nsmtp_starttls = true\n')
-    settings = load_settings(config, env={"VIDEO_ARCHIVE_WORKERS": "5"})
-    assert (settings.catalog_dsn, settings.workers, settings.smtp_starttls) == (
-        "dbname=file",
-        5,
-        True,
-    )
-    config.write_text("unknown_key = 1\n")
-    with pytest.raises(ConfigError, match="unknown settings unknown_key"):
-        load_settings(config, env={})
-    with pytest.raises(ConfigError, match="does not exist"):
-        load_settings(tmp_path / "missing.toml", env={})
-    with pytest.raises(ConfigError, match="VIDEO_ARCHIVE_WEAVIATE_URL"):
-        load_settings(
-            env={
-                "VIDEO_ARCHIVE_CONFIG": str(tmp_path / "none"),
-                "VIDEO_ARCHIVE_INDEX_BACKEND": "weaviate",
-            }
-        )

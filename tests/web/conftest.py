@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -135,7 +135,7 @@ def live_server(archive: Archive) -> Iterator[str]:
 
     port = _free_port()
     config = uvicorn.Config(
-        create_app(replace(archive.settings)), host="127.0.0.1", port=port, log_level="warning"
+        create_app(archive.settings.model_copy()), host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

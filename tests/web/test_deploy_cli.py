@@ -59,7 +59,9 @@ def catalog_dsn() -> Iterator[str]:
 
 def _prepare(monkeypatch, capsys, dsn: str, sources: Path) -> tuple[int, dict, str]:
     monkeypatch.setenv("VIDEO_ARCHIVE_CATALOG_DSN", dsn)
-    monkeypatch.setenv("VIDEO_ARCHIVE_CONFIG", str(sources.parent / "absent.toml"))
+    config = sources.parent / "archive.toml"  # empty: keeps a personal config file out
+    config.write_text("")
+    monkeypatch.setenv("VIDEO_ARCHIVE_CONFIG", str(config))
     status = main(["prepare-catalog", "--sources", str(sources)])
     out, err = capsys.readouterr()
     return status, (json.loads(out) if status == 0 else {}), err

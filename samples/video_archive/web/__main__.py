@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from samples.video_archive.config import ConfigError
+from core.settings import SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prepare-catalog":
         try:
             print(json.dumps(prepare_catalog(args.sources), sort_keys=True))
-        except (ConfigError, ValueError) as exc:
+        except (SettingsError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         return 0
@@ -82,11 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from samples.video_archive.web.app import create_app
-    from samples.video_archive.web.settings import load_web_settings
+    from samples.video_archive.web.settings import WebSettings
 
     try:
-        settings = load_web_settings()
-    except ConfigError as exc:
+        settings = WebSettings.load()
+    except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(
@@ -108,13 +108,13 @@ def _source_specs(path: Path) -> list[Any]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"cannot read the sources file {path}: {exc}") from exc
+        raise SettingsError(f"cannot read the sources file {path}: {exc}") from exc
     if not isinstance(entries, list):
-        raise ConfigError(f"{path}: expected a JSON list of sources")
+        raise SettingsError(f"{path}: expected a JSON list of sources")
     specs = []
     for entry in entries:
         if not isinstance(entry, dict) or not entry.get("name") or not entry.get("path"):
-            raise ConfigError(f"{path}: every source needs a name and a path")
+            raise SettingsError(f"{path}: every source needs a name and a path")
         try:
             spec = spec_from_uri(
                 str(entry["name"]),
@@ -123,9 +123,9 @@ def _source_specs(path: Path) -> list[Any]:
                 tuple(entry.get("exclude") or ()),
             )
         except SourceError as exc:
-            raise ConfigError(str(exc)) from exc
+            raise SettingsError(str(exc)) from exc
         if spec.kind == "local" and not Path(spec.uri).is_dir():
-            raise ConfigError(f"source {spec.name}: {spec.uri} is not a directory (mount it?)")
+            raise SettingsError(f"source {spec.name}: {spec.uri} is not a directory (mount it?)")
         specs.append(spec)
     return specs
 
@@ -135,20 +135,20 @@ def prepare_catalog(sources_file: Path | None) -> dict[str, Any]:
     from integrations.postgres import CatalogUnavailableError, MigrationError
     from samples.video_archive.catalog import open_catalog
     from samples.video_archive.catalog.repository import SourceNotFoundError
-    from samples.video_archive.config import load_settings
+    from samples.video_archive.config import Settings
 
     specs = _source_specs(sources_file) if sources_file else []
-    settings = load_settings()
+    settings = Settings.load()
     try:
         catalog = open_catalog(settings.catalog_dsn, migrate=False)
     except CatalogUnavailableError as exc:
-        raise ConfigError(str(exc)) from exc
+        raise SettingsError(str(exc)) from exc
     changes: dict[str, Any] = {"migrations_applied": [], "sources_added": [], "sources_updated": []}
     try:
         try:
             changes["migrations_applied"] = catalog.migrate()
         except MigrationError as exc:
-            raise ConfigError(str(exc)) from exc
+            raise SettingsError(str(exc)) from exc
         for spec in specs:
             try:
                 known = catalog.get_source(spec.name).spec

@@ -1,7 +1,9 @@
-"""Web service settings: the archive's settings plus users, API keys and the listen address.
+"""Web service settings: users, API keys, the session secret and the listen address, plus
+the archive's own settings (``samples.video_archive.config.Settings``).
 
-Everything comes from the environment (the systemd unit's 0600 environment file in a
-deployment) or a TOML file named by ``VIDEO_ARCHIVE_WEB_CONFIG``::
+Precedence as everywhere (``core.settings``): ``VIDEO_ARCHIVE_WEB_<KEY>`` variables (the
+systemd unit's 0600 environment file in a deployment), then the TOML file named by
+``VIDEO_ARCHIVE_WEB_CONFIG``, then the defaults::
 
     session_secret = "..."            # or VIDEO_ARCHIVE_WEB_SESSION_SECRET
     bind_host = "10.0.0.5"            # the private interface; never 0.0.0.0 by default
@@ -23,13 +25,17 @@ is how the secret store hands them over. There are no default users and no defau
 
 from __future__ import annotations
 
-import os
-import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Self
 
-from samples.video_archive.config import ConfigError, Settings, load_settings
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from core.settings import ServiceSettings
+from samples.video_archive.config import Settings
 
 ENV_PREFIX = "VIDEO_ARCHIVE_WEB_"
 ROLES = ("viewer", "editor")
@@ -49,12 +55,62 @@ class Principal:
         return self.role == "editor"
 
 
-@dataclass(frozen=True)
-class WebSettings:
+def _invalid(message: str) -> PydanticCustomError:
+    # The message is literal text, so braces in it must not be taken for placeholders.
+    return PydanticCustomError("invalid_setting", message.replace("{", "{{").replace("}", "}}"))
+
+
+def _from_env_list(raw: str) -> dict[str, Principal]:
+    """``name:role:secret;...`` as the secret store writes it."""
+    found: dict[str, Principal] = {}
+    for item in filter(None, (part.strip() for part in raw.split(";"))):
+        parts = item.split(":", 2)
+        if len(parts) != 3 or parts[1] not in ROLES or not parts[0] or not parts[2]:
+            raise _invalid(
+                f"entries look like name:role:secret (role {' or '.join(ROLES)}), "
+                f"got {item.split(':', 1)[0]!r}:..."
+            )
+        found[parts[0]] = Principal(parts[0], parts[1], parts[2])
+    return found
+
+
+def _from_tables(kind: str, tables: Mapping[str, Any], secret_key: str) -> dict[str, Principal]:
+    """``[users.NAME]`` / ``[api_keys.NAME]`` tables of the TOML file."""
+    found: dict[str, Principal] = {}
+    for name, entry in tables.items():
+        if isinstance(entry, Principal):
+            found[name] = entry
+            continue
+        if not isinstance(entry, Mapping) or not entry.get(secret_key):
+            raise _invalid(f"{kind} {name!r} needs a {secret_key}")
+        role = str(entry.get("role", "viewer"))
+        if role not in ROLES:
+            raise _invalid(f"{kind} {name!r}: role must be one of {', '.join(ROLES)}")
+        found[name] = Principal(name, role, str(entry[secret_key]))
+    return found
+
+
+def _principals(kind: str, value: Any, secret_key: str) -> Any:
+    if isinstance(value, str):
+        return _from_env_list(value)
+    if isinstance(value, Mapping):
+        return _from_tables(kind, value, secret_key)
+    return value  # pydantic reports the wrong type
+
+
+class WebSettings(ServiceSettings):
+    """Everything the web service reads at start-up; it refuses to start insecurely."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX)
+
     archive: Settings
-    session_secret: str
-    users: dict[str, Principal] = field(default_factory=dict)
-    api_keys: dict[str, Principal] = field(default_factory=dict)
+    # Checked even when unset: there is no default secret.
+    session_secret: str = Field(default="", validate_default=True)
+    users: Annotated[dict[str, Principal], NoDecode] = Field(default_factory=dict)
+    # Checked even when unset: someone must be able to log in.
+    api_keys: Annotated[dict[str, Principal], NoDecode] = Field(
+        default_factory=dict, validate_default=True
+    )
     bind_host: str = "127.0.0.1"
     bind_port: int = 8700
     secure_cookies: bool = False
@@ -63,84 +119,45 @@ class WebSettings:
     page_size: int = 24
     warm_semantic: bool = True  # load the embedder at start-up, in the background
 
+    @classmethod
+    def load(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        config_file: Path | None = None,
+        **overrides: Any,
+    ) -> Self:
+        """The web settings and, unless given, the archive settings from the same
+        environment (``VIDEO_ARCHIVE_*``, ``VIDEO_ARCHIVE_CONFIG``)."""
+        if "archive" not in overrides:
+            overrides["archive"] = Settings.load(environ)
+        return super().load(environ, config_file, **overrides)
 
-def _principals(kind: str, table: dict[str, Any], secret_key: str) -> dict[str, Principal]:
-    found: dict[str, Principal] = {}
-    for name, entry in table.items():
-        if not isinstance(entry, dict) or not entry.get(secret_key):
-            raise ConfigError(f"{kind} {name!r} needs a {secret_key}")
-        role = str(entry.get("role", "viewer"))
-        if role not in ROLES:
-            raise ConfigError(f"{kind} {name!r}: role must be one of {', '.join(ROLES)}")
-        found[name] = Principal(name, role, str(entry[secret_key]))
-    return found
-
-
-def _from_env_list(kind: str, raw: str) -> dict[str, Principal]:
-    found: dict[str, Principal] = {}
-    for item in filter(None, (part.strip() for part in raw.split(";"))):
-        parts = item.split(":", 2)
-        if len(parts) != 3 or parts[1] not in ROLES or not parts[0] or not parts[2]:
-            raise ConfigError(
-                f"{ENV_PREFIX}{kind.upper()}S: entries look like name:role:secret "
-                f"(role {' or '.join(ROLES)}), got {item.split(':', 1)[0]!r}:..."
+    @field_validator("session_secret", mode="after")
+    @classmethod
+    def _long_secret(cls, secret: str) -> str:
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise _invalid(
+                f"must be set to at least {MIN_SECRET_LENGTH} random characters "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
-        found[parts[0]] = Principal(parts[0], parts[1], parts[2])
-    return found
+        return secret
 
+    @field_validator("users", mode="before")
+    @classmethod
+    def _users(cls, value: Any) -> Any:
+        return _principals("user", value, "password_hash")
 
-def load_web_settings(env: dict[str, str] | None = None) -> WebSettings:
-    """Read the web settings; refuse to start without a session secret and someone to log in."""
-    env = dict(os.environ if env is None else env)
-    values: dict[str, Any] = {}
-    config = env.get(f"{ENV_PREFIX}CONFIG")
-    if config:
-        path = Path(config).expanduser()
-        if not path.exists():
-            raise ConfigError(f"{ENV_PREFIX}CONFIG names {path}, which does not exist")
-        try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    users = _principals("user", values.pop("users", {}), "password_hash")
-    keys = _principals("API key", values.pop("api_keys", {}), "key_sha256")
-    users.update(_from_env_list("user", env.get(f"{ENV_PREFIX}USERS", "")))
-    keys.update(_from_env_list("api_key", env.get(f"{ENV_PREFIX}API_KEYS", "")))
-    secret = env.get(f"{ENV_PREFIX}SESSION_SECRET") or str(values.pop("session_secret", ""))
-    values.pop("session_secret", None)
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise ConfigError(
-            f"{ENV_PREFIX}SESSION_SECRET must be set to at least {MIN_SECRET_LENGTH} random "
-            "characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-        )
-    if not users and not keys:
-        raise ConfigError(
-            f"no users and no API keys: set {ENV_PREFIX}USERS or [users] in the config "
-            "(hash a password with: python -m samples.video_archive.web hash-password)"
-        )
-    simple = {
-        "bind_host": str,
-        "bind_port": int,
-        "secure_cookies": lambda v: str(v).lower() in {"1", "true", "yes", "on"},
-        "session_max_age_s": int,
-        "pool_size": int,
-        "page_size": int,
-        "warm_semantic": lambda v: str(v).lower() in {"1", "true", "yes", "on"},
-    }
-    kwargs: dict[str, Any] = {}
-    for name, convert in simple.items():
-        raw = env.get(f"{ENV_PREFIX}{name.upper()}", values.pop(name, None))
-        if raw is not None:
-            try:
-                kwargs[name] = convert(raw)
-            except ValueError as exc:
-                raise ConfigError(f"setting {name}: cannot use {raw!r}") from exc
-    if values:
-        raise ConfigError(f"unknown web settings: {', '.join(sorted(values))}")
-    return WebSettings(
-        archive=load_settings(env=env),
-        session_secret=secret,
-        users=users,
-        api_keys=keys,
-        **kwargs,
-    )
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _api_keys(cls, value: Any) -> Any:
+        return _principals("API key", value, "key_sha256")
+
+    @field_validator("api_keys", mode="after")
+    @classmethod
+    def _someone_can_log_in(cls, keys: dict[str, Principal], info: ValidationInfo) -> Any:
+        if "users" in info.data and not info.data["users"] and not keys:
+            raise _invalid(
+                f"no users and no API keys: set {ENV_PREFIX}USERS or [users] in the config "
+                "(hash a password with: python -m samples.video_archive.web hash-password)"
+            )
+        return keys
