@@ -94,12 +94,8 @@ def render(role: Path) -> str:
     lines = [BEGIN]
     for entry, spec in sorted(entry_points.items(), key=lambda e: (e[0] != "main", e[0])):
         if len(entry_points) > 1 or entry != "main":
-            how = (
-                f"`include_role: {{name: {role.name}}}`"
-                if entry == "main"
-                else f"`include_role: {{name: {role.name}, tasks_from: {entry}}}`"
-            )
-            lines += [f"#### Entry point `{entry}` ({how})", ""]
+            how = "" if entry == "main" else f" (`tasks_from: {entry}`)"
+            lines += [f"#### Entry point `{entry}`{how}", ""]
             if spec.get("short_description"):
                 lines += [_text(spec["short_description"]), ""]
         lines += ["| Variable | Description | Type | Default |", "|---|---|---|---|"]
