@@ -67,3 +67,20 @@ def test_missing_wheelhouse_says_how_to_build_it(tmp_path):
     assert f"No wheelhouse at {missing}" in out
     assert "make wheelhouse" in out
     assert "Install the system packages the wheels need" not in out
+
+
+def test_unset_wheelhouse_says_where_it_comes_from(tmp_path):
+    # Roles have no default for what they take from the repository.
+    rc, out = run_role_on_localhost(tmp_path, "wheelhouse_venv", {})
+    assert rc != 0
+    assert "wheelhouse_venv_archive must name the wheelhouse archive" in out
+    assert "ansible/group_vars/all/repository.yml" in out
+    assert "PLATFORM_REPOSITORY_DIR" in out
+
+
+def test_unset_notebooks_say_where_they_come_from(tmp_path):
+    rc, out = run_role_on_localhost(tmp_path, "papermill", {})
+    assert rc != 0
+    assert "papermill_notebooks_src and papermill_runner_src must name" in out
+    assert "ansible/group_vars/all/repository.yml" in out
+    assert "Install the Python environment from the wheelhouse" not in out

@@ -92,9 +92,7 @@ def test_task_files_follow_the_naming(role: Path, request: pytest.FixtureRequest
         request.applymarker(
             pytest.mark.xfail(strict=True, reason=f"pending: {NAMING_PENDING[role.name]}")
         )
-    wrong = {
-        p.name: SYNONYMS[p.name] for p in (role / "tasks").glob("*.yml") if p.name in SYNONYMS
-    }
+    wrong = {p.name: SYNONYMS[p.name] for p in (role / "tasks").glob("*.yml") if p.name in SYNONYMS}
     assert not wrong, f"{role.name}: rename task files {wrong}"
 
 
