@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import secrets
 
+from starlette.requests import HTTPConnection
+
 from samples.video_archive.web.settings import Principal, WebSettings
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
@@ -57,6 +59,12 @@ def authenticate_user(settings: WebSettings, name: str, password: str) -> Princi
     user = settings.users.get(name)
     ok = verify_password(password, user.secret if user else _DUMMY_HASH)
     return user if ok and user else None
+
+
+def session_user(settings: WebSettings, request: HTTPConnection) -> Principal | None:
+    """The user logged in through the request's signed session cookie, if any."""
+    name = request.session.get("user") if "session" in request.scope else None
+    return settings.users.get(name) if isinstance(name, str) else None
 
 
 def new_api_key() -> tuple[str, str]:

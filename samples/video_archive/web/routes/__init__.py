@@ -1,0 +1,2 @@
+"""The service's routes, one module per audience: people (pages, login), programs (api),
+operators (ops)."""

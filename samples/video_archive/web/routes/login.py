@@ -1,0 +1,80 @@
+"""Logging in and out of the pages (a signed session cookie with its own CSRF token)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from samples.video_archive.web import auth
+from samples.video_archive.web.deps import (
+    MetricsDep,
+    SettingsDep,
+    TemplatesDep,
+    check_form_csrf,
+    csrf_token,
+)
+
+router = APIRouter(include_in_schema=False)
+
+CsrfField = Annotated[str, Form(alias=auth.CSRF_FIELD)]
+
+
+def safe_next(target: str) -> str:
+    """Only same-site paths after login (no open redirect)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, settings: SettingsDep, templates: TemplatesDep, next: str = "/"
+) -> Response:
+    if auth.session_user(settings, request):
+        return RedirectResponse(safe_next(next), status_code=303)
+    return templates.TemplateResponse(
+        request,
+        "login.html",
+        {"csrf": csrf_token(request), "next": safe_next(next), "error": None, "user": None},
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    metrics: MetricsDep,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    csrf_token_field: CsrfField = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    check_form_csrf(request, csrf_token_field)
+    user = auth.authenticate_user(settings, username, password)
+    if user is None:
+        metrics.failed_logins.inc()
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {
+                "csrf": csrf_token(request),
+                "next": safe_next(next),
+                "error": "Wrong user name or password.",
+                "user": None,
+            },
+            status_code=401,
+        )
+    request.session.clear()
+    request.session["user"] = user.name
+    request.session["csrf"] = auth.new_csrf_token()
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token_field: CsrfField = "") -> Response:
+    check_form_csrf(request, csrf_token_field)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
