@@ -9,10 +9,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from web_testlib import EDITOR, EDITOR_KEY, VIEWER, VIEWER_KEY, Archive
 
 from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
 from samples.video_archive.catalog import open_catalog
@@ -22,29 +21,6 @@ from samples.video_archive.pipeline import run_bronze, run_silver
 from samples.video_archive.synthetic import ffmpeg, make_clip, make_corpus
 from samples.video_archive.web.auth import hash_password
 from samples.video_archive.web.settings import Principal, WebSettings
-
-EDITOR = ("alice", "correct horse battery")
-VIEWER = ("victor", "viewer password 123")
-EDITOR_KEY = "editor-key-" + "e" * 40
-VIEWER_KEY = "viewer-key-" + "v" * 40
-
-
-@dataclass(frozen=True)
-class Archive:
-    settings: WebSettings
-    originals: Path
-    outside: Path  # a directory outside every source, holding a "secret" file
-
-    def asset_id(self, rel_path: str) -> int:
-        catalog = open_catalog(self.settings.archive.catalog_dsn, migrate=False)
-        try:
-            row = catalog.conn.execute(
-                "SELECT asset_id FROM files WHERE rel_path = %s", (rel_path,)
-            ).fetchone()
-        finally:
-            catalog.close()
-        assert row, f"{rel_path} is not catalogued"
-        return int(row["asset_id"])
 
 
 def _sha(key: str) -> str:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import EDITOR, EDITOR_KEY, VIEWER_KEY, Archive
+from web_testlib import EDITOR, EDITOR_KEY, VIEWER_KEY, Archive
 
 pytestmark = pytest.mark.slow
 

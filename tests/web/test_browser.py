@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EDITOR
+from web_testlib import EDITOR
 
 pytestmark = pytest.mark.slow
 

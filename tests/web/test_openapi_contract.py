@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from conftest import EDITOR_KEY, Archive
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -14,6 +13,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from web_testlib import EDITOR_KEY, Archive
 
 from samples.video_archive.catalog import open_catalog
 

@@ -4,7 +4,7 @@ filled by the pipeline's gold layer, catalog-side filters on top."""
 from __future__ import annotations
 
 import pytest
-from conftest import VIEWER_KEY, Archive
+from web_testlib import VIEWER_KEY, Archive
 
 from samples.video_archive.pipeline import run_gold
 
