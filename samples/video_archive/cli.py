@@ -26,7 +26,7 @@ from core.settings import SettingsError
 from integrations.postgres import CatalogUnavailableError, MigrationError
 from integrations.smtp import MailError
 from samples.video_archive.catalog import Catalog, open_catalog
-from samples.video_archive.catalog.repository import SourceNotFoundError
+from samples.video_archive.catalog.sources import SourceNotFoundError
 from samples.video_archive.config import Settings
 from samples.video_archive.indexing.backends import SearchFilters, SemanticIndexError
 from samples.video_archive.indexing.embeddings import EmbedderUnavailableError

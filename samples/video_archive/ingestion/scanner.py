@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from samples.video_archive.catalog import Catalog
-from samples.video_archive.catalog.repository import KnownFile
+from samples.video_archive.catalog.bronze import KnownFile
 from samples.video_archive.ingestion.probe import NotAVideoError, ProbeResult, probe
 from samples.video_archive.ingestion.sidecars import (
     MAX_SIDECAR_BYTES,

@@ -134,7 +134,7 @@ def prepare_catalog(sources_file: Path | None) -> dict[str, Any]:
     """Migrate the catalog and register sources; return what changed (empty lists: nothing)."""
     from integrations.postgres import CatalogUnavailableError, MigrationError
     from samples.video_archive.catalog import open_catalog
-    from samples.video_archive.catalog.repository import SourceNotFoundError
+    from samples.video_archive.catalog.sources import SourceNotFoundError
     from samples.video_archive.config import Settings
 
     specs = _source_specs(sources_file) if sources_file else []

@@ -1,0 +1,166 @@
+"""Bronze writes: assets by content fingerprint, files by (source, path), probe results,
+quarantine, sidecar descriptions, missing files and their purge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from samples.video_archive.catalog._base import CatalogBase
+
+# Columns a probe fills; kept in one place so writes and reads agree.
+PROBE_COLUMNS = (
+    "container", "duration_s", "width", "height", "fps", "variable_fps", "rotation",
+    "video_codec", "audio_codec", "audio_channels", "audio_layout", "bit_rate",
+    "creation_time", "camera_make", "camera_model", "gps_lat", "gps_lon",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A file row as the scanner needs it for change detection."""
+
+    asset_id: int
+    size: int
+    mtime_ns: int
+    present: bool
+    sidecar_signature: int = 0
+
+
+class BronzeQueries(CatalogBase):
+    """What a scan records."""
+
+    def known_files(self, source_id: int) -> dict[str, KnownFile]:
+        with self.conn.cursor(row_factory=psycopg.rows.tuple_row) as cur:
+            cur.execute(
+                "SELECT rel_path, asset_id, size_bytes, mtime_ns, status = 'present', "
+                "sidecar_signature FROM files WHERE source_id = %s",
+                (source_id,),
+            )
+            return {r[0]: KnownFile(r[1], r[2], r[3], r[4], r[5]) for r in cur}
+
+    def settled_fingerprints(self) -> dict[str, tuple[int, str]]:
+        """fingerprint -> (asset id, status) for assets already probed or quarantined."""
+        with self.conn.cursor(row_factory=psycopg.rows.tuple_row) as cur:
+            cur.execute("SELECT fingerprint, id, status FROM assets WHERE status <> 'registered'")
+            return {r[0]: (r[1], r[2]) for r in cur}
+
+    def upsert_asset(
+        self, fingerprint: str, size: int, full_hash: str | None = None
+    ) -> tuple[int, bool]:
+        """Asset id for a fingerprint, creating the asset if needed; (id, created)."""
+        row = self._one(
+            """
+            INSERT INTO assets (fingerprint, size_bytes, full_hash) VALUES (%s, %s, %s)
+            ON CONFLICT (fingerprint) DO UPDATE SET size_bytes = EXCLUDED.size_bytes,
+                full_hash = coalesce(EXCLUDED.full_hash, assets.full_hash)
+            RETURNING id, (xmax = 0) AS created
+            """,
+            (fingerprint, size, full_hash),
+        )
+        assert row is not None
+        return int(row["id"]), bool(row["created"])
+
+    def record_probe(self, asset_id: int, probe_row: dict[str, Any]) -> None:
+        assignments = ", ".join(f"{c} = %({c})s" for c in PROBE_COLUMNS)
+        params = {c: probe_row.get(c) for c in PROBE_COLUMNS}
+        params.update(id=asset_id, probe=Jsonb(probe_row.get("probe")))
+        self.conn.execute(
+            f"UPDATE assets SET {assignments}, probe = %(probe)s, status = 'probed', "  # noqa: S608 - fixed column names
+            "quarantine_reason = NULL, probed_at = now(), updated_at = now() WHERE id = %(id)s",
+            params,
+        )
+
+    def quarantine(self, asset_id: int, reason: str) -> None:
+        self.conn.execute(
+            "UPDATE assets SET status = 'quarantined', quarantine_reason = %s, "
+            "updated_at = now() WHERE id = %s",
+            (reason, asset_id),
+        )
+
+    def record_description(
+        self,
+        asset_id: int,
+        *,
+        title: str | None,
+        description: str | None,
+        tags: list[str],
+        sidecar_text: str | None,
+    ) -> None:
+        """Store what sidecars say; values already set (e.g. by a person) are kept."""
+        self.conn.execute(
+            """
+            UPDATE assets SET title = coalesce(title, %s), description = coalesce(description, %s),
+                tags = ARRAY(SELECT DISTINCT unnest(tags || %s::text[])),
+                sidecar_text = coalesce(%s, sidecar_text),
+                updated_at = now()
+            WHERE id = %s
+            """,
+            (title, description, tags, sidecar_text, asset_id),
+        )
+
+    def upsert_file(
+        self,
+        source_id: int,
+        rel_path: str,
+        asset_id: int,
+        size: int,
+        mtime_ns: int,
+        sidecar_signature: int = 0,
+    ) -> None:
+        self.conn.execute(
+            """
+            INSERT INTO files (source_id, rel_path, asset_id, size_bytes, mtime_ns,
+                               sidecar_signature)
+            VALUES (%s, %s, %s, %s, %s, %s)
+            ON CONFLICT (source_id, rel_path) DO UPDATE SET asset_id = EXCLUDED.asset_id,
+                size_bytes = EXCLUDED.size_bytes, mtime_ns = EXCLUDED.mtime_ns,
+                sidecar_signature = EXCLUDED.sidecar_signature,
+                status = 'present', missing_since = NULL, updated_at = now()
+            """,
+            (source_id, rel_path, asset_id, size, mtime_ns, sidecar_signature),
+        )
+
+    def touch_asset(self, asset_id: int) -> None:
+        self.conn.execute("UPDATE assets SET updated_at = now() WHERE id = %s", (asset_id,))
+
+    def mark_missing(self, source_id: int, rel_paths: Iterable[str]) -> int:
+        """Soft-delete files no longer found; return how many changed state."""
+        paths = list(rel_paths)
+        if not paths:
+            return 0
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "UPDATE files SET status = 'missing', missing_since = now(), updated_at = now() "
+                "WHERE source_id = %s AND rel_path = ANY(%s) AND status = 'present'",
+                (source_id, paths),
+            )
+            return cur.rowcount
+
+    def purge_missing(self, grace: timedelta) -> tuple[int, int]:
+        """Delete files missing longer than ``grace`` and assets left with no file at all.
+
+        An asset whose only path got new content is orphaned at that moment; it stays
+        (``updated_at`` is touched then) until the grace period has passed too.
+
+        Returns (files purged, assets purged).
+        """
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "DELETE FROM files WHERE status = 'missing' AND missing_since < now() - %s",
+                (grace,),
+            )
+            files = cur.rowcount
+            cur.execute(
+                "DELETE FROM assets a WHERE a.updated_at < now() - %s AND NOT EXISTS "
+                "(SELECT 1 FROM files f WHERE f.asset_id = a.id)",
+                (grace,),
+            )
+            assets = cur.rowcount
+        self.commit()
+        return files, assets
