@@ -28,9 +28,9 @@ import re
 import secrets
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 
 TOKEN_ENV = "AIRTABLE_STANDIN_TOKEN"  # noqa: S105 - the variable's name, not a token
 MIN_TOKEN_LENGTH = 16
@@ -39,6 +39,84 @@ DEFAULT_PORT = 8720
 Tables = dict[str, dict[str, dict[str, Any]]]  # "base/table" -> record id -> record
 
 _EQUALS = re.compile(r"\{([^}]+)\}\s*=\s*'((?:[^'\\]|\\.)*)'")
+
+
+def _authorised(request: Request) -> None:
+    given = request.headers.get("authorization", "").encode()
+    if not hmac.compare_digest(given, request.app.state.expected_authorization):
+        raise HTTPException(
+            401,
+            {
+                "type": "AUTHENTICATION_REQUIRED",
+                "message": "Authentication required (Airtable stand-in)",
+            },
+        )
+
+
+def _tables(request: Request) -> Tables:
+    return request.app.state.tables  # type: ignore[no-any-return]
+
+
+TablesDep = Annotated[Tables, Depends(_tables)]
+router = APIRouter(prefix="/v0/{base}/{table}", dependencies=[Depends(_authorised)])
+
+
+@router.get("")
+def list_records(base: str, table: str, request: Request, tables: TablesDep) -> dict[str, Any]:
+    records = list(tables.get(f"{base}/{table}", {}).values())
+    formula = request.query_params.get("filterByFormula")
+    if formula:
+        terms = _EQUALS.findall(formula)
+        if not terms:
+            raise HTTPException(422, {"type": "INVALID_FILTER_BY_FORMULA"})
+        records = [r for r in records if all(str(r["fields"].get(f, "")) == v for f, v in terms)]
+    wanted = request.query_params.getlist("fields[]")
+    if wanted:
+        records = [
+            {**r, "fields": {k: v for k, v in r["fields"].items() if k in wanted}} for r in records
+        ]
+    return {"records": records}
+
+
+@router.post("")
+async def create(base: str, table: str, request: Request, tables: TablesDep) -> dict[str, Any]:
+    body = await request.json()
+    store = tables.setdefault(f"{base}/{table}", {})
+    created = []
+    for item in body["records"]:
+        rid = "rec" + secrets.token_hex(7)
+        record = {
+            "id": rid,
+            "createdTime": datetime.now(UTC).isoformat(),
+            "fields": {k: v for k, v in item["fields"].items() if v not in ("", None)},
+        }
+        store[rid] = record
+        created.append(record)
+    return {"records": created}
+
+
+def _update(tables: Tables, key: str, rid: str, fields: dict[str, Any]) -> dict[str, Any]:
+    record = tables.get(key, {}).get(rid)
+    if record is None:
+        raise HTTPException(404, {"type": "MODEL_ID_NOT_FOUND"})
+    record["fields"].update(fields)
+    return record
+
+
+@router.patch("")
+async def batch_update(
+    base: str, table: str, request: Request, tables: TablesDep
+) -> dict[str, Any]:
+    body = await request.json()
+    key = f"{base}/{table}"
+    return {"records": [_update(tables, key, r["id"], r["fields"]) for r in body["records"]]}
+
+
+@router.patch("/{rid}")
+async def update(
+    base: str, table: str, rid: str, request: Request, tables: TablesDep
+) -> dict[str, Any]:
+    return _update(tables, f"{base}/{table}", rid, (await request.json())["fields"])
 
 
 def create_app(token: str) -> FastAPI:
@@ -51,76 +129,9 @@ def create_app(token: str) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
-    tables: Tables = {}
-    app.state.tables = tables
-    expected = f"Bearer {token}".encode()
-
-    def auth(request: Request) -> None:
-        given = request.headers.get("authorization", "").encode()
-        if not hmac.compare_digest(given, expected):
-            raise HTTPException(
-                401,
-                {
-                    "type": "AUTHENTICATION_REQUIRED",
-                    "message": "Authentication required (Airtable stand-in)",
-                },
-            )
-
-    @app.get("/v0/{base}/{table}")
-    def list_records(base: str, table: str, request: Request) -> dict[str, Any]:
-        auth(request)
-        records = list(tables.get(f"{base}/{table}", {}).values())
-        formula = request.query_params.get("filterByFormula")
-        if formula:
-            terms = _EQUALS.findall(formula)
-            if not terms:
-                raise HTTPException(422, {"type": "INVALID_FILTER_BY_FORMULA"})
-            records = [
-                r for r in records if all(str(r["fields"].get(f, "")) == v for f, v in terms)
-            ]
-        wanted = request.query_params.getlist("fields[]")
-        if wanted:
-            records = [
-                {**r, "fields": {k: v for k, v in r["fields"].items() if k in wanted}}
-                for r in records
-            ]
-        return {"records": records}
-
-    @app.post("/v0/{base}/{table}")
-    async def create(base: str, table: str, request: Request) -> dict[str, Any]:
-        auth(request)
-        body = await request.json()
-        store = tables.setdefault(f"{base}/{table}", {})
-        created = []
-        for item in body["records"]:
-            rid = "rec" + secrets.token_hex(7)
-            record = {
-                "id": rid,
-                "createdTime": datetime.now(UTC).isoformat(),
-                "fields": {k: v for k, v in item["fields"].items() if v not in ("", None)},
-            }
-            store[rid] = record
-            created.append(record)
-        return {"records": created}
-
-    def _update(base: str, table: str, rid: str, fields: dict[str, Any]) -> dict[str, Any]:
-        record = tables.get(f"{base}/{table}", {}).get(rid)
-        if record is None:
-            raise HTTPException(404, {"type": "MODEL_ID_NOT_FOUND"})
-        record["fields"].update(fields)
-        return record
-
-    @app.patch("/v0/{base}/{table}")
-    async def batch_update(base: str, table: str, request: Request) -> dict[str, Any]:
-        auth(request)
-        body = await request.json()
-        return {"records": [_update(base, table, r["id"], r["fields"]) for r in body["records"]]}
-
-    @app.patch("/v0/{base}/{table}/{rid}")
-    async def update(base: str, table: str, rid: str, request: Request) -> dict[str, Any]:
-        auth(request)
-        return _update(base, table, rid, (await request.json())["fields"])
-
+    app.state.tables = {}
+    app.state.expected_authorization = f"Bearer {token}".encode()
+    app.include_router(router)
     return app
 
 

@@ -1,11 +1,14 @@
-"""A reference receiver of the signed webhook: verifies the HMAC and timestamp, records every
-accepted post (no de-duplication of its own, so a duplicate sent by the gateway shows), and
-answers ``{"id", "url"}``. Run it to check a deployment end to end
-(``python -m services.saas_standins.webhook_receiver --port 8711`` with ``SOCIAL_WEBHOOK_SECRET``);
+"""A reference receiver of the gateway's signed webhook, standing in for a platform: verifies
+the HMAC and timestamp, records every accepted post (no de-duplication of its own, so a
+duplicate sent by the gateway shows), and answers ``{"id", "url"}``. Run it to check a
+deployment end to end::
+
+    SOCIAL_WEBHOOK_SECRET=... python -m services.saas_standins.webhook_receiver --port 8711
+
 ``GET /posts`` lists what it accepted (``{"deliveries", "posts", "rejected"}``), so a check
 from outside can count posts. It keeps everything in memory and listens on loopback unless
 told otherwise: a tool for checking deployments and for tests, not a production endpoint.
-The tests use it as the real receiver.
+The tests use it as the real receiver (``running``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -102,6 +107,18 @@ def make_server(secret: str, host: str = "127.0.0.1", port: int = 0) -> Threadin
     server = ThreadingHTTPServer((host, port), Handler)
     server.received = received  # type: ignore[attr-defined]
     return server
+
+
+@contextmanager
+def running(secret: str, host: str = "127.0.0.1", port: int = 0) -> Iterator[ThreadingHTTPServer]:
+    """A receiver serving in a thread while the block runs; ``server.received`` holds posts."""
+    server = make_server(secret, host, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def main(argv: list[str] | None = None) -> int:

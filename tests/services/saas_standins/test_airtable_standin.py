@@ -4,11 +4,7 @@ will not start without a token."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -32,28 +28,9 @@ def test_wrong_or_missing_token_is_401() -> None:
 
 
 @pytest.fixture
-def served_standin():
+def served_standin(serve_module: Callable[[str, dict[str, str]], str]) -> str:
     """The stand-in run as the service is run: ``python -m services.saas_standins.airtable``."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, standin.TOKEN_ENV: TOKEN}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.saas_standins.airtable", "--port", str(port)], env=env
-    )
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("the stand-in did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    return serve_module("services.saas_standins.airtable", {standin.TOKEN_ENV: TOKEN})
 
 
 def test_calendar_client_round_trip(served_standin: str) -> None:
