@@ -1,1 +1,1 @@
-"""Social-media automation sample (issue 6): archive clips -> Airtable calendar -> gateway."""
+"""Social-media automation sample: archive clips -> Airtable calendar -> social gateway."""

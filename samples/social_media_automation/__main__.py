@@ -11,10 +11,11 @@ from dataclasses import asdict
 
 import requests
 
+from core.settings import SettingsError
 from integrations.airtable.client import CalendarConfigError, ContentCalendar
 from integrations.postgres.client import CatalogUnavailableError
 from integrations.social_gateway.client import GatewayClient, GatewayError
-from samples.social_media_automation.config import SocialConfigError, load_social_settings
+from samples.social_media_automation.config import load_social_settings
 from samples.social_media_automation.pipeline import draft, publish_due
 
 
@@ -38,10 +39,10 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
         else:
             if not settings.gateway_url or not settings.gateway_api_key:
-                raise SocialConfigError("set SOCIAL_GATEWAY_URL and SOCIAL_GATEWAY_API_KEY")
+                raise SettingsError("set SOCIAL_GATEWAY_URL and SOCIAL_GATEWAY_API_KEY")
             gateway = GatewayClient(settings.gateway_url, settings.gateway_api_key)
             report = publish_due(settings, calendar, gateway)
-    except (SocialConfigError, CalendarConfigError, ValueError) as exc:
+    except (SettingsError, CalendarConfigError, ValueError) as exc:
         print(f"social: {exc}", file=sys.stderr)
         return 2
     except (CatalogUnavailableError, GatewayError) as exc:

@@ -188,9 +188,7 @@ def _check_row(settings: SocialSettings, row: CalendarRow) -> str | None:
 
 
 def _as_is(platform: PlatformConfig) -> PlatformConfig:
-    from dataclasses import replace
-
-    return replace(platform, template="{caption}")
+    return platform.model_copy(update={"template": "{caption}"})
 
 
 def publish_due(

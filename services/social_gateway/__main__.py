@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import secrets
 import sys
 
+from core.settings import SettingsError
 from integrations.postgres.client import CatalogUnavailableError
 from integrations.postgres.migrations import MigrationError
-from services.social_gateway.config import ENV_PREFIX, GatewayConfigError, load_gateway_settings
+from services.social_gateway.config import ENV_PREFIX, DatabaseSettings, GatewaySettings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.social_gateway")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the gateway (settings from SOCIAL_GATEWAY_*)")
+    sub.add_parser("serve", help=f"run the gateway (settings from {ENV_PREFIX}*)")
     sub.add_parser(
         "migrate",
         help=f"apply the schema migrations the database lacks ({ENV_PREFIX}DSN); "
@@ -24,17 +24,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub.add_parser("new-api-key", help="print a new key and the SHA-256 to configure")
     args = parser.parse_args(argv)
-    if args.command == "migrate":
-        return _migrate()
     if args.command == "new-api-key":
         key = secrets.token_urlsafe(32)
         print(f"key:    {key}\nsha256: {hashlib.sha256(key.encode()).hexdigest()}")
         return 0
     try:
-        settings = load_gateway_settings()
-    except GatewayConfigError as exc:
+        return _migrate() if args.command == "migrate" else _serve()
+    except SettingsError as exc:
         print(f"social gateway: {exc}", file=sys.stderr)
         return 2
+    except (CatalogUnavailableError, MigrationError) as exc:
+        print(f"social gateway: {exc}", file=sys.stderr)
+        return 1
+
+
+def _serve() -> int:
+    settings = GatewaySettings.load()
     import uvicorn
 
     from services.social_gateway.app import create_app
@@ -46,16 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 def _migrate() -> int:
     from services.social_gateway.store import migrate
 
-    dsn = os.environ.get(f"{ENV_PREFIX}DSN", "")
-    if not dsn:
-        print(f"social gateway: set {ENV_PREFIX}DSN to the PostgreSQL connection string",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    try:
-        applied = migrate(dsn)
-    except (CatalogUnavailableError, MigrationError) as exc:
-        print(f"social gateway: {exc}", file=sys.stderr)
-        return 1
+    applied = migrate(DatabaseSettings.load().dsn)
     if applied:
         print("applied migrations: " + ", ".join(f"{n:04d}" for n in applied))
     else:

@@ -15,12 +15,15 @@ import mimetypes
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from services.social_gateway.delivery import PermanentFailure, RetryPolicy, send
 from services.social_gateway.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from services.social_gateway.config import PlatformSettings
 
 SIGNATURE_HEADER = "X-Signature-SHA256"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
@@ -74,7 +77,9 @@ def _media_bytes(post: Post) -> tuple[str, bytes, str] | None:
     return post.media_path.name, data, kind
 
 
-class _Base:
+class HttpAdapter:
+    """What the adapters share: a name, an HTTP client, a rate limit and a retry policy."""
+
     def __init__(
         self,
         name: str,
@@ -84,9 +89,18 @@ class _Base:
         policy: RetryPolicy | None = None,
     ) -> None:
         self.name = name
+        self._owns_client = client is None
         self._client = client or httpx.Client(timeout=30.0)
         self._limiter = limiter or RateLimiter(per_minute=60)
         self._policy = policy or RetryPolicy()
+
+    def publish(self, post: Post) -> Delivery:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close the HTTP client this adapter made (a client given to it stays open)."""
+        if self._owns_client:
+            self._client.close()
 
     def _send(self, method: str, url: str, **kwargs: object) -> tuple[httpx.Response, int]:
         return send(
@@ -95,7 +109,7 @@ class _Base:
         )  # fmt: skip
 
 
-class WebhookAdapter(_Base):
+class WebhookAdapter(HttpAdapter):
     """POST JSON to a receiver, signed with HMAC-SHA256 over timestamp and body.
 
     The body carries the text and the media file's name, size and SHA-256 (the bytes are not
@@ -140,7 +154,7 @@ class WebhookAdapter(_Base):
         return Delivery(external, answer.get("url"), attempts)
 
 
-class DiscordAdapter(_Base):
+class DiscordAdapter(HttpAdapter):
     """Discord "Execute Webhook": ``POST {webhook_url}?wait=true``, multipart with
     ``payload_json`` and ``files[0]``; the answer is the created message object."""
 
@@ -167,7 +181,7 @@ class DiscordAdapter(_Base):
         return Delivery(str(message["id"]), url, attempts)
 
 
-class MastodonAdapter(_Base):
+class MastodonAdapter(HttpAdapter):
     """Mastodon: ``POST /api/v2/media`` (then poll ``GET /api/v1/media/:id`` while it answers
     206 / ``url`` is null), then ``POST /api/v1/statuses`` with ``media_ids[]`` and the
     ``Idempotency-Key`` header, which Mastodon itself honours."""
@@ -207,3 +221,17 @@ class MastodonAdapter(_Base):
         )
         status = response.json()
         return Delivery(str(status["id"]), status.get("url"), attempts + n)
+
+
+def build_adapter(platform: PlatformSettings, client: httpx.Client | None = None) -> HttpAdapter:
+    """The adapter of a configured platform, with its rate limit and retry policy."""
+    common: dict[str, Any] = {
+        "client": client,
+        "limiter": RateLimiter(per_minute=platform.per_minute),
+        "policy": RetryPolicy(max_attempts=platform.max_attempts),
+    }
+    if platform.kind == "webhook":
+        return WebhookAdapter(platform.name, platform.url, platform.secret, **common)
+    if platform.kind == "discord":
+        return DiscordAdapter(platform.name, platform.url, **common)
+    return MastodonAdapter(platform.name, platform.url, platform.secret, **common)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from samples.video_archive.ingestion.sources import spec_from_uri
 from samples.video_archive.pipeline import run_bronze, run_silver
 from samples.video_archive.synthetic import ffmpeg, make_clip
 from services.saas_standins.airtable import airtable_standin
-from services.saas_standins.webhook_receiver import make_server
+from services.saas_standins.webhook_receiver import running
 from services.social_gateway.config import GatewaySettings, PlatformSettings
 
 
@@ -99,13 +98,9 @@ def fresh_tables(social_archive: SocialArchive) -> None:
 
 @pytest.fixture
 def receiver() -> Iterator[Any]:
-    server = make_server(WEBHOOK_SECRET)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/hook"  # type: ignore[attr-defined]
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running(WEBHOOK_SECRET) as server:
+        server.url = f"http://127.0.0.1:{server.server_address[1]}/hook"  # type: ignore[attr-defined]
+        yield server
 
 
 @pytest.fixture
@@ -123,12 +118,14 @@ def gateway(
     second one rate-limited to one post every 3 s (so a kill can land between posts)."""
     from services.social_gateway.app import create_app
 
-    settings = GatewaySettings(
+    hook = {"kind": "webhook", "url": receiver.url, "secret": WEBHOOK_SECRET}
+    settings = GatewaySettings.load(
+        {},
         dsn=social_archive.dsn,
         api_keys={"ci": hashlib.sha256(GATEWAY_KEY.encode()).hexdigest()},
         platforms={
-            "shorts": PlatformSettings("shorts", "webhook", receiver.url, WEBHOOK_SECRET),
-            "feed": PlatformSettings("feed", "webhook", receiver.url, WEBHOOK_SECRET, 20),
+            "shorts": PlatformSettings(name="shorts", **hook),
+            "feed": PlatformSettings(name="feed", **hook, per_minute=20),
         },
         media_root=derivatives,
     )
@@ -156,7 +153,8 @@ def calendar(airtable: tuple[ServedApp, dict[str, Any]]) -> ContentCalendar:
 def social_settings(
     social_archive: SocialArchive, fresh_tables: None, derivatives: Path, gateway: ServedApp
 ) -> SocialSettings:
-    return SocialSettings(
+    return SocialSettings.load(
+        {},
         catalog_dsn=social_archive.dsn,
         derivatives_dir=derivatives,
         gateway_url=gateway.url,

@@ -18,8 +18,12 @@ from samples.social_media_automation.config import PlatformConfig
 WEBHOOK_SECRET = "social-webhook-" + "s" * 24
 GATEWAY_KEY = "social-gateway-key-" + "g" * 30
 PLATFORMS = {
-    "shorts": PlatformConfig("shorts", "vertical", 2200, 30, 1.0, 60.0),
-    "feed": PlatformConfig("feed", "landscape", 200, 5, 1.0, 30.0),
+    "shorts": PlatformConfig(
+        name="shorts", profile="vertical", caption_limit=2200, hashtag_limit=30, clip_s=60.0
+    ),
+    "feed": PlatformConfig(
+        name="feed", profile="landscape", caption_limit=200, hashtag_limit=5, clip_s=30.0
+    ),
 }
 LONG_DESCRIPTION = (
     "An unhurried walk along the old quay, past the fish market, the rope makers and the "

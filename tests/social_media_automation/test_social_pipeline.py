@@ -16,7 +16,7 @@ from integrations.airtable.client import ContentCalendar, Draft
 from integrations.social_gateway.client import GatewayClient
 from samples.social_media_automation.captions import CaptionError, draft_caption, hashtags
 from samples.social_media_automation.config import SocialSettings
-from samples.social_media_automation.pipeline import draft, publish_due
+from samples.social_media_automation.pipeline import DraftReport, draft, publish_due
 from samples.social_media_automation.profiles import PROFILES
 from samples.social_media_automation.render import (
     integrated_loudness,
@@ -27,6 +27,7 @@ from samples.social_media_automation.render import (
 from samples.social_media_automation.store import PublicationStore
 
 LATER = datetime.now(UTC) + timedelta(days=2)  # every proposed slot has come by then
+NAMES = ("harbour/ferry.mp4", "two_scenes.mp4", "blip.mp4", "quay walk.mp4")
 
 
 # -- fast units --------------------------------------------------------------------------
@@ -57,23 +58,9 @@ def _rows(calendar: ContentCalendar) -> dict[str, Any]:
     return calendar.by_key()
 
 
-@pytest.mark.slow
-def test_draft_approve_publish_and_bad_input(
-    social_archive: SocialArchive,
-    social_settings: SocialSettings,
-    calendar: ContentCalendar,
-    receiver: Any,
-) -> None:
-    ids = {
-        r["rel_path"]: r["asset_id"]
-        for r in PublicationStore(social_archive.dsn)
-        .conn.execute("SELECT rel_path, asset_id FROM files")
-        .fetchall()
-    }
-    report = draft(social_settings, calendar, ["shorts", "feed"], mode="new")
-    names = ("harbour/ferry.mp4", "two_scenes.mp4", "blip.mp4", "quay walk.mp4")
-    ferry, scenes, blip, quay = (ids[name] for name in names)
-    # Bad input at draft time: each row Failed with a reason, the others drafted.
+def _check_drafts(report: DraftReport, calendar: ContentCalendar, ids: dict[str, int]) -> None:
+    """Bad input at draft time: each row Failed with a reason, the others drafted."""
+    ferry, scenes, blip, quay = (ids[name] for name in NAMES)
     assert report.failed == {
         f"asset-{blip}:shorts": "the video is 0.6 s long; shorts needs at least 1.0 s",
         f"asset-{blip}:feed": "the video is 0.6 s long; feed needs at least 1.0 s",
@@ -95,35 +82,33 @@ def test_draft_approve_publish_and_bad_input(
     }
     assert rows[f"asset-{blip}:feed"].result == "the video is 0.6 s long; feed needs at least 1.0 s"
 
-    # Rendered clips: size, duration, loudness, cover; the cut starts at the scene change.
+
+def _check_clips(
+    report: DraftReport, rows: dict[str, Any], settings: SocialSettings, ids: dict[str, int]
+) -> None:
+    """Rendered clips: size, duration, loudness, cover; the cut starts at the scene change."""
     for key in report.drafted:
         row = rows[key]
         profile = PROFILES[PLATFORMS[row.platform].profile]
         facts = probe(Path(row.media))
         assert (facts["width"], facts["height"]) == (profile.width, profile.height), key
         assert 0.9 <= facts["duration"] <= profile.max_duration_s, key
-        assert abs(integrated_loudness(Path(row.media)) - social_settings.loudness_lufs) <= 1.0
+        assert abs(integrated_loudness(Path(row.media)) - settings.loudness_lufs) <= 1.0
         assert Path(row.cover).stat().st_size > 0
-        assert Path(row.media).is_relative_to(social_settings.derivatives_dir)
-    scenes_clip = probe(Path(rows[f"asset-{scenes}:feed"].media))
+        assert Path(row.media).is_relative_to(settings.derivatives_dir)
+    scenes_clip = probe(Path(rows[f"asset-{ids['two_scenes.mp4']}:feed"].media))
     assert 1.3 <= scenes_clip["duration"] <= 1.7  # 3 s video, cut at 1.5 s
+    ferry = ids["harbour/ferry.mp4"]
     assert (
-        (social_settings.derivatives_dir / "social" / str(ferry) / "shorts-vertical.captions.srt")
+        (settings.derivatives_dir / "social" / str(ferry) / "shorts-vertical.captions.srt")
         .read_text(encoding="utf-8")
         .endswith("The ferry leaves the harbour.\n")
     )
-    assert _digests(social_archive.originals) == social_archive.digests  # originals untouched
 
-    gateway = GatewayClient(social_settings.gateway_url, social_settings.gateway_api_key)
-    # Nothing is published without approval.
-    assert publish_due(social_settings, calendar, gateway, now=LATER).published == {}
-    assert receiver.received.posts == []
 
-    # A person approves two rows: exactly two posts, with the right media.
-    approved = [rows[f"asset-{ferry}:shorts"], rows[f"asset-{scenes}:feed"]]
-    calendar.approve([r.record_id for r in approved])
-    published = publish_due(social_settings, calendar, gateway, now=LATER)
-    assert sorted(published.published) == sorted(r.draft_key for r in approved)
+def _check_approved_are_published_once(
+    approved: list[Any], calendar: ContentCalendar, receiver: Any, dsn: str
+) -> None:
     posts = receiver.received.posts
     assert len(posts) == 2
     assert sorted(p["media"]["sha256"] for p in posts) == sorted(
@@ -134,11 +119,21 @@ def test_draft_approve_publish_and_bad_input(
     for r in approved:
         assert rows[r.draft_key].status == "Published"
         assert rows[r.draft_key].result.startswith("http://127.0.0.1/posts/")
-    stored = {p["draft_key"]: p for p in PublicationStore(social_archive.dsn).all()}
+    stored = {p["draft_key"]: p for p in PublicationStore(dsn).all()}
     assert stored[approved[0].draft_key]["status"] == "Published"
     assert stored[approved[0].draft_key]["url"] == rows[approved[0].draft_key].result
 
-    # Bad input at publish time; the batch goes on around each failure.
+
+def _publish_bad_input(
+    settings: SocialSettings,
+    calendar: ContentCalendar,
+    gateway: GatewayClient,
+    receiver: Any,
+    ids: dict[str, int],
+) -> None:
+    """Bad input at publish time; the batch goes on around each failure."""
+    ferry, scenes, _blip, quay = (ids[name] for name in NAMES)
+    rows = _rows(calendar)
     receiver.received.refuse_word = "casino"
     calendar.table.update(
         rows[f"asset-{scenes}:shorts"].record_id, {"Caption": "Casino night at the casino"}
@@ -155,7 +150,7 @@ def test_draft_approve_publish_and_bad_input(
             for k in (f"asset-{scenes}:shorts", f"asset-{quay}:shorts", f"asset-{ferry}:feed")
         ]
     )
-    second = publish_due(social_settings, calendar, gateway, now=LATER)
+    second = publish_due(settings, calendar, gateway, now=LATER)
     assert list(second.published) == [f"asset-{ferry}:feed"]
     assert second.failed == {
         f"asset-{scenes}:shorts": (
@@ -172,6 +167,41 @@ def test_draft_approve_publish_and_bad_input(
         assert (rows[key].status, rows[key].result) == ("Failed", reason)
     assert len(receiver.received.posts) == 3
 
+
+@pytest.mark.slow
+def test_draft_approve_publish_and_bad_input(
+    social_archive: SocialArchive,
+    social_settings: SocialSettings,
+    calendar: ContentCalendar,
+    receiver: Any,
+) -> None:
+    ids = {
+        r["rel_path"]: r["asset_id"]
+        for r in PublicationStore(social_archive.dsn)
+        .conn.execute("SELECT rel_path, asset_id FROM files")
+        .fetchall()
+    }
+    ferry, scenes = ids["harbour/ferry.mp4"], ids["two_scenes.mp4"]
+    report = draft(social_settings, calendar, ["shorts", "feed"], mode="new")
+    _check_drafts(report, calendar, ids)
+    rows = _rows(calendar)
+    _check_clips(report, rows, social_settings, ids)
+    assert _digests(social_archive.originals) == social_archive.digests  # originals untouched
+
+    gateway = GatewayClient(social_settings.gateway_url, social_settings.gateway_api_key)
+    # Nothing is published without approval.
+    assert publish_due(social_settings, calendar, gateway, now=LATER).published == {}
+    assert receiver.received.posts == []
+
+    # A person approves two rows: exactly two posts, with the right media.
+    approved = [rows[f"asset-{ferry}:shorts"], rows[f"asset-{scenes}:feed"]]
+    calendar.approve([r.record_id for r in approved])
+    published = publish_due(social_settings, calendar, gateway, now=LATER)
+    assert sorted(published.published) == sorted(r.draft_key for r in approved)
+    _check_approved_are_published_once(approved, calendar, receiver, social_archive.dsn)
+
+    _publish_bad_input(social_settings, calendar, gateway, receiver, ids)
+
     # The next run finds nothing new to draft.
     assert draft(social_settings, calendar, ["shorts", "feed"], mode="new").drafted == []
 
@@ -180,12 +210,8 @@ def test_draft_approve_publish_and_bad_input(
 def test_auto_approve_platform_publishes_without_a_person(
     social_settings: SocialSettings, calendar: ContentCalendar, receiver: Any
 ) -> None:
-    from dataclasses import replace
-
-    settings = replace(
-        social_settings,
-        platforms={**PLATFORMS, "feed": replace(PLATFORMS["feed"], auto_approve=True)},
-    )
+    feed = PLATFORMS["feed"].model_copy(update={"auto_approve": True})
+    settings = social_settings.model_copy(update={"platforms": {**PLATFORMS, "feed": feed}})
     report = draft(settings, calendar, ["feed", "shorts"], mode="tag", value="ferry")
     assert len(report.drafted) == 2
     statuses = {r.platform: r.status for r in calendar.rows()}

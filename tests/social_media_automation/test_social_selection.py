@@ -47,7 +47,9 @@ def test_derivatives_inside_an_archive_source_are_refused(
     from samples.social_media_automation.config import SocialSettings
     from samples.social_media_automation.pipeline import draft
 
-    settings = SocialSettings(social_archive.dsn, social_archive.originals / "social")
+    settings = SocialSettings.load(
+        {}, catalog_dsn=social_archive.dsn, derivatives_dir=social_archive.originals / "social"
+    )
     with MockAirtable(), pytest.raises(ValueError, match="clips never go beside originals"):
         draft(settings, ContentCalendar("pat-x", "appX", "t"), ["shorts"], mode="all")
     assert not (social_archive.originals / "social").exists()

@@ -4,13 +4,12 @@ The gateway has one platform, a real webhook receiver that refuses nothing."""
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import schemathesis
+from gateway_testlib import API_KEY, SECRET
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -19,17 +18,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
-from services.saas_standins.webhook_receiver import make_server
+from services.saas_standins.webhook_receiver import running
 from services.social_gateway.adapters import WebhookAdapter
-from services.social_gateway.config import GatewaySettings
 from services.social_gateway.delivery import RetryPolicy
 from services.social_gateway.ratelimit import RateLimiter
 
 pytestmark = pytest.mark.slow
 
-KEY = "contract-key-" + "c" * 40
-SECRET = "contract-secret-" + "c" * 20
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -38,38 +33,18 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def contract_dsn() -> Iterator[str]:
-    try:
-        find_pg_bin()
-    except EphemeralPostgresError as exc:
-        pytest.skip(f"no PostgreSQL server binaries: {exc}")
-    with EphemeralPostgres(database="gateway_contract") as pg:
-        yield pg.dsn
-
-
-def test_generated_requests_find_no_server_errors(contract_dsn: str, tmp_path: Path) -> None:
-    from services.social_gateway.app import create_app
-
-    receiver = make_server(SECRET)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    hook = WebhookAdapter(
-        "hook", f"http://127.0.0.1:{receiver.server_address[1]}/", SECRET,
-        policy=RetryPolicy(max_attempts=1), limiter=RateLimiter(60_000),
-    )  # fmt: skip
-    app = create_app(
-        GatewaySettings(
-            dsn=contract_dsn,
-            api_keys={"ci": hashlib.sha256(KEY.encode()).hexdigest()},
-            media_root=tmp_path,
-            duplicate_wait_s=0.2,
-        ),
-        adapters={"hook": hook},
-    )
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+def test_generated_requests_find_no_server_errors(
+    make_app: Callable[..., Any], tmp_path: Any
+) -> None:
     calls: dict[str, int] = {}
-    try:
+    with running(SECRET) as receiver:
+        hook = WebhookAdapter(
+            "hook", f"http://127.0.0.1:{receiver.server_address[1]}/", SECRET,
+            policy=RetryPolicy(max_attempts=1), limiter=RateLimiter(60_000),
+        )  # fmt: skip
+        app = make_app({"hook": hook}, media_root=tmp_path, duplicate_wait_s=0.2)
+        schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+        operations = [result.ok() for result in schema.get_all_operations()]
         for operation in operations:
 
             @given(case=operation.as_strategy())
@@ -81,12 +56,9 @@ def test_generated_requests_find_no_server_errors(contract_dsn: str, tmp_path: P
                 database=None,
             )
             def check(case) -> None:
-                case.call_and_validate(headers={"X-API-Key": KEY}, checks=CHECKS)
+                case.call_and_validate(headers={"X-API-Key": API_KEY}, checks=CHECKS)
                 calls[case.operation.label] = calls.get(case.operation.label, 0) + 1
 
             check()
-    finally:
-        receiver.shutdown()
-        receiver.server_close()
     assert set(calls) == {op.label for op in operations}
     assert len(operations) == 4

@@ -1,0 +1,68 @@
+"""Typed dependencies of the routes: the settings, the post store, the publisher, the
+metrics and the API key check. Each reads what create_app put on ``app.state``."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+
+from services.social_gateway.adapters import Adapter
+from services.social_gateway.config import GatewaySettings
+from services.social_gateway.errors import MissingApiKey
+from services.social_gateway.metrics import GatewayMetrics
+from services.social_gateway.publishing import Publisher
+from services.social_gateway.store import PostStore
+
+API_KEY_HEADER = "X-API-Key"
+# auto_error off: a missing key gets the same 401 and message as a wrong one.
+_api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+
+
+def get_settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> PostStore:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_publisher(request: Request) -> Publisher:
+    return request.app.state.publisher  # type: ignore[no-any-return]
+
+
+def get_metrics(request: Request) -> GatewayMetrics:
+    return request.app.state.metrics  # type: ignore[no-any-return]
+
+
+def get_adapters(request: Request) -> Mapping[str, Adapter]:
+    return request.app.state.adapters  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
+StoreDep = Annotated[PostStore, Depends(get_store)]
+PublisherDep = Annotated[Publisher, Depends(get_publisher)]
+MetricsDep = Annotated[GatewayMetrics, Depends(get_metrics)]
+AdaptersDep = Annotated[Mapping[str, Adapter], Depends(get_adapters)]
+
+
+def require_api_key(
+    settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]
+) -> str:
+    """The name of the client whose key came in X-API-Key; 401 for a missing or wrong key.
+    Every configured digest is compared (in constant time), so timing tells nothing."""
+    digest = hashlib.sha256((key or "").encode()).hexdigest()
+    match = None
+    for name, expected in settings.api_keys.items():
+        if hmac.compare_digest(digest, expected):
+            match = name
+    if not key or match is None:
+        raise MissingApiKey()
+    return match
+
+
+ApiKeyDep = Annotated[str, Depends(require_api_key)]
