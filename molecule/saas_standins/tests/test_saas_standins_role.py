@@ -1,21 +1,20 @@
 """The SaaS stand-ins seen from outside: HTTP from the controller to the container's private
-address. The Airtable stand-in (services/saas_standins/airtable.py, a local stand-in of a few
-Airtable REST endpoints, not Airtable) must refuse a wrong token; the webhook receiver
-(services/saas_standins/webhook_receiver.py) must reject a post with a bad signature and accept a
-correctly signed one."""
+address (``address`` and ``call`` come from molecule/shared/container_checks.py). The Airtable
+stand-in (services/saas_standins/airtable.py, a local stand-in of a few Airtable REST
+endpoints, not Airtable) must refuse a wrong token; the webhook receiver
+(services/saas_standins/webhook_receiver.py) must reject a post with a bad signature and
+accept a correctly signed one."""
 
 import hashlib
 import hmac
 import json
-import subprocess
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 import yaml
+from container_checks import call
 
 INSTANCE = "molecule-saas-standins"
 testinfra_hosts = [f"podman://{INSTANCE}"]
@@ -25,29 +24,6 @@ TEST_VARS = yaml.safe_load((Path(__file__).parents[1] / "vars" / "test.yml").rea
 TOKEN = TEST_VARS["test_airtable_token"]
 SECRET = TEST_VARS["test_webhook_secret"]
 SERVICES = ("airtable-standin", "webhook-receiver")
-
-
-@pytest.fixture(scope="module")
-def address() -> str:
-    """The container's address on the scenario's network (its private address)."""
-    out = subprocess.run(
-        ["podman", "inspect", "--format",
-         "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", INSTANCE],
-        capture_output=True, text=True, check=True, timeout=30,
-    ).stdout.split()  # fmt: skip
-    assert len(out) == 1, out
-    return out[0]
-
-
-def _request(url: str, *, method: str = "GET", data: bytes | None = None,
-             headers: dict | None = None) -> tuple[int, dict]:  # fmt: skip
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Content-Type": "application/json", **(headers or {})})  # fmt: skip
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
 
 
 def _signed(body: bytes, secret: str) -> dict[str, str]:
@@ -86,29 +62,29 @@ def test_listen_on_the_private_address_only(host, address, port):
 
 def test_airtable_standin_refuses_a_wrong_token_and_serves_the_right_one(address):
     url = f"http://{address}:{AIRTABLE_PORT}/v0/appMOLECULE/Content%20calendar"
-    assert _request(url)[0] == 401
-    status, body = _request(url, headers={"Authorization": "Bearer wrong-" + "w" * 30})
+    assert call(url)[0] == 401
+    status, body = call(url, headers={"Authorization": "Bearer wrong-" + "w" * 30})
     assert status == 401 and body["detail"]["type"] == "AUTHENTICATION_REQUIRED"
     auth = {"Authorization": f"Bearer {TOKEN}"}
     row = {"records": [{"fields": {"Draft Key": "molecule", "Status": "Draft"}}]}
-    status, created = _request(url, method="POST", data=json.dumps(row).encode(), headers=auth)
+    status, created = call(url, method="POST", data=json.dumps(row).encode(), headers=auth)
     assert status == 200, created
-    status, listed = _request(url, headers=auth)
+    status, listed = call(url, headers=auth)
     assert status == 200
     assert created["records"][0]["id"] in [r["id"] for r in listed["records"]]
 
 
 def test_receiver_rejects_a_bad_signature_and_accepts_a_signed_post(address):
     base = f"http://{address}:{RECEIVER_PORT}"
-    status, before = _request(f"{base}/posts")
+    status, before = call(f"{base}/posts")
     assert status == 200
     body = json.dumps({"text": f"molecule {uuid.uuid4()}"}).encode()
     bad = _signed(body, "not-the-secret-" + "x" * 20)
-    assert _request(f"{base}/hook", method="POST", data=body, headers=bad)[0] == 401
+    assert call(f"{base}/hook", method="POST", data=body, headers=bad)[0] == 401
     good = _signed(body, SECRET)
-    status, answer = _request(f"{base}/hook", method="POST", data=body, headers=good)
+    status, answer = call(f"{base}/hook", method="POST", data=body, headers=good)
     assert status == 201, answer
-    _, after = _request(f"{base}/posts")
+    _, after = call(f"{base}/posts")
     assert len(after["posts"]) == len(before["posts"]) + 1
     assert after["posts"][-1]["received_idempotency_key"] == good["Idempotency-Key"]
     assert after["rejected"][len(before["rejected"]) :] == ["bad signature"]

@@ -1,17 +1,16 @@
 """The social gateway seen from outside: HTTP from the controller to the container's private
-address, and the reference webhook receiver (services/saas_standins/webhook_receiver.py) run on the
-gateway's container as a transient systemd unit, so a post really travels gateway → signed
-webhook → receiver, and a repeated request must not make a second post."""
+address (``address`` and ``call`` come from molecule/shared/container_checks.py), and the
+reference webhook receiver (services/saas_standins/webhook_receiver.py) run on the gateway's
+container as a transient systemd unit, so a post really travels gateway → signed webhook →
+receiver, and a repeated request must not make a second post."""
 
 import json
-import subprocess
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 import yaml
+from container_checks import call
 
 INSTANCE = "molecule-social-gateway"
 testinfra_hosts = [f"podman://{INSTANCE}"]
@@ -20,30 +19,6 @@ VENV = "/opt/cdaprod/venv"
 TEST_VARS = yaml.safe_load((Path(__file__).parents[1] / "vars" / "test.yml").read_text())
 API_KEY = TEST_VARS["test_social_api_key"]
 RECEIVER_PORT = TEST_VARS["test_social_receiver_port"]
-
-
-@pytest.fixture(scope="module")
-def address() -> str:
-    """The gateway container's address on the scenario's network (its private address)."""
-    out = subprocess.run(
-        ["podman", "inspect", "--format",
-         "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", INSTANCE],
-        capture_output=True, text=True, check=True, timeout=30,
-    ).stdout.split()  # fmt: skip
-    assert len(out) == 1, out
-    return out[0]
-
-
-def _request(url: str, *, method: str = "GET", body: dict | None = None,
-             headers: dict | None = None) -> tuple[int, dict]:  # fmt: skip
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Content-Type": "application/json", **(headers or {})})  # fmt: skip
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
 
 
 @pytest.fixture(scope="module")
@@ -98,17 +73,17 @@ def test_listens_on_the_private_address_only(host, address):
 
 
 def test_health_answers_on_the_private_address(address):
-    status, body = _request(f"http://{address}:{PORT}/health")
+    status, body = call(f"http://{address}:{PORT}/health")
     assert status == 200
     assert body == {"status": "ok", "database": "ok", "platforms": ["hook"]}
 
 
 def test_post_without_api_key_is_401(address):
-    status, _ = _request(f"http://{address}:{PORT}/api/v1/posts", method="POST",
+    status, _ = call(f"http://{address}:{PORT}/api/v1/posts", method="POST",
                          body={"platform": "hook", "text": "no key"},
                          headers={"Idempotency-Key": "molecule-no-key-1"})  # fmt: skip
     assert status == 401
-    status, _ = _request(f"http://{address}:{PORT}/api/v1/posts", method="POST",
+    status, _ = call(f"http://{address}:{PORT}/api/v1/posts", method="POST",
                          body={"platform": "hook", "text": "wrong key"},
                          headers={"X-API-Key": "not-the-key-" + "x" * 20,
                                   "Idempotency-Key": "molecule-no-key-2"})  # fmt: skip
@@ -121,8 +96,8 @@ def test_same_request_twice_delivers_exactly_one_post(address, receiver):
     headers = {"X-API-Key": API_KEY, "Idempotency-Key": key}
     body = {"platform": "hook", "text": f"Hello from molecule ({key})"}
     url = f"http://{address}:{PORT}/api/v1/posts"
-    first_status, first = _request(url, method="POST", body=body, headers=headers)
-    second_status, second = _request(url, method="POST", body=body, headers=headers)
+    first_status, first = call(url, method="POST", body=body, headers=headers)
+    second_status, second = call(url, method="POST", body=body, headers=headers)
     assert (first_status, first["status"]) == (201, "published"), first
     assert second_status == 200 and second["id"] == first["id"]
     assert second["external_id"] == first["external_id"]
@@ -131,7 +106,7 @@ def test_same_request_twice_delivers_exactly_one_post(address, receiver):
     assert len(new) == 1 and new[0]["text"] == body["text"]
     assert after["deliveries"] - before["deliveries"] == 1
     assert after["rejected"] == []  # the HMAC signature verified
-    status, fetched = _request(f"{url}/{first['id']}", headers={"X-API-Key": API_KEY})
+    status, fetched = call(f"{url}/{first['id']}", headers={"X-API-Key": API_KEY})
     assert status == 200 and fetched["status"] == "published"
 
 

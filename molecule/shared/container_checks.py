@@ -1,0 +1,58 @@
+"""What the scenarios' testinfra checks share: the address of a scenario's container on its
+network (its private address) and plain JSON calls to it from the controller.
+
+Not a package (``molecule`` must stay the tool's name on import): each scenario's
+``tests/conftest.py`` puts this directory on sys.path.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+
+def container_address(instance: str) -> str:
+    """The container's one address on the scenario's network."""
+    out = subprocess.run(
+        ["podman", "inspect", "--format",
+         "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", instance],
+        capture_output=True, text=True, check=True, timeout=30,
+    ).stdout.split()  # fmt: skip
+    assert len(out) == 1, out
+    return out[0]
+
+
+@pytest.fixture(scope="module")
+def address(request: pytest.FixtureRequest) -> str:
+    """The address of the container the test module names as ``INSTANCE``."""
+    return container_address(request.module.INSTANCE)
+
+
+def call(
+    url: str,
+    *,
+    method: str = "GET",
+    body: Any = None,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """(status, decoded JSON body); HTTP errors are answers, not exceptions. ``body`` is sent
+    as JSON; ``data`` as it is (for signed bodies, whose bytes must not change)."""
+    if body is not None:
+        data = json.dumps(body).encode()
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
