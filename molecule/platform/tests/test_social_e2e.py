@@ -3,7 +3,7 @@
 The sample videos are catalogued on archive-1 (role video_archive). The test triggers the
 ``social_media_automation`` DAG through the Airflow API (platform ``feed``: the gateway's
 signed webhook to the reference receiver on social-gateway-1), approves two of the Draft rows
-in the Airtable stand-in (integrations/airtable/standin.py on social-gateway-1, a local
+in the Airtable stand-in (services/saas_standins/airtable.py on social-gateway-1, a local
 stand-in of a few Airtable REST endpoints; the real Airtable is SaaS the build machines cannot
 reach), triggers again and kills the publishing task (and its notebook kernel) on its worker
 once the first post has arrived, then re-runs: the receiver must hold exactly the two
