@@ -33,15 +33,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from video_archive_search import bench_search  # noqa: E402 (beside this file)
 
 from integrations.postgres.ephemeral import EphemeralPostgres  # noqa: E402
 from samples.video_archive.catalog import open_catalog  # noqa: E402
@@ -209,190 +209,15 @@ def bench_rescan(pg: EphemeralPostgres, root: Path, count: int, workers: int) ->
     }
 
 
-def _percentiles(seconds: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": round(float(np.percentile(seconds, 50)) * 1000, 2),
-        "p95_ms": round(float(np.percentile(seconds, 95)) * 1000, 2),
-    }
+TARGETS = [
+    ("scan throughput vs ffprobe floor", "scan_throughput_vs_floor", ">=", 0.8),
+    ("rescan of unchanged files (s)", "rescan_seconds", "<=", 3.0),
+    ("peak RSS of a full scan (MB)", "big_scan_peak_rss_mb", "<=", 500),
+    ("search p95 (ms)", "search_p95_ms", "<=", 50),
+]
 
 
-def bench_search(pg: EphemeralPostgres, items: int, queries: int) -> dict:
-    from samples.video_archive.indexing.backends import IndexedAsset
-    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
-    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
-    from samples.video_archive.indexing.search import search
-
-    rng = np.random.default_rng(7)
-    words = [
-        "harbour",
-        "ferry",
-        "sunset",
-        "mountain",
-        "hike",
-        "birthday",
-        "market",
-        "tram",
-        "beach",
-        "drone",
-        "city",
-        "night",
-        "rain",
-        "snow",
-        "forest",
-        "river",
-        "wedding",
-        "concert",
-        "football",
-        "kitchen",
-        "garden",
-        "train",
-        "bridge",
-    ]
-    embedder = MiniLMEmbedder()
-    embedder.warm()
-    # Real embeddings for a few hundred distinct texts, mixed with noise for 100,000 rows:
-    # the index sees realistic, non-identical vectors without 100,000 model calls.
-    base_texts = [" ".join(rng.choice(words, 4)) for _ in range(512)]
-    base = embedder.embed(base_texts)
-    choice = rng.integers(0, len(base), items)
-    vectors = base[choice] + rng.normal(0, 0.02, (items, base.shape[1])).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-
-    dsn = pg.create_database("bench_search")
-    catalog = open_catalog(dsn)
-    console.log(f"cataloguing {items} items")
-    with (
-        catalog.conn.cursor() as cur,
-        cur.copy(
-            "COPY assets (id, fingerprint, size_bytes, status, duration_s, width, height, "
-            "video_codec, title) FROM STDIN"
-        ) as copy,
-    ):
-        for i in range(items):
-            copy.write_row(
-                (
-                    i + 1,
-                    f"fp1:bench:{i}",
-                    1000,
-                    "probed",
-                    10.0,
-                    1920,
-                    1080,
-                    "h264",
-                    base_texts[choice[i]],
-                )
-            )
-    catalog.commit()
-
-    def asset(i: int) -> IndexedAsset:
-        text = base_texts[choice[i]]
-        return IndexedAsset(i + 1, vectors[i], text, text, 10.0, "h264", 1080, ("bench",))
-
-    index_dir = Path(tempfile.mkdtemp(prefix="va-bench-index-"))
-    index = LanceDBIndex(index_dir, dimension=base.shape[1])
-    late = min(1_000, items // 10)  # rows that arrive after the index was built
-    console.log(f"indexing {items - late} vectors")
-    for start in range(0, items - late, 10_000):
-        index.upsert([asset(i) for i in range(start, min(start + 10_000, items - late))])
-    build_start = time.perf_counter()
-    built = index.optimize()  # what a gold run does after its upserts
-    build = time.perf_counter() - build_start
-    console.log(f"vector index: {built.vector_index} in {build:.1f} s; adding {late} rows")
-    index.upsert([asset(i) for i in range(items - late, items)])
-    fold_start = time.perf_counter()
-    folded = index.optimize()
-    fold = time.perf_counter() - fold_start
-    assert folded.unindexed_rows == 0, folded
-
-    # Distinct queries: none is served from the embedder's cache in the timed loop.
-    seen: set[str] = set()
-    while len(seen) < 2 * queries:
-        seen.add(" ".join(rng.choice(words, 3)))
-    distinct = sorted(seen)
-    rng.shuffle(distinct)
-    query_texts, fresh_texts = distinct[:queries], distinct[queries:]
-    for q in ("warm up one", "warm up two", "warm up three"):  # first-call costs, untimed
-        search(catalog, index, embedder, q)
-    # "search" is the pipeline's search() end to end; the parts are the same three steps
-    # timed one by one on another distinct query (so none of them meets a warm cache), plus
-    # the embedding of a repeated query (served by the embedder's cache) and a vector-only
-    # index query for comparison.
-    timings: dict[str, list[float]] = {
-        "search": [],
-        "embedding": [],
-        "index_hybrid": [],
-        "catalog_rows": [],
-        "embedding_cached": [],
-        "index_vector_only": [],
-    }
-
-    def timed(name: str, fn: Callable[[], Any]) -> Any:
-        start = time.perf_counter()
-        value = fn()
-        timings[name].append(time.perf_counter() - start)
-        return value
-
-    load_during = [os.getloadavg()[0]]
-    for q, fresh in zip(query_texts, fresh_texts, strict=True):
-        results = timed("search", lambda q=q: search(catalog, index, embedder, q, limit=10))
-        assert results
-        qv = timed("embedding", lambda fresh=fresh: embedder.embed([fresh])[0])
-        hits = timed("index_hybrid", lambda qv=qv, fresh=fresh: index.search(qv, fresh, limit=10))
-        timed("catalog_rows", lambda hits=hits: catalog.assets_by_ids([h.asset_id for h in hits]))
-        timed("embedding_cached", lambda q=q: embedder.embed([q]))
-        timed("index_vector_only", lambda qv=qv: index.search(qv, limit=10))
-    load_during.append(os.getloadavg()[0])
-
-    # Baselines on the same vectors: numpy's exact scan, LanceDB's exact scan (no index).
-    query_vectors = embedder.embed(query_texts)
-    numpy_latencies, exact_ids = [], []
-    for qv in query_vectors:
-        start = time.perf_counter()
-        top = np.argpartition(-(vectors @ qv), 10)[:10]
-        numpy_latencies.append(time.perf_counter() - start)
-        exact_ids.append({int(i) + 1 for i in top})
-    flat_latencies = []
-    for qv in query_vectors[:30]:
-        start = time.perf_counter()
-        index._table.search(qv).distance_type("cosine").bypass_vector_index().select(
-            ["asset_id", "_distance"]
-        ).limit(10).to_arrow()
-        flat_latencies.append(time.perf_counter() - start)
-    # Recall of the ANN index against the exact answer. The bench's vectors are ~200 noisy
-    # copies of each of 512 embeddings, so the exact top 10 is often a tie-break among
-    # near-equal distances; the similarity gap says how much worse the ANN's 10 really are.
-    recalls, gaps = [], []
-    for qv, exact in zip(query_vectors, exact_ids, strict=True):
-        found = [h.asset_id for h in index.search(qv, limit=10)]
-        recalls.append(len(exact & set(found)) / 10)
-        exact_sim = float(np.mean([vectors[i - 1] @ qv for i in exact]))
-        found_sim = float(np.mean([vectors[i - 1] @ qv for i in found]))
-        gaps.append(exact_sim - found_sim)
-    recall = float(np.mean(recalls))
-    catalog.close()
-    shutil.rmtree(index_dir)
-    p95 = float(np.percentile(timings["search"], 95))
-    numpy_p95 = float(np.percentile(numpy_latencies, 95))
-    return {
-        "search_items": items,
-        "search_queries": queries,
-        "search_p50_ms": round(float(np.percentile(timings["search"], 50)) * 1000, 1),
-        "search_p95_ms": round(p95 * 1000, 1),
-        "search_parts_ms": {name: _percentiles(values) for name, values in timings.items()},
-        "numpy_scan_p95_ms": round(numpy_p95 * 1000, 1),
-        "lancedb_exact_scan_p95_ms": round(float(np.percentile(flat_latencies, 95)) * 1000, 1),
-        "search_p95_vs_numpy_scan": round(p95 / numpy_p95, 2),
-        "vector_recall_at_10": round(recall, 3),
-        "vector_top10_mean_similarity_gap": round(float(np.mean(gaps)), 4),
-        "vector_index": built.vector_index,
-        "vector_index_build_seconds": round(build, 1),
-        "vector_index_fold_in_rows": late,
-        "vector_index_fold_in_seconds": round(fold, 2),
-        "load_average_during_search_queries": [round(v, 1) for v in load_during],
-    }
-
-
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000, help="files for rescan/memory")
     parser.add_argument("--scan-subset", type=int, default=1_000, help="files for throughput")
@@ -403,7 +228,37 @@ def main() -> int:
     parser.add_argument("--parts", default="search,scan,rescan,memory", help="comma-separated")
     parser.add_argument("--scratch", type=Path, default=SCRATCH, help="generated files go here")
     args = parser.parse_args()
+    args.chosen = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = set(args.chosen) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    return args
 
+
+PARTS: dict[str, Callable[[EphemeralPostgres, argparse.Namespace, Path], dict]] = {
+    "search": lambda pg, args, root: bench_search(pg, args.items, args.queries),
+    "scan": lambda pg, args, root: bench_scan(pg, root, args.scan_subset, args.workers, args.files),
+    "rescan": lambda pg, args, root: bench_rescan(pg, root, args.files, args.workers),
+    "memory": lambda pg, args, root: bench_memory(pg, root, args.files, args.workers),
+}
+
+
+def _report(results: dict) -> None:
+    """Each target met or not, in the results and as a table."""
+    table = Table("figure", "value", "target", "met")
+    results["targets"] = {}
+    for name, key, op, target in TARGETS:
+        if key not in results:
+            continue
+        value = results[key]
+        met = value >= target if op == ">=" else value <= target
+        results["targets"][name] = {"value": value, "target": f"{op} {target}", "met": met}
+        table.add_row(name, str(value), f"{op} {target}", "yes" if met else "NO")
+    console.print(table)
+
+
+def main() -> int:
+    args = _arguments()
     results: dict = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -419,26 +274,16 @@ def main() -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n")
 
-    parts = {
-        "search": lambda pg: bench_search(pg, args.items, args.queries),
-        "scan": lambda pg: bench_scan(pg, root, args.scan_subset, args.workers, args.files),
-        "rescan": lambda pg: bench_rescan(pg, root, args.files, args.workers),
-        "memory": lambda pg: bench_memory(pg, root, args.files, args.workers),
-    }
-    chosen = [p.strip() for p in args.parts.split(",") if p.strip()]
-    unknown = set(chosen) - set(parts)
-    if unknown:
-        parser.error(f"unknown parts {', '.join(sorted(unknown))}; choose from {', '.join(parts)}")
     # A partial run keeps the figures of the other parts (each part records when it ran);
     # a full run starts from nothing.
-    if args.out.exists() and set(chosen) != set(parts):
+    if args.out.exists() and set(args.chosen) != set(PARTS):
         results = {**json.loads(args.out.read_text()), **results}
-    results.pop("bench_process_peak_rss_mb", None)  # no longer measured: not a target
+    results.pop("bench_process_peak_rss_mb", None)  # not a target: kept out of the results
     with EphemeralPostgres() as pg:
-        for part in chosen:
+        for part in args.chosen:
             before = round(os.getloadavg()[0], 1)
             started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            results.update(parts[part](pg))
+            results.update(PARTS[part](pg, args, root))
             results.setdefault("parts", {})[part] = {
                 "measured_at": started,
                 "load_average_before": before,
@@ -453,23 +298,7 @@ def main() -> int:
         "every absolute time is inflated; the same-run baselines were measured under the "
         "same load."
     )
-
-    targets = [
-        ("scan throughput vs ffprobe floor", "scan_throughput_vs_floor", ">=", 0.8),
-        ("rescan of unchanged files (s)", "rescan_seconds", "<=", 3.0),
-        ("peak RSS of a full scan (MB)", "big_scan_peak_rss_mb", "<=", 500),
-        ("search p95 (ms)", "search_p95_ms", "<=", 50),
-    ]
-    table = Table("figure", "value", "target", "met")
-    results["targets"] = {}
-    for name, key, op, target in targets:
-        if key not in results:
-            continue
-        value = results[key]
-        met = value >= target if op == ">=" else value <= target
-        results["targets"][name] = {"value": value, "target": f"{op} {target}", "met": met}
-        table.add_row(name, str(value), f"{op} {target}", "yes" if met else "NO")
-    console.print(table)
+    _report(results)
     save()
     console.print(f"results written to {args.out}")
     return 0

@@ -70,7 +70,17 @@ def make_corpus(root: Path) -> dict[str, Expected]:
     """Write the test corpus under ``root``; return expectations keyed by relative path."""
     root.mkdir(parents=True, exist_ok=True)
     expected: dict[str, Expected] = {}
+    _codec_variety(root, expected)
+    _tricky_videos(root, expected)
+    _unreadable_files(root, expected)
+    for leftover in (root / ".work").iterdir():
+        leftover.unlink()
+    (root / ".work").rmdir()
+    return expected
 
+
+def _codec_variety(root: Path, expected: dict[str, Expected]) -> None:
+    """Common containers and codecs, one clip each."""
     make_clip(root / "harbour/h264_aac.mp4")
     (root / "harbour/h264_aac.srt").write_text(
         "1\n00:00:00,000 --> 00:00:01,000\nThe lighthouse keeper waves at the ferry.\n",
@@ -90,6 +100,10 @@ def make_corpus(root: Path) -> dict[str, Expected]:
     make_clip(root / "no_audio.mkv", acodec=None)
     expected["no_audio.mkv"] = Expected("h264", None, "matroska")
 
+
+def _tricky_videos(root: Path, expected: dict[str, Expected]) -> None:
+    """Readable videos that need care: rotation, variable frame rate, a single frame,
+    camera metadata and sidecars, a black start, a scene cut, a non-ASCII path."""
     base = make_clip(root / ".work/rot_base.mp4")
     ffmpeg("-i", str(base), "-c", "copy", "-metadata:s:v:0", "rotate=90",
            str(root / "rotated.mov"))  # fmt: skip
@@ -143,7 +157,9 @@ def make_corpus(root: Path) -> dict[str, Expected]:
     make_clip(root / "Ünïcode dir/Fête à la plage ☀ 2024.mp4", acodec=None)
     expected["Ünïcode dir/Fête à la plage ☀ 2024.mp4"] = Expected("h264", None)
 
-    # The bad ones.
+
+def _unreadable_files(root: Path, expected: dict[str, Expected]) -> None:
+    """Files a scan must quarantine or skip: truncated, empty, not a video, symlink loops."""
     good = (root / "harbour/h264_aac.mp4").read_bytes()
     (root / "corrupt.mp4").write_bytes(good[: len(good) // 3])
     expected["corrupt.mp4"] = Expected(quarantined=True)
@@ -153,11 +169,6 @@ def make_corpus(root: Path) -> dict[str, Expected]:
     expected["not_a_video.mp4"] = Expected(quarantined=True)
     os.symlink(".", root / "loop")  # a directory symlink pointing at its own parent
     os.symlink("self_loop.mp4", root / "self_loop.mp4")  # a file symlink to itself
-
-    for leftover in (root / ".work").iterdir():
-        leftover.unlink()
-    (root / ".work").rmdir()
-    return expected
 
 
 _XMP = """<?xml version="1.0" encoding="UTF-8"?>
