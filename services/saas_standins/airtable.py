@@ -54,7 +54,7 @@ def _authorised(request: Request) -> None:
 
 
 def _tables(request: Request) -> Tables:
-    return request.app.state.tables  # type: ignore[no-any-return]
+    return request.app.state.tables
 
 
 TablesDep = Annotated[Tables, Depends(_tables)]

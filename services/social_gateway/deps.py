@@ -24,23 +24,23 @@ _api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
 
 
 def get_settings(request: Request) -> GatewaySettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_store(request: Request) -> PostStore:
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def get_publisher(request: Request) -> Publisher:
-    return request.app.state.publisher  # type: ignore[no-any-return]
+    return request.app.state.publisher
 
 
 def get_metrics(request: Request) -> GatewayMetrics:
-    return request.app.state.metrics  # type: ignore[no-any-return]
+    return request.app.state.metrics
 
 
 def get_adapters(request: Request) -> Mapping[str, Adapter]:
-    return request.app.state.adapters  # type: ignore[no-any-return]
+    return request.app.state.adapters
 
 
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
