@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 MASTER = os.environ.get("AIRFLOW_MASTER_INSTANCE", "molecule-airflow-master")
 testinfra_hosts = [f"podman://{MASTER}"]
+REPO = Path(__file__).resolve().parents[3]
 
 ADMIN_PASSWORD = "molecule-admin-pw-1"
 REDIS_PASSWORD = "molecule-redis-pw-0123456789"
@@ -102,10 +104,17 @@ def test_notebook_smoke_dag_is_parsed_without_errors(host, ip):
     assert json.loads(body)["dag_id"] == "notebook_smoke"
 
 
-def test_dags_match_the_repository(host):
+def test_dags_and_plugins_match_the_repository(host):
     deployed = host.check_output("ls /opt/cdaprod/airflow/dags").split()
     assert "notebook_smoke.py" in deployed
     assert "retired_dag.py" not in deployed
+    plugins = REPO / "airflow" / "plugins"
+    wanted = sorted(p.name for p in plugins.glob("*.py")) if plugins.is_dir() else []
+    # Airflow's processes leave __pycache__ there; only the modules count.
+    found = host.check_output("find /opt/cdaprod/airflow/plugins -name '*.py' -printf '%f\\n'")
+    assert sorted(found.split()) == wanted
+    cfg = host.check_output("cat /opt/cdaprod/airflow/airflow.cfg")
+    assert "plugins_folder = /opt/cdaprod/airflow/plugins" in cfg
 
 
 def test_listeners_bound_to_private_address_only(host, ip):

@@ -1,4 +1,4 @@
-"""The social-media sample end to end on the converged platform (issue 6).
+"""The social-media sample end to end on the converged platform.
 
 The sample videos are catalogued on archive-1 (role video_archive). The test triggers the
 ``social_media_automation`` DAG through the Airflow API (platform ``feed``: the gateway's
