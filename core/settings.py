@@ -29,6 +29,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings.sources.utils import parse_env_vars
 
 
 class SettingsError(ValueError):
@@ -50,9 +51,10 @@ class _MappingEnvSource(EnvSettingsSource):
         super().__init__(settings_cls)
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
-        if self.case_sensitive:
-            return dict(self._environ)
-        return {key.lower(): value for key, value in self._environ.items()}
+        # The same parsing as pydantic-settings' own source (case, env_ignore_empty, ...).
+        return parse_env_vars(
+            self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
 
 
 class ServiceSettings(BaseSettings):

@@ -73,3 +73,13 @@ def test_bad_values_name_what_to_fix(
 def test_a_named_file_must_exist(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"EXAMPLE_CONFIG names .*missing\.toml"):
         ExampleSettings.load({"EXAMPLE_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_an_empty_variable_counts_as_unset_where_the_class_says_so(tmp_path: Path) -> None:
+    class IgnoresEmpty(ExampleSettings):
+        model_config = SettingsConfigDict(env_prefix="EXAMPLE_", env_ignore_empty=True)
+
+    path = _file(tmp_path, 'label = "from-file"\n')
+    environ = {"EXAMPLE_CONFIG": str(path), "EXAMPLE_LABEL": ""}
+    assert IgnoresEmpty.load(environ).label == "from-file"
+    assert ExampleSettings.load(environ).label == ""
