@@ -99,14 +99,48 @@ def test_secrets_not_world_readable_and_no_database_access(host):
     assert host.file("/opt/cdaprod/airflow/airflow.cfg").mode == 0o640
 
 
-def test_dags_deployed(host):
+REPO = Path(__file__).resolve().parents[3]
+# What the task runner does before it runs a task: parse the DAG file with Airflow's bundle
+# DagBag, in a process that imported airflow (which puts the plugins folder on sys.path).
+PARSE_LIKE_THE_TASK_RUNNER = (
+    "import json, pathlib, sys\n"
+    "from airflow.dag_processing.dagbag import BundleDagBag\n"
+    "folder = pathlib.Path('/opt/cdaprod/airflow/dags')\n"
+    "bag = BundleDagBag(dag_folder=str(folder), bundle_path=folder, bundle_name='dags-folder',\n"
+    "                   safe_mode=False, load_op_links=False)\n"
+    "print(json.dumps({'dags': sorted(bag.dags), 'errors': bag.import_errors,\n"
+    "                  'plugins_on_path': '/opt/cdaprod/airflow/plugins' in sys.path}))\n"
+)
+
+
+def test_dags_and_plugins_deployed(host):
     dag = host.file("/opt/cdaprod/airflow/dags/notebook_smoke.py")
     assert dag.exists and dag.group == "cdaprod" and dag.mode == 0o640
-    repo = Path(__file__).resolve().parents[3] / "airflow" / "dags" / "notebook_smoke.py"
-    assert dag.content_string == repo.read_text()
-    # Task runners parse the DAG file: the shared task factory it imports must be importable.
-    factory = host.run(
-        "set -a; . /etc/cdaprod/airflow.env; set +a; cd /opt/cdaprod/airflow; "
-        "/opt/cdaprod/venv/bin/python -c 'from integrations.notebook_tasks import notebook_task'"
+    assert dag.content_string == (REPO / "airflow" / "dags" / "notebook_smoke.py").read_text()
+    plugins = REPO / "airflow" / "plugins"
+    wanted = sorted(p.name for p in plugins.glob("*.py")) if plugins.is_dir() else []
+    deployed = host.check_output("find /opt/cdaprod/airflow/plugins -name '*.py' -printf '%f\\n'")
+    assert sorted(deployed.split()) == wanted
+    for name in wanted:
+        assert host.file(f"/opt/cdaprod/airflow/plugins/{name}").content_string == (
+            (plugins / name).read_text()
+        )
+    assert "plugins_folder = /opt/cdaprod/airflow/plugins" in host.check_output(
+        "cat /opt/cdaprod/airflow/airflow.cfg"
     )
-    assert factory.rc == 0, factory.stderr
+
+
+def test_dag_files_parse_as_the_task_runner_parses_them(host):
+    # As the service user, with the services' environment: the DAG files import the task
+    # factory from the plugins folder (from notebook_tasks import notebook_task).
+    res = host.run(
+        "set -a; . /etc/cdaprod/airflow.env; set +a; cd /opt/cdaprod/airflow; "
+        "setpriv --reuid=cdaprod --regid=cdaprod --init-groups "
+        "/opt/cdaprod/venv/bin/python -c %s",
+        PARSE_LIKE_THE_TASK_RUNNER,
+    )
+    assert res.rc == 0, res.stderr
+    parsed = json.loads(res.stdout.strip().splitlines()[-1])
+    assert parsed["plugins_on_path"], parsed
+    assert parsed["errors"] == {}, parsed["errors"]
+    assert "notebook_smoke" in parsed["dags"], parsed
