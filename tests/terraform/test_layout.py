@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from platformctl import terraform
@@ -45,3 +46,23 @@ def test_environments_do_not_overlap() -> None:
     for name in ("vpc_cidr", "domain_name"):
         values = [_setting(env, name) for env in envs]
         assert len(set(values)) == len(values), f"{name} repeats across environments: {values}"
+
+
+def test_emulated_vpc_is_clear_of_podman_and_the_uplink() -> None:
+    """Emulated hosts are containers at the instances' private IPs on a podman network with the
+    VPC's range: it must overlap neither podman's own networks nor the machine's uplink."""
+    vpc = ipaddress.ip_network(_setting("emulated", "vpc_cidr"))
+    for taken in ("10.88.0.0/16", "10.89.0.0/16", "192.0.2.0/24"):
+        assert not vpc.overlaps(ipaddress.ip_network(taken)), f"emulated vpc_cidr overlaps {taken}"
+
+
+def test_no_secret_value_is_managed_by_terraform() -> None:
+    """platformctl writes the platform secret's values with boto3, so no value ever lands in
+    Terraform state: no configuration may declare a secret version (resource or data)."""
+    declared = re.compile(r'^\s*(resource|data)\s+"aws_secretsmanager_secret_version"', re.M)
+    found = [
+        str(path.relative_to(terraform.TF_DIR))
+        for path in terraform.TF_DIR.rglob("*.tf")
+        if ".terraform" not in path.parts and declared.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], f"secret versions declared in {found}"

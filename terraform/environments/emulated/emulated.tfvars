@@ -1,20 +1,23 @@
-# The dev composition, applied against moto on 127.0.0.1 (see platformctl/terraform.py).
+# The platform applied against moto on 127.0.0.1 (see platformctl/terraform.py), lean: four
+# hosts, one worker per queue, no weaviate (its binary is in no registry these machines
+# reach; the embedded index in the derivatives bucket stands in).
 environment         = "emulated"
 region              = "us-east-1"
-vpc_cidr            = "10.90.0.0/16"
+vpc_cidr            = "10.90.0.0/16" # clear of podman (10.88.0.0/16, 10.89.x.0/24) and the uplink (192.0.2.0/24)
 azs                 = ["us-east-1a", "us-east-1b"]
 single_nat_gateway  = false
 domain_name         = "emulated.cdaprod.dev"
 deletion_protection = false
 force_destroy       = true
+# Throw-away hosts. moto also ignores DisableApiTermination on RunInstances (only
+# ModifyInstanceAttribute sets it), so `true` here would leave a dirty re-plan.
+termination_protection = false
 # moto does not implement MonitorInstances; AWS environments keep the default (true).
 detailed_monitoring = false
 
-groups = {
-  postgres       = { count = 1, instance_type = "t3.large", data_volume_size = 50, security_group = "postgres" }
-  weaviate       = { count = 1, instance_type = "r6i.large", data_volume_size = 50, security_group = "weaviate" }
-  airflow_master = { count = 1, instance_type = "t3.large", security_group = "airflow_master" }
-  worker_cpu     = { count = 2, instance_type = "c6i.xlarge", data_volume_size = 100, security_group = "airflow_worker" }
-  worker_gpu     = { count = 1, instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 100, security_group = "airflow_worker" }
-  ingress        = { count = 1, instance_type = "t3.medium", security_group = "ingress" }
+hosts = {
+  db         = { groups = ["postgres"], instance_type = "t3.large", data_volume_size = 50 }
+  master     = { groups = ["airflow_master", "video_archive", "social_gateway", "ingress"], instance_type = "t3.large" }
+  worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 100 }
+  worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 100 }
 }

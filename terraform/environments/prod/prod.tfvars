@@ -6,11 +6,14 @@ single_nat_gateway  = false
 domain_name         = "cdaprod.dev"
 deletion_protection = true
 
-groups = {
-  postgres       = { count = 1, instance_type = "m6i.xlarge", root_volume_size = 40, data_volume_size = 500, security_group = "postgres" }
-  weaviate       = { count = 1, instance_type = "r6i.xlarge", data_volume_size = 500, security_group = "weaviate" }
-  airflow_master = { count = 1, instance_type = "m6i.large", security_group = "airflow_master" }
-  worker_cpu     = { count = 3, instance_type = "c6i.2xlarge", data_volume_size = 500, security_group = "airflow_worker" }
-  worker_gpu     = { count = 2, instance_type = "g5.2xlarge", gpu = true, root_volume_size = 80, data_volume_size = 500, security_group = "airflow_worker" }
-  ingress        = { count = 2, instance_type = "m6i.large", security_group = "ingress" }
+# One host kind per concern; the stateful ones (postgres, weaviate) keep termination protection.
+hosts = {
+  postgres   = { groups = ["postgres"], instance_type = "m6i.xlarge", root_volume_size = 40, data_volume_size = 500 }
+  weaviate   = { groups = ["weaviate"], instance_type = "r6i.xlarge", data_volume_size = 500 }
+  master     = { groups = ["airflow_master"], instance_type = "m6i.large" }
+  worker-cpu = { count = 3, groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.2xlarge", data_volume_size = 500 }
+  worker-gpu = { count = 2, groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.2xlarge", gpu = true, root_volume_size = 80, data_volume_size = 500 }
+  archive    = { groups = ["video_archive"], instance_type = "m6i.large" }
+  social     = { groups = ["social_gateway"], instance_type = "t3.large" }
+  ingress    = { count = 2, groups = ["ingress"], instance_type = "m6i.large" }
 }

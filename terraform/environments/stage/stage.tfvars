@@ -5,3 +5,15 @@ azs                 = ["us-east-1a", "us-east-1b", "us-east-1c"]
 single_nat_gateway  = true
 domain_name         = "stage.cdaprod.dev"
 deletion_protection = true
+
+# One host kind per concern, as in prod, at smaller sizes.
+hosts = {
+  postgres   = { groups = ["postgres"], instance_type = "m6i.large", data_volume_size = 100 }
+  weaviate   = { groups = ["weaviate"], instance_type = "r6i.large", data_volume_size = 100 }
+  master     = { groups = ["airflow_master"], instance_type = "m6i.large" }
+  worker-cpu = { count = 2, groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 200 }
+  worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 200 }
+  archive    = { groups = ["video_archive"], instance_type = "t3.large" }
+  social     = { groups = ["social_gateway"], instance_type = "t3.medium" }
+  ingress    = { groups = ["ingress"], instance_type = "t3.medium" }
+}

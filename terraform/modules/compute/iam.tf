@@ -1,5 +1,6 @@
 ################################################################################
-# Instance roles: SSM core for every group; S3 only as bucket_access grants
+# Instance roles, one per host kind: SSM core for every kind; S3 and SQS only as the union of
+# the grants of the kind's groups (bucket_access, queue_access)
 ################################################################################
 
 data "aws_partition" "current" {}
@@ -15,36 +16,42 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "this" {
-  for_each = var.groups
+  for_each = local.kinds
 
   name               = "${var.name_prefix}-${each.key}"
   assume_role_policy = data.aws_iam_policy_document.assume.json
 
-  tags = merge(var.tags, { Role = each.key })
+  tags = merge(var.tags, { Kind = each.key, Groups = join(" ", each.value.groups) })
 }
 
 resource "aws_iam_role_policy_attachment" "ssm_core" {
-  for_each = var.groups
+  for_each = local.kinds
 
   role       = aws_iam_role.this[each.key].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
 }
 
+resource "aws_iam_instance_profile" "this" {
+  for_each = local.kinds
+
+  name = "${var.name_prefix}-${each.key}"
+  role = aws_iam_role.this[each.key].name
+
+  tags = merge(var.tags, { Kind = each.key })
+}
+
 locals {
-  s3_groups  = { for k, a in var.bucket_access : k => a if contains(keys(var.groups), k) && length(concat(a.read, a.write)) > 0 }
-  sqs_groups = { for k, arns in var.queue_access : k => arns if contains(keys(var.groups), k) && length(arns) > 0 }
+  s3_kinds  = { for k, a in local.kind_access : k => a if length(a.read) + length(a.write) > 0 }
+  sqs_kinds = { for k, a in local.kind_access : k => a if length(a.consume) > 0 }
 }
 
 data "aws_iam_policy_document" "s3" {
-  for_each = local.s3_groups
+  for_each = local.s3_kinds
 
-  dynamic "statement" {
-    for_each = length(distinct(concat(each.value.read, each.value.write))) > 0 ? [1] : []
-    content {
-      sid       = "ListGrantedBuckets"
-      actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-      resources = distinct(concat(each.value.read, each.value.write))
-    }
+  statement {
+    sid       = "ListGrantedBuckets"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = [for p in distinct(concat(each.value.read, each.value.write)) : var.bucket_arns[p]]
   }
 
   dynamic "statement" {
@@ -52,7 +59,7 @@ data "aws_iam_policy_document" "s3" {
     content {
       sid       = "ReadObjects"
       actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"]
-      resources = [for arn in each.value.read : "${arn}/*"]
+      resources = [for p in each.value.read : "${var.bucket_arns[p]}/*"]
     }
   }
 
@@ -61,7 +68,7 @@ data "aws_iam_policy_document" "s3" {
     content {
       sid       = "WriteObjects"
       actions   = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"]
-      resources = [for arn in each.value.write : "${arn}/*"]
+      resources = [for p in each.value.write : "${var.bucket_arns[p]}/*"]
     }
   }
 
@@ -76,24 +83,15 @@ data "aws_iam_policy_document" "s3" {
 }
 
 resource "aws_iam_role_policy" "s3" {
-  for_each = local.s3_groups
+  for_each = local.s3_kinds
 
   name   = "s3-access"
   role   = aws_iam_role.this[each.key].id
   policy = data.aws_iam_policy_document.s3[each.key].json
 }
 
-resource "aws_iam_instance_profile" "this" {
-  for_each = var.groups
-
-  name = "${var.name_prefix}-${each.key}"
-  role = aws_iam_role.this[each.key].name
-
-  tags = merge(var.tags, { Role = each.key })
-}
-
 data "aws_iam_policy_document" "sqs" {
-  for_each = local.sqs_groups
+  for_each = local.sqs_kinds
 
   statement {
     sid = "ConsumeQueues"
@@ -104,7 +102,7 @@ data "aws_iam_policy_document" "sqs" {
       "sqs:GetQueueAttributes",
       "sqs:GetQueueUrl",
     ]
-    resources = each.value
+    resources = [for q in each.value.consume : var.queue_arns[q]]
   }
 
   dynamic "statement" {
@@ -118,7 +116,7 @@ data "aws_iam_policy_document" "sqs" {
 }
 
 resource "aws_iam_role_policy" "sqs" {
-  for_each = local.sqs_groups
+  for_each = local.sqs_kinds
 
   name   = "sqs-consume"
   role   = aws_iam_role.this[each.key].id

@@ -1,29 +1,36 @@
 output "instances" {
-  description = "Every host, keyed by name (<group>-<n>): id, group (Role tag), private IP, AZ, instance type, GPU flag."
+  description = "Every host, keyed by name (<name_prefix>-<kind>-<n>): id, kind, groups, private IP, AZ, instance type, GPU flag and data volume id (null without one)."
   value = try({
     for k, i in aws_instance.this : "${var.name_prefix}-${k}" => {
       id                = i.id
-      group             = local.instances[k].group
+      kind              = local.instances[k].kind
+      groups            = local.instances[k].groups
       private_ip        = i.private_ip
       availability_zone = i.availability_zone
       instance_type     = i.instance_type
       gpu               = local.instances[k].gpu
+      data_volume_id    = try(aws_ebs_volume.data[k].id, null)
     }
   }, {})
 }
 
-output "instance_ids_by_group" {
-  description = "Instance IDs per group."
-  value       = try({ for group, _ in var.groups : group => [for k, i in aws_instance.this : i.id if local.instances[k].group == group] }, {})
+output "kinds" {
+  description = "Per host kind: its groups, the security groups (keys) its hosts get, the bucket purposes it reads and writes and the queues it consumes (each the union over its groups), and whether its hosts are termination-protected. Known at plan time."
+  value       = local.kind_access
+}
+
+output "instance_ids_by_kind" {
+  description = "Instance IDs per host kind."
+  value       = try({ for kind, _ in local.kinds : kind => [for k, i in aws_instance.this : i.id if local.instances[k].kind == kind] }, {})
 }
 
 output "role_arns" {
-  description = "IAM role ARN per group."
+  description = "IAM role ARN per host kind."
   value       = try({ for k, r in aws_iam_role.this : k => r.arn }, {})
 }
 
 output "instance_profile_names" {
-  description = "IAM instance profile name per group."
+  description = "IAM instance profile name per host kind."
   value       = try({ for k, p in aws_iam_instance_profile.this : k => p.name }, {})
 }
 
@@ -34,11 +41,11 @@ output "ami_ids" {
 
 # Not wrapped in try(): keys must stay known at plan time so callers can for_each over them.
 output "instance_ids" {
-  description = "Instance ID per host name (<name_prefix>-<group>-<n>); keys are known at plan time."
+  description = "Instance ID per host name (<name_prefix>-<kind>-<n>); keys are known at plan time."
   value       = { for k, i in aws_instance.this : "${var.name_prefix}-${k}" => i.id }
 }
 
 output "instance_groups" {
-  description = "Group (Role tag) per host name; fully known at plan time."
-  value       = { for k, v in local.instances : "${var.name_prefix}-${k}" => v.group }
+  description = "Groups per host name; fully known at plan time."
+  value       = { for k, v in local.instances : "${var.name_prefix}-${k}" => v.groups }
 }

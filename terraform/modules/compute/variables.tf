@@ -13,69 +13,71 @@ variable "name_prefix" {
 }
 
 variable "tags" {
-  description = "Tags applied to every resource; must carry Project and Environment (the inventory reads them with Role)."
+  description = "Tags applied to every resource; must carry Project and Environment (the aws_ec2 inventory filters on them)."
   type        = map(string)
 
   validation {
     condition     = contains(keys(var.tags), "Project") && contains(keys(var.tags), "Environment")
-    error_message = "tags must include Project and Environment (the Ansible inventory keys on Role, Environment and Project)."
+    error_message = "tags must include Project and Environment (the Ansible aws_ec2 inventory filters on them)."
   }
 }
 
 ################################################################################
-# Host groups
+# Hosts
 ################################################################################
 
-variable "groups" {
+variable "hosts" {
   description = <<-EOT
-    Host groups to create, keyed by group name (becomes the Role tag). Per group:
-    count, instance_type, gpu (true only for g5/g6 instance types), root_volume_size and
-    data_volume_size in GiB (0 = no data volume), security_group (key into
-    security_group_ids) and an optional ami_name_pattern overriding the default.
+    Hosts to create, keyed by host kind (hosts are named <name_prefix>-<kind>-<n>). Per kind:
+    count (default 1), groups (the Ansible groups every host of the kind belongs to; they
+    choose its security groups and IAM grants), instance_type, gpu (true only for g5/g6
+    instance types), root_volume_size and data_volume_size in GiB (0 = no data volume) and an
+    optional ami_name_pattern overriding the default. Group names are checked by the caller
+    (the platform module holds the known list).
   EOT
   type = map(object({
-    count            = number
+    count            = optional(number, 1)
+    groups           = list(string)
     instance_type    = string
     gpu              = optional(bool, false)
     root_volume_size = optional(number, 30)
     data_volume_size = optional(number, 0)
-    security_group   = string
     ami_name_pattern = optional(string)
   }))
 
   validation {
-    condition     = alltrue([for k, _ in var.groups : can(regex("^[a-z][a-z0-9_]{0,30}$", k))])
-    error_message = "Group names must be lowercase letters, digits and underscores, starting with a letter."
+    condition     = alltrue([for k, _ in var.hosts : can(regex("^[a-z][a-z0-9-]{0,19}[a-z0-9]$", k))])
+    error_message = "Host kinds must be 2-21 lowercase letters, digits and hyphens, starting with a letter (e.g. worker-gpu): they become host names and IAM role names."
   }
 
   validation {
-    condition     = alltrue([for g in var.groups : g.count >= 0 && g.count <= 20 && floor(g.count) == g.count])
-    error_message = "Each group's count must be a whole number between 0 and 20."
+    condition     = alltrue([for h in var.hosts : h.count >= 0 && h.count <= 20 && floor(h.count) == h.count])
+    error_message = "Each host kind's count must be a whole number between 0 and 20."
   }
 
   validation {
-    condition     = alltrue([for g in var.groups : can(regex("^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\.[a-z0-9]+$", g.instance_type))])
+    condition     = alltrue([for h in var.hosts : can(regex("^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\.[a-z0-9]+$", h.instance_type))])
     error_message = "Each instance_type must look like an EC2 instance type (e.g. m6i.large, g5.xlarge)."
   }
 
   validation {
-    condition     = alltrue([for g in var.groups : !g.gpu || can(regex("^g[56][a-z]*\\.", g.instance_type))])
-    error_message = "A GPU group (gpu = true) must use a g5 or g6 family instance type (e.g. g5.xlarge, g6.2xlarge)."
+    condition     = alltrue([for h in var.hosts : !h.gpu || can(regex("^g[56][a-z]*\\.", h.instance_type))])
+    error_message = "A GPU host kind (gpu = true) must use a g5 or g6 family instance type (e.g. g5.xlarge, g6.2xlarge): ${join(", ", [for k, h in var.hosts : "${k} has ${h.instance_type}" if h.gpu && !can(regex("^g[56][a-z]*\\.", h.instance_type))])}."
   }
 
   validation {
-    condition     = alltrue([for g in var.groups : g.gpu || !can(regex("^(g|p)[0-9]", g.instance_type))])
-    error_message = "A CPU group (gpu = false) must not use a GPU instance type (g*/p* families); set gpu = true for GPU hosts."
+    condition     = alltrue([for h in var.hosts : h.gpu || !can(regex("^(g|p)[0-9]", h.instance_type))])
+    error_message = "A CPU host kind (gpu = false) must not use a GPU instance type (g*/p* families); set gpu = true for GPU hosts: ${join(", ", [for k, h in var.hosts : "${k} has ${h.instance_type}" if !h.gpu && can(regex("^(g|p)[0-9]", h.instance_type))])}."
   }
 
   validation {
-    condition     = alltrue([for g in var.groups : g.root_volume_size >= 8 && g.root_volume_size <= 2048 && g.data_volume_size >= 0 && g.data_volume_size <= 16384])
+    condition     = alltrue([for h in var.hosts : h.root_volume_size >= 8 && h.root_volume_size <= 2048 && h.data_volume_size >= 0 && h.data_volume_size <= 16384])
     error_message = "root_volume_size must be 8-2048 GiB and data_volume_size 0-16384 GiB."
   }
 }
 
 variable "subnet_ids" {
-  description = "Private subnet IDs; instances of each group are spread across them round-robin."
+  description = "Private subnet IDs; the hosts of each kind are spread across them round-robin."
   type        = list(string)
 
   validation {
@@ -85,8 +87,20 @@ variable "subnet_ids" {
 }
 
 variable "security_group_ids" {
-  description = "Security group ID per security_group key used in groups (e.g. the network module's security_group_ids)."
+  description = "Security group ID per security group key (e.g. the network module's security_group_ids)."
   type        = map(string)
+}
+
+variable "group_security_groups" {
+  description = "Key in security_group_ids for each group (e.g. worker_cpu = \"airflow_worker\"); a group not listed uses the security group of its own name. A host gets the security groups of all its groups."
+  type        = map(string)
+  default     = {}
+}
+
+variable "termination_protected_groups" {
+  description = "Groups whose hosts get EC2 termination protection (disable_api_termination), e.g. the stateful postgres and weaviate; empty for none."
+  type        = list(string)
+  default     = []
 }
 
 ################################################################################
@@ -105,7 +119,7 @@ variable "ami_owner" {
 }
 
 variable "ami_name_pattern" {
-  description = "AMI name filter for every group without its own ami_name_pattern (Debian 12, x86_64)."
+  description = "AMI name filter for every host kind without its own ami_name_pattern (Debian 12, x86_64)."
   type        = string
   default     = "debian-12-amd64-*"
 }
@@ -131,35 +145,37 @@ variable "metadata_hop_limit" {
   }
 }
 
+variable "bucket_arns" {
+  description = "Bucket ARN per purpose (e.g. the storage module's bucket_arns); bucket_access names these purposes."
+  type        = map(string)
+  default     = {}
+}
+
 variable "bucket_access" {
-  description = "S3 access per group: bucket ARNs the group may read and bucket ARNs it may write. Groups not listed get no S3 access."
+  description = "S3 access per group: bucket purposes (keys of bucket_arns) the group may read and may write. A host kind gets the union of its groups' grants; groups not listed get no S3 access."
   type = map(object({
     read  = optional(list(string), [])
     write = optional(list(string), [])
   }))
   default = {}
-
-  validation {
-    condition     = alltrue(flatten([for a in var.bucket_access : [for arn in concat(a.read, a.write) : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$", arn))]]))
-    error_message = "bucket_access lists must hold S3 bucket ARNs (arn:aws:s3:::bucket)."
-  }
 }
 
 variable "data_kms_key_arn" {
-  description = "KMS key that encrypts the buckets in bucket_access; groups with bucket access may use it. Null when buckets use SSE-S3."
+  description = "KMS key that encrypts the buckets and queues in bucket_arns/queue_arns; kinds with access may use it. Null when they use SSE-S3 / SQS-managed encryption."
   type        = string
   default     = null
 }
 
+variable "queue_arns" {
+  description = "SQS queue ARN per name (e.g. ingest); queue_access names these."
+  type        = map(string)
+  default     = {}
+}
+
 variable "queue_access" {
-  description = "SQS queue ARNs each group consumes (receive, delete, change visibility), e.g. the ingest queue for Airflow hosts."
+  description = "Queues (keys of queue_arns) each group consumes: receive, delete, change visibility, get attributes and URL. A host kind gets the union of its groups' queues."
   type        = map(list(string))
   default     = {}
-
-  validation {
-    condition     = alltrue(flatten([for arns in var.queue_access : [for arn in arns : can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:.+$", arn))]]))
-    error_message = "queue_access lists must hold SQS queue ARNs."
-  }
 }
 
 variable "detailed_monitoring" {

@@ -24,7 +24,7 @@ output "nat_gateway_ids" {
 }
 
 output "security_group_ids" {
-  description = "Security group ID per host group (postgres, weaviate, airflow_master, airflow_worker, ingress) and for the load balancer (alb)."
+  description = "Security group ID per host group (postgres, weaviate, airflow_master, airflow_worker, video_archive, social_gateway, ingress) and for the load balancer (alb)."
   value       = try({ for k, sg in aws_security_group.this : k => sg.id }, {})
 }
 

@@ -4,7 +4,7 @@
 ################################################################################
 
 locals {
-  host_groups = ["postgres", "weaviate", "airflow_master", "airflow_worker", "ingress"]
+  host_groups = ["postgres", "weaviate", "airflow_master", "airflow_worker", "video_archive", "social_gateway", "ingress"]
 
   # key => { group that serves, port, calling group (or null + cidr for the internet) }
   ingress_rules = merge(
@@ -15,11 +15,15 @@ locals {
       postgres_airflow_master = { group = "postgres", port = 5432, source = "airflow_master", cidr = null, description = "PostgreSQL from Airflow master" }
       postgres_airflow_worker = { group = "postgres", port = 5432, source = "airflow_worker", cidr = null, description = "PostgreSQL from Airflow workers" }
       postgres_ingress        = { group = "postgres", port = 5432, source = "ingress", cidr = null, description = "PostgreSQL from the web tier" }
+      postgres_video_archive  = { group = "postgres", port = 5432, source = "video_archive", cidr = null, description = "PostgreSQL (the archive catalog) from the video archive" }
+      postgres_social_gateway = { group = "postgres", port = 5432, source = "social_gateway", cidr = null, description = "PostgreSQL from the social gateway" }
 
       weaviate_http_airflow_worker = { group = "weaviate", port = 8080, source = "airflow_worker", cidr = null, description = "Weaviate REST from workers" }
       weaviate_grpc_airflow_worker = { group = "weaviate", port = 50051, source = "airflow_worker", cidr = null, description = "Weaviate gRPC from workers" }
       weaviate_http_ingress        = { group = "weaviate", port = 8080, source = "ingress", cidr = null, description = "Weaviate REST from the web tier" }
       weaviate_grpc_ingress        = { group = "weaviate", port = 50051, source = "ingress", cidr = null, description = "Weaviate gRPC from the web tier" }
+      weaviate_http_video_archive  = { group = "weaviate", port = 8080, source = "video_archive", cidr = null, description = "Weaviate REST from the video archive (semantic search)" }
+      weaviate_grpc_video_archive  = { group = "weaviate", port = 50051, source = "video_archive", cidr = null, description = "Weaviate gRPC from the video archive (semantic search)" }
 
       redis_airflow_master = { group = "airflow_master", port = var.redis_port, source = "airflow_master", cidr = null, description = "Redis broker from Airflow master" }
       redis_airflow_worker = { group = "airflow_master", port = var.redis_port, source = "airflow_worker", cidr = null, description = "Redis broker from Airflow workers" }
@@ -27,6 +31,11 @@ locals {
       api_ingress          = { group = "airflow_master", port = 8080, source = "ingress", cidr = null, description = "Airflow UI/API from the web tier" }
 
       worker_logs_airflow_master = { group = "airflow_worker", port = 8793, source = "airflow_master", cidr = null, description = "Worker log server from Airflow master" }
+
+      video_archive_ingress = { group = "video_archive", port = var.video_archive_port, source = "ingress", cidr = null, description = "Video archive web service from the TLS ingress" }
+
+      social_gateway_ingress        = { group = "social_gateway", port = var.social_gateway_port, source = "ingress", cidr = null, description = "Social gateway API from the TLS ingress" }
+      social_gateway_airflow_worker = { group = "social_gateway", port = var.social_gateway_port, source = "airflow_worker", cidr = null, description = "Social gateway API from the workers (publishing tasks)" }
     },
     var.http_redirect_from_internet ? {
       alb_http_internet = { group = "alb", port = 80, source = null, cidr = "0.0.0.0/0", description = "HTTP from the internet (redirected to HTTPS)" }

@@ -121,3 +121,25 @@ variable "redis_port" {
   type        = number
   default     = 6379
 }
+
+variable "video_archive_port" {
+  description = "Port of the video archive web service on the video_archive group (reached from the ingress)."
+  type        = number
+  default     = 8700
+
+  validation {
+    condition     = var.video_archive_port >= 1024 && var.video_archive_port <= 65535
+    error_message = "video_archive_port must be an unprivileged port (1024-65535)."
+  }
+}
+
+variable "social_gateway_port" {
+  description = "Port of the social gateway API on the social_gateway group (reached from the ingress and the workers)."
+  type        = number
+  default     = 8710
+
+  validation {
+    condition     = var.social_gateway_port >= 1024 && var.social_gateway_port <= 65535
+    error_message = "social_gateway_port must be an unprivileged port (1024-65535)."
+  }
+}

@@ -9,8 +9,13 @@ output "name_prefix" {
 }
 
 output "hosts" {
-  description = "Every host by name: group (Role tag), instance id, private IP, AZ, type, GPU flag. The Ansible inventory is built from this."
+  description = "Every host by name: instance id, kind, groups, private IP, AZ, type, GPU flag, data volume id (null without one)."
   value       = try(module.compute.instances, {})
+}
+
+output "host_kinds" {
+  description = "Per host kind: groups, security groups, bucket purposes read and written, queues consumed (unions over its groups), termination protection."
+  value       = try(module.compute.kinds, {})
 }
 
 output "vpc_id" {
@@ -19,7 +24,7 @@ output "vpc_id" {
 }
 
 output "bucket_names" {
-  description = "Bucket name per purpose (raw, derivatives, notebooks, backups, logs)."
+  description = "Bucket name per purpose (raw, derivatives, notebooks, backups, logs, transfer)."
   value       = try(module.storage.bucket_names, {})
 }
 
@@ -41,4 +46,36 @@ output "lb_dns_name" {
 output "zone_id" {
   description = "Route53 zone ID."
   value       = try(module.dns.zone_id, null)
+}
+
+output "ingest_dead_letter_queue_url" {
+  description = "Dead-letter queue of the ingest queue (messages received 5 times without being deleted)."
+  value       = try(module.storage.ingest_dead_letter_queue_url, null)
+}
+
+output "secrets_id" {
+  description = "ARN of the Secrets Manager secret holding platform_secrets (values written by platformctl)."
+  value       = try(module.storage.secret_arn, null)
+}
+
+output "ssm_transfer_bucket" {
+  description = "Bucket of Ansible's amazon.aws.aws_ssm connection (ansible_aws_ssm_bucket_name)."
+  value       = try(module.storage.transfer_bucket_name, null)
+}
+
+output "inventory" {
+  description = "Everything the Ansible inventory writer reads, in one object: environment, region, domain, private_cidr, buckets (purpose -> name), ingest_queue_url, ingest_dead_letter_queue_url, secrets_id, ssm_transfer_bucket, public_airflow_ui, and hosts (name -> id, kind, groups, private_ip, availability_zone, instance_type, gpu, data_volume_id)."
+  value = {
+    environment                  = var.environment
+    region                       = data.aws_region.current.name
+    domain                       = var.domain_name
+    private_cidr                 = var.vpc_cidr
+    buckets                      = try(module.storage.bucket_names, {})
+    ingest_queue_url             = try(module.storage.ingest_queue_url, null)
+    ingest_dead_letter_queue_url = try(module.storage.ingest_dead_letter_queue_url, null)
+    secrets_id                   = try(module.storage.secret_arn, null)
+    ssm_transfer_bucket          = try(module.storage.transfer_bucket_name, null)
+    public_airflow_ui            = var.public_airflow_ui
+    hosts                        = try(module.compute.instances, {})
+  }
 }

@@ -74,31 +74,74 @@ variable "http_redirect_from_internet" {
 # Hosts
 ################################################################################
 
-variable "groups" {
-  description = "Host groups (see the compute module): postgres, weaviate, airflow_master, worker_cpu, worker_gpu, ingress."
+variable "hosts" {
+  description = <<-EOT
+    Hosts keyed by host kind (names <project>-<environment>-<kind>-<n>), each with the groups
+    its hosts belong to, as in ansible/inventories/local/topology.yml: count (default 1),
+    groups (non-empty; known groups: postgres, weaviate, airflow_master, airflow_worker,
+    worker_cpu, worker_gpu, video_archive, social_gateway, ingress), instance_type, gpu,
+    root_volume_size, data_volume_size (GiB, 0 = none), ami_name_pattern. A host gets the
+    security groups and the IAM grants of all its groups. Exactly one airflow_master host and
+    one postgres host; worker_cpu/worker_gpu hosts are also airflow_worker.
+  EOT
   type = map(object({
-    count            = number
+    count            = optional(number, 1)
+    groups           = list(string)
     instance_type    = string
     gpu              = optional(bool, false)
     root_volume_size = optional(number, 30)
     data_volume_size = optional(number, 0)
-    security_group   = string
     ami_name_pattern = optional(string)
   }))
   nullable = false
   default = {
-    postgres       = { count = 1, instance_type = "m6i.large", data_volume_size = 100, security_group = "postgres" }
-    weaviate       = { count = 1, instance_type = "r6i.large", data_volume_size = 100, security_group = "weaviate" }
-    airflow_master = { count = 1, instance_type = "m6i.large", security_group = "airflow_master" }
-    worker_cpu     = { count = 2, instance_type = "c6i.xlarge", data_volume_size = 200, security_group = "airflow_worker" }
-    worker_gpu     = { count = 1, instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 200, security_group = "airflow_worker" }
-    ingress        = { count = 1, instance_type = "t3.medium", security_group = "ingress" }
+    postgres   = { groups = ["postgres"], instance_type = "m6i.large", data_volume_size = 100 }
+    weaviate   = { groups = ["weaviate"], instance_type = "r6i.large", data_volume_size = 100 }
+    master     = { groups = ["airflow_master"], instance_type = "m6i.large" }
+    worker-cpu = { count = 2, groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 200 }
+    worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 200 }
+    archive    = { groups = ["video_archive"], instance_type = "t3.large" }
+    social     = { groups = ["social_gateway"], instance_type = "t3.medium" }
+    ingress    = { groups = ["ingress"], instance_type = "t3.medium" }
+  }
+
+  # Each rule names what is wrong and what to write instead; the checks that only concern the
+  # shape of one host kind (instance types, sizes, gpu) live in the compute module.
+  validation {
+    condition     = alltrue([for h in var.hosts : length(h.groups) > 0])
+    error_message = "Every host kind needs at least one group: ${join(", ", [for k, h in var.hosts : k if length(h.groups) == 0])} has none (e.g. groups = [\"ingress\"]; known groups: ${join(", ", keys(local.cloud_groups))})."
   }
 
   validation {
-    condition     = length(setsubtract(["postgres", "weaviate", "airflow_master", "worker_cpu", "worker_gpu", "ingress"], keys(var.groups))) == 0
-    error_message = "groups must define postgres, weaviate, airflow_master, worker_cpu, worker_gpu and ingress (count may be 0)."
+    condition     = length(flatten([for h in var.hosts : [for g in h.groups : g if contains(keys(local.local_only_groups), g)]])) == 0
+    error_message = "${join("; ", distinct(flatten([for k, h in var.hosts : [for g in h.groups : "${g} (host kind ${k}) is local-only: ${local.local_only_groups[g]}" if contains(keys(local.local_only_groups), g)]])))}. Remove it from the hosts of a cloud environment."
   }
+
+  validation {
+    condition     = length(flatten([for h in var.hosts : [for g in h.groups : g if !contains(keys(local.cloud_groups), g) && !contains(keys(local.local_only_groups), g)]])) == 0
+    error_message = "Unknown group(s): ${join(", ", distinct(flatten([for k, h in var.hosts : [for g in h.groups : "${g} (host kind ${k})" if !contains(keys(local.cloud_groups), g) && !contains(keys(local.local_only_groups), g)]])))}. The cloud groups are: ${join(", ", keys(local.cloud_groups))}."
+  }
+
+  validation {
+    condition     = alltrue([for h in var.hosts : contains(h.groups, "airflow_worker") if contains(h.groups, "worker_cpu") || contains(h.groups, "worker_gpu")])
+    error_message = "worker_cpu and worker_gpu hosts are Celery workers, configured through the airflow_worker group: add \"airflow_worker\" to ${join(", ", [for k, h in var.hosts : "${k} (groups = ${jsonencode(concat(["airflow_worker"], h.groups))})" if(contains(h.groups, "worker_cpu") || contains(h.groups, "worker_gpu")) && !contains(h.groups, "airflow_worker")])}."
+  }
+
+  validation {
+    condition     = sum(concat([0], [for h in values(var.hosts) : h.count if contains(h.groups, "airflow_master")])) == 1
+    error_message = "Exactly one airflow_master host is needed (the scheduler and the Celery broker run once); found ${sum(concat([0], [for h in values(var.hosts) : h.count if contains(h.groups, "airflow_master")]))}${length([for k, h in var.hosts : k if contains(h.groups, "airflow_master") && h.count > 0]) > 0 ? " in host kind(s) ${join(", ", [for k, h in var.hosts : "${k} (count ${h.count})" if contains(h.groups, "airflow_master") && h.count > 0])}" : ""}: list airflow_master in the groups of one host kind with count = 1."
+  }
+
+  validation {
+    condition     = sum(concat([0], [for h in values(var.hosts) : h.count if contains(h.groups, "postgres")])) == 1
+    error_message = "Exactly one postgres host is needed (one database server, no replication); found ${sum(concat([0], [for h in values(var.hosts) : h.count if contains(h.groups, "postgres")]))}${length([for k, h in var.hosts : k if contains(h.groups, "postgres") && h.count > 0]) > 0 ? " in host kind(s) ${join(", ", [for k, h in var.hosts : "${k} (count ${h.count})" if contains(h.groups, "postgres") && h.count > 0])}" : ""}: list postgres in the groups of one host kind with count = 1."
+  }
+}
+
+variable "termination_protection" {
+  description = "EC2 termination protection on the hosts whose groups hold data (postgres, weaviate); off only in throw-away environments."
+  type        = bool
+  default     = true
 }
 
 variable "ami_owner" {
@@ -118,7 +161,7 @@ variable "bucket_suffix" {
 }
 
 variable "create_kms_key" {
-  description = "Encrypt data buckets and the ingest queue with a customer-managed KMS key."
+  description = "Encrypt the buckets (logs aside), the queues and the secret with a customer-managed KMS key."
   type        = bool
   default     = true
 }
@@ -146,9 +189,20 @@ variable "create_zone" {
 }
 
 variable "subdomains" {
-  description = "Service names under domain_name."
+  description = "Service names under domain_name on the public load balancer (the airflow name is added only by public_airflow_ui)."
   type        = list(string)
-  default     = ["archive", "airflow", "api"]
+  default     = ["archive", "api"]
+
+  validation {
+    condition     = !contains(var.subdomains, "airflow")
+    error_message = "Leave \"airflow\" out of subdomains: the Airflow UI is published only with public_airflow_ui = true."
+  }
+}
+
+variable "public_airflow_ui" {
+  description = "Publish the Airflow UI on the public load balancer (the airflow name, its host rule and certificate name); off by default, operators then reach it privately (SSM port forwarding)."
+  type        = bool
+  default     = false
 }
 
 variable "deletion_protection" {

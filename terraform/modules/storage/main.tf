@@ -49,7 +49,7 @@ data "aws_iam_policy_document" "kms" {
 resource "aws_kms_key" "this" {
   count = var.kms_key_arn == null && var.create_kms_key ? 1 : 0
 
-  description             = "${var.name_prefix} data buckets and ingest queue"
+  description             = "${var.name_prefix} data and transfer buckets, ingest queues, platform secret"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy                  = data.aws_iam_policy_document.kms[0].json

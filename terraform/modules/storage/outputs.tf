@@ -1,11 +1,11 @@
 output "bucket_names" {
-  description = "Bucket name per purpose: raw, derivatives, notebooks, backups, logs."
-  value       = try(merge({ for k, b in aws_s3_bucket.this : k => b.id }, { logs = aws_s3_bucket.logs.id }), {})
+  description = "Bucket name per purpose: raw, derivatives, notebooks, backups, logs, transfer."
+  value       = try(merge({ for k, b in aws_s3_bucket.this : k => b.id }, { logs = aws_s3_bucket.logs.id, transfer = aws_s3_bucket.transfer.id }), {})
 }
 
 output "bucket_arns" {
-  description = "Bucket ARN per purpose: raw, derivatives, notebooks, backups, logs."
-  value       = try(merge({ for k, b in aws_s3_bucket.this : k => b.arn }, { logs = aws_s3_bucket.logs.arn }), {})
+  description = "Bucket ARN per purpose: raw, derivatives, notebooks, backups, logs, transfer."
+  value       = try(merge({ for k, b in aws_s3_bucket.this : k => b.arn }, { logs = aws_s3_bucket.logs.arn, transfer = aws_s3_bucket.transfer.arn }), {})
 }
 
 output "logs_bucket_name" {
@@ -19,7 +19,7 @@ output "logs_bucket_arn" {
 }
 
 output "kms_key_arn" {
-  description = "KMS key that encrypts the data buckets and the queue (null when SSE-S3 is used)."
+  description = "KMS key that encrypts the data and transfer buckets, the queues and the secret (null when SSE-S3 is used)."
   value       = try(local.kms_key_arn, null)
 }
 
@@ -31,4 +31,29 @@ output "ingest_queue_url" {
 output "ingest_queue_arn" {
   description = "ARN of the SQS queue that receives new raw object events."
   value       = try(aws_sqs_queue.ingest.arn, null)
+}
+
+output "ingest_dead_letter_queue_url" {
+  description = "URL of the dead-letter queue of the ingest queue (messages received max_receive_count times)."
+  value       = try(aws_sqs_queue.ingest_dead_letter.id, null)
+}
+
+output "ingest_dead_letter_queue_arn" {
+  description = "ARN of the dead-letter queue of the ingest queue."
+  value       = try(aws_sqs_queue.ingest_dead_letter.arn, null)
+}
+
+output "transfer_bucket_name" {
+  description = "Name of the bucket Ansible's aws_ssm connection transfers files through (objects expire)."
+  value       = try(aws_s3_bucket.transfer.id, null)
+}
+
+output "secret_arn" {
+  description = "ARN of the platform's Secrets Manager secret (values written by platformctl, not Terraform)."
+  value       = try(aws_secretsmanager_secret.platform.arn, null)
+}
+
+output "secret_name" {
+  description = "Name of the platform's Secrets Manager secret (<name_prefix>/platform)."
+  value       = try(aws_secretsmanager_secret.platform.name, null)
 }

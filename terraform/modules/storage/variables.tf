@@ -113,3 +113,44 @@ variable "queue_message_retention_seconds" {
     error_message = "queue_message_retention_seconds must be between 60 and 1209600."
   }
 }
+
+variable "max_receive_count" {
+  description = "Receives after which an ingest message that was never deleted moves to the dead-letter queue."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_receive_count >= 1 && var.max_receive_count <= 1000 && floor(var.max_receive_count) == var.max_receive_count
+    error_message = "max_receive_count must be a whole number between 1 and 1000."
+  }
+}
+
+################################################################################
+# Ansible over SSM: file transfer bucket
+################################################################################
+
+variable "transfer_expiration_days" {
+  description = "Days after which objects in the SSM transfer bucket expire (Ansible deletes its own at the end of a run; this catches interrupted runs)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.transfer_expiration_days >= 1 && var.transfer_expiration_days <= 7
+    error_message = "transfer_expiration_days must be 1-7: the bucket may briefly hold module arguments, secrets included."
+  }
+}
+
+################################################################################
+# Secret store
+################################################################################
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted platform secret can be restored (0 deletes at once, for throw-away environments; else 7-30)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 or between 7 and 30 (the Secrets Manager limits)."
+  }
+}

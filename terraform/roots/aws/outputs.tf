@@ -3,8 +3,13 @@ output "environment" {
   value       = module.platform.environment
 }
 
+output "inventory" {
+  description = "The one object platformctl writes the Ansible inventory from: environment, region, domain, private_cidr, buckets, ingest_queue_url, ingest_dead_letter_queue_url, secrets_id, ssm_transfer_bucket, public_airflow_ui and hosts (name -> id, kind, groups, private_ip, availability_zone, instance_type, gpu, data_volume_id)."
+  value       = module.platform.inventory
+}
+
 output "hosts" {
-  description = "Every host by name with its group (Role tag), instance id and private IP; platformctl writes the Ansible inventory from it."
+  description = "Every host by name: instance id, kind, groups, private IP, AZ, instance type, GPU flag, data volume id (also inventory.hosts)."
   value       = module.platform.hosts
 }
 
@@ -21,6 +26,21 @@ output "bucket_names" {
 output "ingest_queue_url" {
   description = "SQS queue announcing new raw objects."
   value       = module.platform.ingest_queue_url
+}
+
+output "ingest_dead_letter_queue_url" {
+  description = "Dead-letter queue of the ingest queue."
+  value       = module.platform.ingest_dead_letter_queue_url
+}
+
+output "secrets_id" {
+  description = "ARN of the Secrets Manager secret holding platform_secrets (values written by platformctl with boto3)."
+  value       = module.platform.secrets_id
+}
+
+output "ssm_transfer_bucket" {
+  description = "Bucket of Ansible's amazon.aws.aws_ssm connection."
+  value       = module.platform.ssm_transfer_bucket
 }
 
 output "fqdns" {

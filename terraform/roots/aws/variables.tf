@@ -1,5 +1,5 @@
 # Inputs of one environment, set by terraform/environments/<env>/<env>.tfvars.
-# Shapes (CIDR prefix, group names, instance types) are validated by the modules; the
+# Shapes (CIDR prefix, hosts and their groups, instance types) are validated by the modules; the
 # checks here are per-environment policy, so a wrong tfvars fails at plan, before AWS.
 
 variable "environment" {
@@ -49,18 +49,35 @@ variable "single_nat_gateway" {
   }
 }
 
-variable "groups" {
-  description = "Host groups (see terraform/modules/compute); null keeps the platform module's default sizes."
+variable "hosts" {
+  description = "Hosts by kind, each with its Ansible groups (see terraform/modules/platform, which validates them); null keeps the platform module's default layout."
   type = map(object({
-    count            = number
+    count            = optional(number, 1)
+    groups           = list(string)
     instance_type    = string
     gpu              = optional(bool, false)
     root_volume_size = optional(number, 30)
     data_volume_size = optional(number, 0)
-    security_group   = string
     ami_name_pattern = optional(string)
   }))
   default = null
+}
+
+variable "termination_protection" {
+  description = "EC2 termination protection on the hosts that hold data (postgres, weaviate groups)."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = var.termination_protection || contains(["dev", "emulated"], var.environment)
+    error_message = "stage and prod keep termination_protection = true (only dev and emulated hosts are throw-away)."
+  }
+}
+
+variable "public_airflow_ui" {
+  description = "Publish the Airflow UI (airflow.<domain_name>) on the public load balancer; off by default."
+  type        = bool
+  default     = false
 }
 
 variable "domain_name" {

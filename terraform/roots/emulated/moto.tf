@@ -26,15 +26,16 @@ provider "aws" {
   s3_use_path_style           = true
 
   endpoints {
-    acm     = var.moto_url
-    ec2     = var.moto_url
-    elbv2   = var.moto_url
-    iam     = var.moto_url
-    kms     = var.moto_url
-    logs    = var.moto_url
-    route53 = var.moto_url
-    s3      = var.moto_url
-    sqs     = var.moto_url
-    sts     = var.moto_url
+    acm            = var.moto_url
+    ec2            = var.moto_url
+    elbv2          = var.moto_url
+    iam            = var.moto_url
+    kms            = var.moto_url
+    logs           = var.moto_url
+    route53        = var.moto_url
+    s3             = var.moto_url
+    secretsmanager = var.moto_url
+    sqs            = var.moto_url
+    sts            = var.moto_url
   }
 }

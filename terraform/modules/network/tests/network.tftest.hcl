@@ -83,8 +83,10 @@ run "each_group_is_reachable_only_from_its_callers" {
       aws_security_group.this["airflow_master"].id,
       aws_security_group.this["airflow_worker"].id,
       aws_security_group.this["ingress"].id,
+      aws_security_group.this["video_archive"].id,
+      aws_security_group.this["social_gateway"].id,
     ])
-    error_message = "PostgreSQL must be open only to Airflow hosts and the web tier."
+    error_message = "PostgreSQL must be open only to Airflow hosts, the web tier, the video archive and the social gateway."
   }
 
   assert {
@@ -110,8 +112,9 @@ run "each_group_is_reachable_only_from_its_callers" {
       ]) == toset([
       aws_security_group.this["airflow_worker"].id,
       aws_security_group.this["ingress"].id,
+      aws_security_group.this["video_archive"].id,
     ])
-    error_message = "Weaviate must be open only to workers and the web tier."
+    error_message = "Weaviate must be open only to workers, the web tier and the video archive (semantic search)."
   }
 
   assert {
@@ -131,6 +134,35 @@ run "each_group_is_reachable_only_from_its_callers" {
       if r.security_group_id == aws_security_group.this["ingress"].id
     ]) == toset([aws_security_group.this["alb"].id])
     error_message = "The ingress hosts must be reachable only from the load balancer."
+  }
+
+  assert {
+    condition = toset([
+      for r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}:${r.referenced_security_group_id}"
+      if r.security_group_id == aws_security_group.this["video_archive"].id
+    ]) == toset(["8700:${aws_security_group.this["ingress"].id}"])
+    error_message = "The video archive must serve only 8700, only to the ingress."
+  }
+
+  assert {
+    condition = toset([
+      for r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}:${r.referenced_security_group_id}"
+      if r.security_group_id == aws_security_group.this["social_gateway"].id
+      ]) == toset([
+      "8710:${aws_security_group.this["ingress"].id}",
+      "8710:${aws_security_group.this["airflow_worker"].id}",
+    ])
+    error_message = "The social gateway must serve only 8710, to the ingress and the workers."
+  }
+
+  assert {
+    condition     = toset(keys(aws_security_group.this)) == toset(["alb", "postgres", "weaviate", "airflow_master", "airflow_worker", "video_archive", "social_gateway", "ingress"])
+    error_message = "One security group per host group's role on the network, plus the load balancer."
+  }
+
+  assert {
+    condition     = alltrue([for g in ["video_archive", "social_gateway"] : contains(keys(aws_vpc_security_group_egress_rule.hosts), "${g}_https")])
+    error_message = "The new groups get the same egress as every host group."
   }
 }
 

@@ -1,4 +1,4 @@
-# Offline: the whole composition planned against the mock provider.
+# Offline: the whole composition against the mock provider.
 mock_provider "aws" {
   mock_data "aws_region" {
     defaults = {
@@ -25,25 +25,257 @@ mock_provider "aws" {
       id = "ami-0d3e6b1a2c4f5a601"
     }
   }
+  mock_data "aws_elb_service_account" {
+    defaults = {
+      arn = "arn:aws:iam::127311923021:root"
+    }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      arn = "arn:aws:s3:::cdaprod-dev-mock"
+    }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:us-east-1:123456789012:cdaprod-dev-mock"
+    }
+  }
+  mock_resource "aws_acm_certificate" {
+    defaults = {
+      arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+      domain_validation_options = [
+        for d in ["cdaprod.dev", "archive.cdaprod.dev", "api.cdaprod.dev", "airflow.cdaprod.dev"] : {
+          domain_name           = d
+          resource_record_name  = "_x1.${d}."
+          resource_record_type  = "CNAME"
+          resource_record_value = "_x2.acm-validations.aws."
+        }
+      ]
+    }
+  }
+  mock_resource "aws_lb" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/cdaprod-dev-web/1234567890abcdef"
+    }
+  }
+  mock_resource "aws_lb_listener" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/cdaprod-dev-web/1234567890abcdef/1234567890abcdef"
+    }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cdaprod-dev-ingress/1234567890abcdef"
+    }
+  }
 }
 
 variables {
   environment = "dev"
   vpc_cidr    = "10.10.0.0/16"
   azs         = ["us-east-1a", "us-east-1b"]
+  # The dev layout: several groups on each host.
+  hosts = {
+    data       = { groups = ["postgres", "weaviate"], instance_type = "r6i.large", data_volume_size = 50 }
+    master     = { groups = ["airflow_master", "video_archive", "social_gateway", "ingress"], instance_type = "t3.large" }
+    worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 100 }
+    worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, data_volume_size = 100 }
+  }
 }
 
 run "composes_every_host_group" {
   command = plan
 
+  variables {
+    hosts = null
+  }
+
   assert {
-    condition     = toset(values(module.compute.instance_groups)) == toset(["postgres", "weaviate", "airflow_master", "worker_cpu", "worker_gpu", "ingress"])
-    error_message = "Every host group of the architecture must be composed."
+    condition     = toset(flatten(values(module.compute.instance_groups))) == toset(keys(local.cloud_groups))
+    error_message = "The default layout runs every cloud group of the architecture."
   }
 
   assert {
     condition     = local.name_prefix == "cdaprod-dev" && local.tags["Environment"] == "dev" && local.tags["Project"] == "cdaprod"
     error_message = "Names and tags come from one project/environment pair."
+  }
+}
+
+run "every_known_group_has_a_security_group" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for g, c in local.cloud_groups : contains(keys(module.network.security_group_ids), c.security_group)])
+    error_message = "Each cloud group maps to a security group the network module creates."
+  }
+}
+
+run "a_multi_group_host_gets_the_union_of_its_groups" {
+  command = apply
+
+  assert {
+    condition     = output.host_kinds["master"].security_groups == tolist(["airflow_master", "ingress", "social_gateway", "video_archive"])
+    error_message = "The master gets the security groups of airflow_master, video_archive, social_gateway and ingress, and no other."
+  }
+
+  assert {
+    condition     = output.host_kinds["worker-cpu"].security_groups == tolist(["airflow_worker"]) && output.host_kinds["worker-gpu"].security_groups == tolist(["airflow_worker"])
+    error_message = "Workers get the airflow_worker security group (worker_cpu/worker_gpu map to it)."
+  }
+
+  assert {
+    condition     = output.host_kinds["master"].read == tolist(["derivatives", "raw"]) && output.host_kinds["master"].write == tolist(["notebooks"])
+    error_message = "The master reads raw (airflow_master, video_archive) and derivatives (video_archive, social_gateway, ingress) and writes notebooks (airflow_master): exactly the union."
+  }
+
+  assert {
+    condition     = length(output.host_kinds["master"].consume) == 0 && output.host_kinds["worker-cpu"].consume == tolist(["ingest"]) && length(output.host_kinds["worker-gpu"].consume) == 0
+    error_message = "Only worker_cpu consumes the ingest queue (the SQS sensor runs on the cpu queue), not the master."
+  }
+
+  assert {
+    condition     = output.host_kinds["worker-cpu"].write == tolist(["derivatives", "notebooks"]) && output.host_kinds["worker-cpu"].read == tolist(["raw"])
+    error_message = "Workers read raw and write derivatives and notebooks."
+  }
+
+  assert {
+    condition     = output.host_kinds["data"].write == tolist(["backups"]) && length(output.host_kinds["data"].read) == 0
+    error_message = "The data host (postgres, weaviate) only writes backups."
+  }
+
+  assert {
+    condition     = output.host_kinds["data"].security_groups == tolist(["postgres", "weaviate"])
+    error_message = "The data host gets the postgres and weaviate security groups."
+  }
+}
+
+run "termination_protection_only_on_stateful_hosts" {
+  command = apply
+
+  assert {
+    condition     = [for k, v in output.host_kinds : k if v.protected] == ["data"]
+    error_message = "Only hosts with postgres or weaviate are termination-protected."
+  }
+}
+
+run "the_load_balancer_targets_the_ingress_hosts" {
+  command = plan
+
+  assert {
+    condition     = keys(module.compute.instance_ids) == ["cdaprod-dev-data-1", "cdaprod-dev-master-1", "cdaprod-dev-worker-cpu-1", "cdaprod-dev-worker-gpu-1"]
+    error_message = "Host names are <name_prefix>-<kind>-<n>."
+  }
+
+  assert {
+    condition     = [for name, groups in module.compute.instance_groups : name if contains(groups, "ingress")] == ["cdaprod-dev-master-1"]
+    error_message = "The ingress group is on the master host here."
+  }
+}
+
+run "airflow_ui_is_private_by_default" {
+  command = plan
+
+  assert {
+    condition     = !contains(keys(output.fqdns), "airflow") && toset(keys(output.fqdns)) == toset(["archive", "api"])
+    error_message = "Without public_airflow_ui the airflow name is not on the public load balancer."
+  }
+}
+
+run "airflow_ui_can_be_published" {
+  command = plan
+
+  variables {
+    public_airflow_ui = true
+  }
+
+  assert {
+    condition     = output.fqdns["airflow"] == "airflow.cdaprod.dev" && output.inventory.public_airflow_ui
+    error_message = "public_airflow_ui = true adds the airflow name (host rule, certificate name)."
+  }
+}
+
+run "inventory_output_shape" {
+  command = apply
+
+  assert {
+    condition = toset(keys(output.inventory)) == toset([
+      "environment", "region", "domain", "private_cidr", "buckets", "ingest_queue_url",
+      "ingest_dead_letter_queue_url", "secrets_id", "ssm_transfer_bucket", "public_airflow_ui", "hosts",
+    ])
+    error_message = "The inventory output has exactly the keys the inventory writer reads."
+  }
+
+  assert {
+    condition = (
+      output.inventory.environment == "dev" && output.inventory.region == "us-east-1" &&
+      output.inventory.domain == "cdaprod.dev" && output.inventory.private_cidr == "10.10.0.0/16" &&
+      output.inventory.public_airflow_ui == false
+    )
+    error_message = "environment, region, domain and private_cidr come from the inputs."
+  }
+
+  assert {
+    condition     = toset(keys(output.inventory.buckets)) == toset(["raw", "derivatives", "notebooks", "backups", "logs", "transfer"])
+    error_message = "buckets maps every purpose, transfer included, to a name."
+  }
+
+  assert {
+    condition     = output.inventory.ssm_transfer_bucket == output.inventory.buckets["transfer"] && output.inventory.ssm_transfer_bucket == output.ssm_transfer_bucket
+    error_message = "ssm_transfer_bucket is the transfer bucket."
+  }
+
+  assert {
+    condition = (
+      output.inventory.secrets_id == module.storage.secret_arn && output.inventory.secrets_id != null &&
+      output.inventory.ingest_queue_url == module.storage.ingest_queue_url &&
+      output.inventory.ingest_dead_letter_queue_url == module.storage.ingest_dead_letter_queue_url &&
+      output.inventory.ingest_dead_letter_queue_url != null
+    )
+    error_message = "The secret's ARN and both queue URLs are in the inventory."
+  }
+
+  assert {
+    condition     = keys(output.inventory.hosts) == ["cdaprod-dev-data-1", "cdaprod-dev-master-1", "cdaprod-dev-worker-cpu-1", "cdaprod-dev-worker-gpu-1"]
+    error_message = "inventory.hosts holds every host by name."
+  }
+
+  assert {
+    condition     = alltrue([for h in values(output.inventory.hosts) : toset(keys(h)) == toset(["id", "kind", "groups", "private_ip", "availability_zone", "instance_type", "gpu", "data_volume_id"])])
+    error_message = "Each host has exactly id, kind, groups, private_ip, availability_zone, instance_type, gpu and data_volume_id."
+  }
+
+  assert {
+    condition = (
+      output.inventory.hosts["cdaprod-dev-master-1"].kind == "master" &&
+      output.inventory.hosts["cdaprod-dev-master-1"].groups == tolist(["airflow_master", "video_archive", "social_gateway", "ingress"]) &&
+      output.inventory.hosts["cdaprod-dev-master-1"].data_volume_id == null &&
+      output.inventory.hosts["cdaprod-dev-data-1"].data_volume_id != null &&
+      output.inventory.hosts["cdaprod-dev-worker-gpu-1"].gpu && !output.inventory.hosts["cdaprod-dev-worker-cpu-1"].gpu
+    )
+    error_message = "Hosts carry kind, groups, the GPU flag and their data volume id (null without one)."
+  }
+
+  assert {
+    condition     = output.hosts == output.inventory.hosts
+    error_message = "The hosts output stays, equal to inventory.hosts."
+  }
+}
+
+run "the_secret_is_named_after_the_environment" {
+  command = plan
+
+  variables {
+    environment = "stage"
+  }
+
+  assert {
+    condition     = module.storage.secret_name == "cdaprod-stage/platform"
+    error_message = "The secret is named <name_prefix>/platform."
   }
 }
 
@@ -67,14 +299,118 @@ run "rejects_a_wrong_cidr" {
   expect_failures = [var.vpc_cidr]
 }
 
-run "rejects_a_missing_group" {
+# Each bad hosts value below breaks exactly one rule (see variables.tf for the messages).
+
+run "rejects_an_unknown_group" {
   command = plan
 
   variables {
-    groups = {
-      postgres = { count = 1, instance_type = "m6i.large", security_group = "postgres" }
+    hosts = {
+      db     = { groups = ["postgres"], instance_type = "m6i.large" }
+      master = { groups = ["airflow_master", "monitoring_typo"], instance_type = "t3.large" }
     }
   }
 
-  expect_failures = [var.groups]
+  expect_failures = [var.hosts]
+}
+
+run "rejects_the_local_only_saas_standins" {
+  command = plan
+
+  variables {
+    hosts = {
+      db     = { groups = ["postgres"], instance_type = "m6i.large" }
+      master = { groups = ["airflow_master", "social_gateway", "saas_standins"], instance_type = "t3.large" }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_a_host_kind_without_groups" {
+  command = plan
+
+  variables {
+    hosts = {
+      db     = { groups = ["postgres"], instance_type = "m6i.large" }
+      master = { groups = ["airflow_master"], instance_type = "t3.large" }
+      spare  = { groups = [], instance_type = "t3.large" }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_a_worker_outside_airflow_worker" {
+  command = plan
+
+  variables {
+    hosts = {
+      db         = { groups = ["postgres"], instance_type = "m6i.large" }
+      master     = { groups = ["airflow_master"], instance_type = "t3.large" }
+      worker-gpu = { groups = ["worker_gpu"], instance_type = "g5.xlarge", gpu = true }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_two_airflow_masters" {
+  command = plan
+
+  variables {
+    hosts = {
+      db     = { groups = ["postgres"], instance_type = "m6i.large" }
+      master = { count = 2, groups = ["airflow_master"], instance_type = "t3.large" }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_no_airflow_master" {
+  command = plan
+
+  variables {
+    hosts = {
+      db = { groups = ["postgres"], instance_type = "m6i.large" }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_two_postgres_hosts" {
+  command = plan
+
+  variables {
+    hosts = {
+      db     = { groups = ["postgres"], instance_type = "m6i.large" }
+      master = { groups = ["airflow_master", "postgres"], instance_type = "t3.large" }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_no_postgres" {
+  command = plan
+
+  variables {
+    hosts = {
+      master = { groups = ["airflow_master"], instance_type = "t3.large" }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_airflow_in_subdomains" {
+  command = plan
+
+  variables {
+    subdomains = ["archive", "airflow"]
+  }
+
+  expect_failures = [var.subdomains]
 }

@@ -127,6 +127,120 @@ run "raw_objects_are_announced_on_the_ingest_queue" {
   }
 }
 
+run "failed_ingest_messages_go_to_a_dead_letter_queue" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue_redrive_policy.ingest.redrive_policy).deadLetterTargetArn == aws_sqs_queue.ingest_dead_letter.arn
+    error_message = "The ingest queue must redrive to its dead-letter queue."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue_redrive_policy.ingest.redrive_policy).maxReceiveCount == 5 && aws_sqs_queue_redrive_policy.ingest.queue_url == aws_sqs_queue.ingest.id
+    error_message = "A message moves to the dead-letter queue after 5 receives."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.ingest_dead_letter.message_retention_seconds == 1209600
+    error_message = "Dead letters are kept 14 days (the SQS maximum)."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.ingest_dead_letter.kms_master_key_id == aws_kms_key.this[0].arn && aws_sqs_queue.ingest_dead_letter.kms_master_key_id == aws_sqs_queue.ingest.kms_master_key_id
+    error_message = "The dead-letter queue is encrypted like the ingest queue."
+  }
+
+  assert {
+    condition     = output.ingest_dead_letter_queue_url == aws_sqs_queue.ingest_dead_letter.id
+    error_message = "The dead-letter queue's URL is an output."
+  }
+}
+
+run "the_secret_store_holds_no_value" {
+  command = apply
+
+  assert {
+    condition     = aws_secretsmanager_secret.platform.name == "cdaprod-test/platform"
+    error_message = "The platform secret is named <name_prefix>/platform."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.platform.kms_key_id == aws_kms_key.this[0].arn
+    error_message = "The secret is encrypted with the module's KMS key."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.platform.recovery_window_in_days == 30
+    error_message = "By default a deleted secret can be restored for 30 days."
+  }
+
+  assert {
+    condition     = output.secret_arn == aws_secretsmanager_secret.platform.arn
+    error_message = "The secret's ARN is an output."
+  }
+
+  # No aws_secretsmanager_secret_version exists in this module (a reference to one would not
+  # even load): the values are written by platformctl and never enter Terraform state.
+}
+
+run "throw_away_secret_is_deleted_at_once" {
+  command = plan
+
+  variables {
+    secret_recovery_window_days = 0
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.platform.recovery_window_in_days == 0
+    error_message = "A recovery window of 0 deletes the secret at once."
+  }
+}
+
+run "ssm_transfer_bucket_keeps_nothing" {
+  command = apply
+
+  assert {
+    condition     = aws_s3_bucket.transfer.bucket == "cdaprod-test-ssm-transfer-123456789012" && output.transfer_bucket_name == aws_s3_bucket.transfer.id
+    error_message = "The transfer bucket is named <name_prefix>-ssm-transfer<suffix> and is an output."
+  }
+
+  assert {
+    condition = (
+      aws_s3_bucket_public_access_block.transfer.block_public_acls && aws_s3_bucket_public_access_block.transfer.block_public_policy &&
+      aws_s3_bucket_public_access_block.transfer.ignore_public_acls && aws_s3_bucket_public_access_block.transfer.restrict_public_buckets
+    )
+    error_message = "The transfer bucket must block all public access."
+  }
+
+  assert {
+    condition = (
+      one(aws_s3_bucket_server_side_encryption_configuration.transfer.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "aws:kms" &&
+      one(aws_s3_bucket_server_side_encryption_configuration.transfer.rule).apply_server_side_encryption_by_default[0].kms_master_key_id == aws_kms_key.this[0].arn
+    )
+    error_message = "The transfer bucket is encrypted with the module's KMS key."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_lifecycle_configuration.transfer.rule).expiration[0].days == 1 && one(aws_s3_bucket_lifecycle_configuration.transfer.rule).status == "Enabled"
+    error_message = "Transfer objects expire after one day."
+  }
+
+  assert {
+    condition     = anytrue([for s in data.aws_iam_policy_document.transfer.statement : s.effect == "Deny" && anytrue([for c in s.condition : c.variable == "aws:SecureTransport"])])
+    error_message = "The transfer bucket denies requests without TLS."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_ownership_controls.transfer.rule).object_ownership == "BucketOwnerEnforced" && aws_s3_bucket_logging.transfer.target_bucket == aws_s3_bucket.logs.id
+    error_message = "ACLs off and access logged, like every other bucket."
+  }
+
+  assert {
+    condition     = output.bucket_names["transfer"] == aws_s3_bucket.transfer.id
+    error_message = "bucket_names lists the transfer bucket."
+  }
+}
+
 run "raw_originals_are_kept_and_tiered" {
   command = apply
 
@@ -161,8 +275,13 @@ run "sse_s3_without_kms" {
   }
 
   assert {
-    condition     = aws_sqs_queue.ingest.sqs_managed_sse_enabled
-    error_message = "Without KMS, the queue uses SQS-managed encryption."
+    condition     = aws_sqs_queue.ingest.sqs_managed_sse_enabled && aws_sqs_queue.ingest_dead_letter.sqs_managed_sse_enabled
+    error_message = "Without KMS, the queues use SQS-managed encryption."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.platform.kms_key_id == null && one(aws_s3_bucket_server_side_encryption_configuration.transfer.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256"
+    error_message = "Without KMS, the secret uses the AWS managed key and the transfer bucket SSE-S3."
   }
 }
 
@@ -184,4 +303,14 @@ run "rejects_a_bad_kms_arn" {
   }
 
   expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_a_bad_recovery_window" {
+  command = plan
+
+  variables {
+    secret_recovery_window_days = 3
+  }
+
+  expect_failures = [var.secret_recovery_window_days]
 }

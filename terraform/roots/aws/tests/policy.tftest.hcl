@@ -71,3 +71,28 @@ run "rejects_an_unknown_environment" {
 
   expect_failures = [var.environment]
 }
+
+run "stage_keeps_termination_protection" {
+  command = plan
+
+  variables {
+    environment            = "stage"
+    termination_protection = false
+  }
+
+  expect_failures = [var.termination_protection]
+}
+
+run "dev_may_drop_termination_protection" {
+  command = plan
+
+  variables {
+    environment            = "dev"
+    termination_protection = false
+  }
+
+  assert {
+    condition     = !module.platform.host_kinds["postgres"].protected && !module.platform.host_kinds["weaviate"].protected
+    error_message = "dev may turn termination protection off."
+  }
+}

@@ -39,3 +39,10 @@ mock_resource "aws_instance" {
     availability_zone = "us-east-1a"
   }
 }
+
+mock_resource "aws_ebs_volume" {
+  override_during = plan
+  defaults = {
+    id = "vol-0123456789abcdef0"
+  }
+}
