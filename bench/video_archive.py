@@ -43,12 +43,12 @@ sys.path.insert(0, str(ROOT))
 
 from video_archive_search import bench_search  # noqa: E402 (beside this file)
 
-from integrations.postgres.ephemeral import EphemeralPostgres  # noqa: E402
 from samples.video_archive.catalog import open_catalog  # noqa: E402
 from samples.video_archive.ingestion.probe import ffprobe_command  # noqa: E402
 from samples.video_archive.ingestion.scanner import scan_source  # noqa: E402
 from samples.video_archive.ingestion.sources import spec_from_uri  # noqa: E402
 from samples.video_archive.synthetic import make_clip  # noqa: E402
+from tests.postgres_server import EphemeralPostgres  # noqa: E402
 
 console = Console()
 SCRATCH = ROOT / ".cache" / "bench-video-archive"

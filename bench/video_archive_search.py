@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
-from integrations.postgres.ephemeral import EphemeralPostgres
 from samples.video_archive.catalog import Catalog, open_catalog
+from tests.postgres_server import EphemeralPostgres
 
 console = Console()
 WORDS = [

@@ -39,9 +39,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from integrations.postgres.ephemeral import EphemeralPostgres  # noqa: E402
 from samples.video_archive.catalog import open_catalog  # noqa: E402
 from samples.video_archive.web.auth import hash_password  # noqa: E402
+from tests.postgres_server import EphemeralPostgres  # noqa: E402
 
 WORDS = """
     harbour ferry lighthouse tram lisbon sunset quay boats market festival river bridge

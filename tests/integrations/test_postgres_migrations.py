@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -15,27 +15,13 @@ from integrations.postgres import (
     connect,
     current_version,
 )
-from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[EphemeralPostgres]:
-    try:
-        find_pg_bin()
-    except EphemeralPostgresError as exc:
-        pytest.skip(f"no PostgreSQL server binaries: {exc}")
-    with EphemeralPostgres() as pg:
-        yield pg
-
-
 @pytest.fixture
-def conn(
-    cluster: EphemeralPostgres, request: pytest.FixtureRequest
-) -> Iterator[psycopg.Connection]:
-    dsn = cluster.create_database(f"mig_{request.node.name.lower()[:40]}")
-    connection = connect(dsn)
+def conn(new_database: Callable[[str], str]) -> Iterator[psycopg.Connection]:
+    connection = connect(new_database("migrations"))
     yield connection
     connection.close()
 

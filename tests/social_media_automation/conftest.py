@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ from social_testlib import (
 
 from integrations.airtable.client import ContentCalendar
 from integrations.postgres.client import connect
-from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
 from samples.social_media_automation.config import SocialSettings
 from samples.video_archive.catalog import open_catalog
 from samples.video_archive.config import Settings
@@ -38,11 +37,9 @@ from services.social_gateway.config import GatewaySettings, PlatformSettings
 
 
 @pytest.fixture(scope="session")
-def social_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SocialArchive]:
-    try:
-        find_pg_bin()
-    except EphemeralPostgresError as exc:
-        pytest.skip(f"no PostgreSQL server binaries: {exc}")
+def social_archive(
+    new_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SocialArchive]:
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg not installed (Debian package 'ffmpeg')")
     base = tmp_path_factory.mktemp("social-archive")
@@ -70,19 +67,19 @@ def social_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SocialA
         json.dumps({"description": LONG_DESCRIPTION, "tags": ["quay"]}), encoding="utf-8"
     )
     digests = _digests(originals)
-    with EphemeralPostgres(database="social") as pg:
-        settings = Settings(
-            catalog_dsn=pg.dsn,
-            derivatives_dir=base / "archive-derivatives",
-            lancedb_dir=base / "index",
-            workers=2,
-        )
-        catalog = open_catalog(pg.dsn)
-        catalog.add_source(spec_from_uri("main", str(originals)))
-        run_bronze(settings, catalog=catalog)
-        run_silver(settings, catalog=catalog)
-        catalog.close()
-        yield SocialArchive(pg.dsn, originals, digests)
+    dsn = new_database("social")
+    settings = Settings(
+        catalog_dsn=dsn,
+        derivatives_dir=base / "archive-derivatives",
+        lancedb_dir=base / "index",
+        workers=2,
+    )
+    catalog = open_catalog(dsn)
+    catalog.add_source(spec_from_uri("main", str(originals)))
+    run_bronze(settings, catalog=catalog)
+    run_silver(settings, catalog=catalog)
+    catalog.close()
+    yield SocialArchive(dsn, originals, digests)
 
 
 @pytest.fixture

@@ -1,40 +1,22 @@
-"""Fixtures for the video archive: a real PostgreSQL cluster and synthetic videos.
-
-The cluster is created once per session (as the ``postgres`` user when we run as root,
-since initdb refuses root); every test gets its own fresh database in it.
-"""
+"""Fixtures for the video archive: a fresh catalog database per test (in the session's
+PostgreSQL cluster, tests/conftest.py) and synthetic videos."""
 
 from __future__ import annotations
 
-import itertools
-import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
 from samples.video_archive.catalog import Catalog, open_catalog
 from samples.video_archive.synthetic import Expected, make_corpus
 
-_db_counter = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[EphemeralPostgres]:
-    try:
-        find_pg_bin()
-    except EphemeralPostgresError as exc:
-        pytest.skip(f"no PostgreSQL server binaries: {exc}")
-    with EphemeralPostgres() as pg:
-        yield pg
-
 
 @pytest.fixture
-def catalog_dsn(postgres: EphemeralPostgres) -> str:
-    return postgres.create_database(f"va_test_{os.getpid()}_{next(_db_counter)}")
+def catalog_dsn(new_database: Callable[[str], str]) -> str:
+    return new_database("va")
 
 
 @pytest.fixture

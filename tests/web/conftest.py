@@ -8,12 +8,11 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from web_testlib import EDITOR, EDITOR_KEY, VIEWER, VIEWER_KEY, Archive
 
-from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
 from samples.video_archive.catalog import open_catalog
 from samples.video_archive.config import Settings
 from samples.video_archive.ingestion.sources import spec_from_uri
@@ -30,17 +29,9 @@ def _sha(key: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def web_postgres() -> Iterator[EphemeralPostgres]:
-    try:
-        find_pg_bin()
-    except EphemeralPostgresError as exc:
-        pytest.skip(f"no PostgreSQL server binaries: {exc}")
-    with EphemeralPostgres(database="web_archive") as pg:
-        yield pg
-
-
-@pytest.fixture(scope="session")
-def archive(web_postgres: EphemeralPostgres, tmp_path_factory: pytest.TempPathFactory) -> Archive:
+def archive(
+    new_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Archive:
     """The synthetic corpus plus a longer clip (for playback), scanned and derived."""
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg not installed (Debian package 'ffmpeg')")
@@ -56,7 +47,7 @@ def archive(web_postgres: EphemeralPostgres, tmp_path_factory: pytest.TempPathFa
     outside.mkdir()
     (outside / "secret.txt").write_text("not for the web\n")
     archive_settings = Settings(
-        catalog_dsn=web_postgres.dsn,
+        catalog_dsn=new_database("web_archive"),
         derivatives_dir=base / "derivatives",
         lancedb_dir=base / "index",
         workers=2,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
 from samples.video_archive.web.__main__ import main
 from samples.video_archive.web.auth import hash_password, verify_password
 
@@ -48,13 +47,8 @@ def test_hash_password_keeps_a_matching_hash(monkeypatch, capsys) -> None:
 
 
 @pytest.fixture(scope="module")
-def catalog_dsn() -> Iterator[str]:
-    try:
-        find_pg_bin()
-    except EphemeralPostgresError as exc:
-        pytest.skip(f"no PostgreSQL server binaries: {exc}")
-    with EphemeralPostgres(database="deploy_cli") as pg:
-        yield pg.dsn
+def catalog_dsn(new_database: Callable[[str], str]) -> str:
+    return new_database("deploy_cli")
 
 
 def _prepare(monkeypatch, capsys, dsn: str, sources: Path) -> tuple[int, dict, str]:

@@ -4,13 +4,12 @@ use the indexes. A small catalog written directly, in its own database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import psycopg
 import pytest
 
-from integrations.postgres.ephemeral import EphemeralPostgres
 from samples.video_archive.catalog import Catalog, open_catalog
 from samples.video_archive.ingestion.sources import spec_from_uri
 from samples.video_archive.web import queries
@@ -31,8 +30,8 @@ ASSETS = [
 
 
 @pytest.fixture(scope="module")
-def catalog(web_postgres: EphemeralPostgres) -> Iterator[Catalog]:
-    catalog = open_catalog(web_postgres.create_database("keyword_search"))
+def catalog(new_database: Callable[[str], str]) -> Iterator[Catalog]:
+    catalog = open_catalog(new_database("keyword_search"))
     source = catalog.add_source(spec_from_uri("nas", "/srv/nas"))
     catalog.add_source(spec_from_uri("camera", "/srv/camera"))
     for i, (path, title, tags, description, sidecar, codec, height, duration, day) in enumerate(
@@ -156,10 +155,10 @@ def test_present_paths_follow_the_files(catalog: Catalog) -> None:
 
 
 @pytest.fixture(scope="module")
-def big_catalog(web_postgres: EphemeralPostgres) -> Iterator[Catalog]:
+def big_catalog(new_database: Callable[[str], str]) -> Iterator[Catalog]:
     """20,000 filler assets with none of the test assets' values, so that every filter of the
     parametrised cases below is selective and an index is the cheap way to apply it."""
-    catalog = open_catalog(web_postgres.create_database("keyword_plans"))
+    catalog = open_catalog(new_database("keyword_plans"))
     nas = catalog.add_source(spec_from_uri("nas", "/srv/nas"))
     camera = catalog.add_source(spec_from_uri("camera", "/srv/camera"))
     conn = catalog.conn

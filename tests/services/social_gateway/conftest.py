@@ -10,19 +10,13 @@ from typing import Any
 import pytest
 from gateway_testlib import API_KEYS, SECRET
 
-from integrations.postgres.ephemeral import EphemeralPostgres, EphemeralPostgresError, find_pg_bin
 from services.saas_standins.webhook_receiver import ReceivedPosts, running
 from services.social_gateway.config import GatewaySettings
 
 
 @pytest.fixture(scope="session")
-def gateway_dsn() -> Iterator[str]:
-    try:
-        find_pg_bin()
-    except EphemeralPostgresError as exc:
-        pytest.skip(f"no PostgreSQL server binaries: {exc}")
-    with EphemeralPostgres(database="social_gateway") as pg:
-        yield pg.dsn
+def gateway_dsn(new_database: Callable[[str], str]) -> str:
+    return new_database("social_gateway")
 
 
 @pytest.fixture
