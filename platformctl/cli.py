@@ -51,9 +51,9 @@ def _features(raw: str) -> list[str]:
 def _secret(env: str, key: str) -> int:
     if env != "local":
         # Cloud environments keep them in the Secrets Manager secret Terraform made.
-        from platformctl import terraform
+        from platformctl import cloud
 
-        print(terraform.secret(env, key))
+        print(cloud.secret(env, key))
         return 0
     if key not in SECRET_GENERATORS:
         raise PlatformError(f"unknown secret '{key}': choose one of {', '.join(SECRET_GENERATORS)}")

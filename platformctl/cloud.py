@@ -7,6 +7,7 @@ then `plan_configuration()` (the play in check mode where the hosts already exis
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from platformctl.ansible_run import run_playbook
@@ -148,3 +149,69 @@ def plan_configuration(env: str, outputs: dict[str, Any] | None) -> int:
 def forget(env: str) -> None:
     """After destroy: the generated inventory goes too."""
     inventory_file(env).unlink(missing_ok=True)
+
+
+def terraform_only(env: str) -> bool:
+    """Emulated AWS against a moto server named by MOTO_URL (not platformctl's own moto
+    host): Terraform and the inventory only, no hosts to configure."""
+    return env == "emulated" and bool(os.environ.get("MOTO_URL"))
+
+
+def moto_for(action: str, env: str) -> str | None:
+    """Emulated AWS: its moto host, started for apply and plan."""
+    if env != "emulated" or terraform_only(env):
+        return None
+    from platformctl import emulated
+
+    if action == "destroy":
+        return emulated.running_moto_url()
+    return emulated.start()
+
+
+def forget_emulated_without_moto(env: str) -> bool:
+    """Destroy with platformctl's moto host gone: its resources went with it, so what is
+    left is on this machine (containers, network, state). Removes that; True if so."""
+    if env != "emulated" or terraform_only(env):
+        return False
+    from platformctl import emulated
+
+    if emulated.running_moto_url() is not None:
+        return False
+    forget(env)
+    emulated.teardown()
+    print("platformctl: the emulated moto host was not running; removed what was left here")
+    return True
+
+
+def secret(env: str, key: str) -> str:
+    """One secret of a Terraform environment, read from its Secrets Manager secret."""
+    from platformctl.terraform import (
+        TerraformError,
+        check_aws_credentials,
+        check_backend_config,
+        check_tfvars,
+        init,
+        inventory_output,
+        layout,
+        require_terraform,
+        terraform_for,
+    )
+
+    require_terraform()
+    check_tfvars(layout(env))
+    moto = None
+    if env == "emulated" and not terraform_only(env):
+        from platformctl import emulated
+
+        moto = emulated.running_moto_url()
+        if moto is None:
+            raise TerraformError("ENV=emulated is not up: `make up ENV=emulated` first")
+    tf = terraform_for(env, moto)
+    if env != "emulated":
+        check_backend_config(env)
+        check_aws_credentials(env)
+    init(tf, env)
+    found = inventory_output(tf)
+    if not found:
+        raise TerraformError(f"ENV={env} has not been applied: `make apply ENV={env}` first")
+    return secret_value(env, found, key)

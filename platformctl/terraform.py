@@ -315,38 +315,6 @@ def inventory_output(tf: Terraform) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def terraform_only(env: str) -> bool:
-    """Emulated AWS against a moto server named by MOTO_URL (not platformctl's own moto
-    host): Terraform and the inventory only, no hosts to configure."""
-    return env == "emulated" and bool(os.environ.get("MOTO_URL"))
-
-
-def _moto_for(action: str, env: str) -> str | None:
-    """Emulated AWS: its moto host, started for apply and plan."""
-    if env != "emulated" or terraform_only(env):
-        return None
-    from platformctl import emulated
-
-    if action == "destroy":
-        return emulated.running_moto_url()
-    return emulated.start()
-
-
-def _forget_emulated_without_moto(env: str) -> bool:
-    """Destroy with platformctl's moto host gone: its resources went with it, so what is
-    left is on this machine (containers, network, state). Removes that; True if so."""
-    if env != "emulated" or terraform_only(env):
-        return False
-    from platformctl import cloud, emulated
-
-    if emulated.running_moto_url() is not None:
-        return False
-    cloud.forget(env)
-    emulated.teardown()
-    print("platformctl: the emulated moto host was not running; removed what was left here")
-    return True
-
-
 def _run(action: str, env: str) -> int:
     if action not in ACTIONS:
         raise TerraformError(f"unknown action {action!r}; choose one of: {', '.join(ACTIONS)}")
@@ -359,24 +327,24 @@ def _run(action: str, env: str) -> int:
     # Cheap local checks first, so each failure is one line before anything starts.
     require_terraform()
     check_tfvars(layout(env))
-    if action == "destroy" and _forget_emulated_without_moto(env):
+    from platformctl import cloud
+
+    if action == "destroy" and cloud.forget_emulated_without_moto(env):
         return 0
-    tf = terraform_for(env, _moto_for(action, env))
+    tf = terraform_for(env, cloud.moto_for(action, env))
     if env != "emulated":
         check_backend_config(env)
         check_aws_credentials(env)
     init(tf, env)
-    from platformctl import cloud
-
     if action == "plan":
         if plan(tf) not in (0, 2):
             return 1
-        if terraform_only(env):
+        if cloud.terraform_only(env):
             return 0
         return cloud.plan_configuration(env, inventory_output(tf))
     if action == "apply":
         apply(tf)
-        if not terraform_only(env):
+        if not cloud.terraform_only(env):
             return cloud.configure(env, inventory_output(tf) or {})
         action = "inventory"
     if action == "inventory":
@@ -390,35 +358,11 @@ def _run(action: str, env: str) -> int:
         return 0
     destroy(tf)
     cloud.forget(env)
-    if env == "emulated" and not terraform_only(env):
+    if env == "emulated" and not cloud.terraform_only(env):
         from platformctl import emulated
 
         emulated.teardown()
     return 0
-
-
-def secret(env: str, key: str) -> str:
-    """One secret of a Terraform environment, read from its Secrets Manager secret."""
-    from platformctl import cloud
-
-    require_terraform()
-    check_tfvars(layout(env))
-    moto = None
-    if env == "emulated" and not terraform_only(env):
-        from platformctl import emulated
-
-        moto = emulated.running_moto_url()
-        if moto is None:
-            raise TerraformError("ENV=emulated is not up: `make up ENV=emulated` first")
-    tf = terraform_for(env, moto)
-    if env != "emulated":
-        check_backend_config(env)
-        check_aws_credentials(env)
-    init(tf, env)
-    found = inventory_output(tf)
-    if not found:
-        raise TerraformError(f"ENV={env} has not been applied: `make apply ENV={env}` first")
-    return cloud.secret_value(env, found, key)
 
 
 def run(action: str, env: str) -> int:

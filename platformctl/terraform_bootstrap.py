@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,107 +73,133 @@ def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def ensure_state_bucket(s3: Any, bucket: str, region: str, tags: dict[str, str]) -> list[str]:
-    """Bring the bucket to the wanted shape; returns what had to change (empty when nothing)."""
-    changes: list[str] = []
+def _read(call: Callable[[], Any], default: Any) -> Any:
+    """A bucket setting as S3 reports it, or `default` when it has none yet."""
+    try:
+        return call()
+    except ClientError:
+        return default
+
+
+def _ensure_bucket(s3: Any, bucket: str, region: str) -> str | None:
     try:
         s3.head_bucket(Bucket=bucket)
+        return None
     except ClientError as exc:
         if _error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
             raise
-        create: dict[str, Any] = {"Bucket": bucket}
-        if region != "us-east-1":
-            create["CreateBucketConfiguration"] = {"LocationConstraint": region}
-        s3.create_bucket(**create)
-        changes.append("created bucket")
+    create: dict[str, Any] = {"Bucket": bucket}
+    if region != "us-east-1":
+        create["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**create)
+    return "created bucket"
 
-    if s3.get_bucket_versioning(Bucket=bucket).get("Status") != "Enabled":
-        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        changes.append("enabled versioning")
 
-    try:
-        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"][
-            "Rules"
-        ]
-    except ClientError:
-        rules = []
-    if not rules:
-        s3.put_bucket_encryption(
-            Bucket=bucket,
-            ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-            },
-        )
-        changes.append("enabled default encryption")
+def _ensure_versioning(s3: Any, bucket: str) -> str | None:
+    if s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled":
+        return None
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    return "enabled versioning"
 
+
+def _ensure_encryption(s3: Any, bucket: str) -> str | None:
+    current = _read(
+        lambda: s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"],
+        {},
+    )
+    if current.get("Rules"):
+        return None
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    return "enabled default encryption"
+
+
+def _ensure_public_access_block(s3: Any, bucket: str) -> str | None:
     block = {
         "BlockPublicAcls": True,
         "IgnorePublicAcls": True,
         "BlockPublicPolicy": True,
         "RestrictPublicBuckets": True,
     }
-    try:
-        current_block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    except ClientError:
-        current_block = {}
-    if current_block != block:
-        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
-        changes.append("blocked public access")
+    current = _read(
+        lambda: s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"], {}
+    )
+    if current == block:
+        return None
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
+    return "blocked public access"
 
-    try:
-        ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
-    except ClientError:
-        ownership = []
-    if ownership != [{"ObjectOwnership": "BucketOwnerEnforced"}]:
-        s3.put_bucket_ownership_controls(
-            Bucket=bucket,
-            OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-        )
-        changes.append("disabled ACLs")
 
-    wanted_policy = _policy(bucket)
-    try:
-        current_policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    except ClientError:
-        current_policy = None
-    if current_policy != wanted_policy:
-        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(wanted_policy))
-        changes.append("set TLS-only bucket policy")
+def _ensure_ownership(s3: Any, bucket: str) -> str | None:
+    wanted = [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    current = _read(
+        lambda: s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"], []
+    )
+    if current == wanted:
+        return None
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": wanted})
+    return "disabled ACLs"
 
-    lifecycle_rule = {
+
+def _ensure_policy(s3: Any, bucket: str) -> str | None:
+    wanted = _policy(bucket)
+    current = _read(lambda: json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]), None)
+    if current == wanted:
+        return None
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(wanted))
+    return "set TLS-only bucket policy"
+
+
+def _ensure_lifecycle(s3: Any, bucket: str) -> str | None:
+    rule = {
         "ID": "expire-old-state-versions",
         "Status": "Enabled",
         "Filter": {"Prefix": ""},
         "NoncurrentVersionExpiration": {"NoncurrentDays": NONCURRENT_DAYS},
         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
     }
-    try:
-        current_rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-    except ClientError:
-        current_rules = []
-    if not any(
-        r.get("ID") == lifecycle_rule["ID"]
+    current = _read(lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"], [])
+    if any(
+        r.get("ID") == rule["ID"]
         and r.get("Status") == "Enabled"
         and r.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays") == NONCURRENT_DAYS
-        for r in current_rules
+        for r in current
     ):
-        s3.put_bucket_lifecycle_configuration(
-            Bucket=bucket, LifecycleConfiguration={"Rules": [lifecycle_rule]}
-        )
-        changes.append("set lifecycle rule")
+        return None
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [rule]})
+    return "set lifecycle rule"
 
-    try:
-        current_tags = {
-            t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
-        }
-    except ClientError:
-        current_tags = {}
-    if current_tags != tags:
-        s3.put_bucket_tagging(
-            Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
-        )
-        changes.append("set tags")
-    return changes
+
+def _ensure_tags(s3: Any, bucket: str, tags: dict[str, str]) -> str | None:
+    current = _read(
+        lambda: {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]},
+        {},
+    )
+    if current == tags:
+        return None
+    s3.put_bucket_tagging(
+        Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
+    )
+    return "set tags"
+
+
+def ensure_state_bucket(s3: Any, bucket: str, region: str, tags: dict[str, str]) -> list[str]:
+    """Bring the bucket to the wanted shape; returns what had to change (empty when nothing)."""
+    steps = [
+        lambda: _ensure_bucket(s3, bucket, region),
+        lambda: _ensure_versioning(s3, bucket),
+        lambda: _ensure_encryption(s3, bucket),
+        lambda: _ensure_public_access_block(s3, bucket),
+        lambda: _ensure_ownership(s3, bucket),
+        lambda: _ensure_policy(s3, bucket),
+        lambda: _ensure_lifecycle(s3, bucket),
+        lambda: _ensure_tags(s3, bucket, tags),
+    ]
+    return [change for step in steps if (change := step()) is not None]
 
 
 def write_backend_config(env: str, bucket: str, region: str) -> Path | None:
