@@ -303,6 +303,41 @@ def first_grid_page(base: str, rounds: int) -> dict[str, float]:
     }
 
 
+def write_poster(derivatives: Path) -> Path:
+    """One real JPEG every catalogued item points at, as a poster."""
+    from PIL import Image
+
+    poster = derivatives / "ab" / "poster.jpg"
+    poster.parent.mkdir(parents=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 180), (40, 90, 160)).save(buffer, "JPEG", quality=85)
+    poster.write_bytes(buffer.getvalue())
+    return poster
+
+
+def run_phases(
+    base: str, clients: int, requests_per_client: int
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Closed-loop load per request kind, with the load average around each phase."""
+    results: dict[str, dict[str, float]] = {}
+    phases: dict[str, dict[str, float]] = {}
+    # Warm the pool and the caches once, untimed.
+    load(base, keyword, 4, 5)
+    for name, request in (
+        ("health_baseline", health),
+        ("search_keyword", keyword),
+        ("search_keyword_filtered", keyword_filtered),
+    ):
+        before = round(os.getloadavg()[0], 1)
+        results[name] = load(base, request, clients, requests_per_client)
+        phases[name] = {
+            "load_average_before": before,
+            "load_average_after": round(os.getloadavg()[0], 1),
+        }
+        print(name, results[name], flush=True)
+    return results, phases
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
@@ -311,17 +346,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/web.json")
     args = parser.parse_args()
 
-    from PIL import Image
-
     load_at_start = round(os.getloadavg()[0], 1)
-    phases: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp, EphemeralPostgres() as pg:
         derivatives = Path(tmp) / "derivatives"
-        poster = derivatives / "ab" / "poster.jpg"
-        poster.parent.mkdir(parents=True)
-        buffer = io.BytesIO()
-        Image.new("RGB", (320, 180), (40, 90, 160)).save(buffer, "JPEG", quality=85)
-        poster.write_bytes(buffer.getvalue())
+        poster = write_poster(derivatives)
         started = time.perf_counter()
         fill_catalog(pg.dsn, args.items, poster)
         fill_s = time.perf_counter() - started
@@ -330,22 +358,8 @@ def main() -> int:
         port = free_port()
         server = start_server(pg.dsn, derivatives, port)
         base = f"http://127.0.0.1:{port}"
-        results: dict[str, dict[str, float]] = {}
         try:
-            # Warm the pool and the caches once, untimed.
-            load(base, keyword, 4, 5)
-            for name, request in (
-                ("health_baseline", health),
-                ("search_keyword", keyword),
-                ("search_keyword_filtered", keyword_filtered),
-            ):
-                before = round(os.getloadavg()[0], 1)
-                results[name] = load(base, request, args.clients, args.requests_per_client)
-                phases[name] = {
-                    "load_average_before": before,
-                    "load_average_after": round(os.getloadavg()[0], 1),
-                }
-                print(name, results[name], flush=True)
+            results, phases = run_phases(base, args.clients, args.requests_per_client)
             grid = first_grid_page(base, rounds=10)
         finally:
             server.terminate()
