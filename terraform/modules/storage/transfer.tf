@@ -9,10 +9,6 @@ resource "aws_s3_bucket" "transfer" {
   #checkov:skip=CKV_AWS_21: Deliberately unversioned: objects can hold secrets in module arguments, and old versions would keep them past expiry (the aws_ssm plugin's own advice).
   #checkov:skip=CKV_AWS_144: Transient transfer files are never replicated.
   #checkov:skip=CKV2_AWS_62: Nothing consumes events for transfer objects.
-  #checkov:skip=CKV_AWS_18: Access logging is aws_s3_bucket_logging.transfer (to the logs bucket); checkov does not link it.
-  #checkov:skip=CKV_AWS_145: SSE-KMS when the module has a key is aws_s3_bucket_server_side_encryption_configuration.transfer; checkov does not link it. Asserted in tests/storage.tftest.hcl.
-  #checkov:skip=CKV2_AWS_61: The expiry rule is aws_s3_bucket_lifecycle_configuration.transfer; checkov does not link it. Asserted in tests/storage.tftest.hcl.
-  #checkov:skip=CKV2_AWS_6: Public access block is aws_s3_bucket_public_access_block.transfer; checkov does not link it. Asserted in tests/storage.tftest.hcl.
   bucket = "${var.name_prefix}-ssm-transfer${local.suffix}"
   # Only transient files live here: destroying an environment never needs to keep them.
   force_destroy = true
