@@ -78,9 +78,9 @@ variable "hosts" {
   description = <<-EOT
     Hosts keyed by host kind (names <project>-<environment>-<kind>-<n>), each with the groups
     its hosts belong to, as in ansible/inventories/local/topology.yml: count (default 1),
-    groups (non-empty; known groups: postgres, weaviate, airflow_master, airflow_worker,
-    worker_cpu, worker_gpu, video_archive, social_gateway, ingress), instance_type, gpu,
-    root_volume_size, data_volume_size (GiB, 0 = none), ami_name_pattern. A host gets the
+    groups (non-empty, from local.cloud_groups in main.tf; an unknown group is refused with
+    the known list), instance_type, gpu, root_volume_size, data_volume_size (GiB, 0 = none),
+    ami_name_pattern. A host gets the
     security groups and the IAM grants of all its groups. Exactly one airflow_master host and
     one postgres host; worker_cpu/worker_gpu hosts are also airflow_worker.
   EOT
