@@ -13,22 +13,33 @@ locals {
     ManagedBy   = "terraform"
   })
 
-  # The host groups a cloud environment knows (ARCHITECTURE.md), one entry each: the network
-  # security group its hosts get, the buckets it reads and writes (least privilege), the
-  # queues it consumes, and whether its data makes a host stateful (termination protection).
-  # A host kind gets the union of its groups' entries.
-  cloud_groups = {
-    postgres       = { security_group = "postgres", read = [], write = ["backups"], consume = [], stateful = true }
-    weaviate       = { security_group = "weaviate", read = [], write = ["backups"], consume = [], stateful = true }
-    airflow_master = { security_group = "airflow_master", read = ["raw"], write = ["notebooks"], consume = [], stateful = false }
-    airflow_worker = { security_group = "airflow_worker", read = [], write = [], consume = [], stateful = false }
-    # The ingest DAG's SQS sensor runs on the cpu queue, so its workers consume the queue.
-    worker_cpu     = { security_group = "airflow_worker", read = ["raw"], write = ["derivatives", "notebooks"], consume = ["ingest"], stateful = false }
-    worker_gpu     = { security_group = "airflow_worker", read = ["raw"], write = ["derivatives", "notebooks"], consume = [], stateful = false }
-    video_archive  = { security_group = "video_archive", read = ["raw", "derivatives"], write = [], consume = [], stateful = false }
-    social_gateway = { security_group = "social_gateway", read = ["derivatives"], write = [], consume = [], stateful = false }
-    ingress        = { security_group = "ingress", read = ["derivatives"], write = [], consume = [], stateful = false }
+  # The host groups a cloud environment knows (ARCHITECTURE.md): the one list. Every group in
+  # `hosts` must be on it; the local topology's other groups are in local_only_groups.
+  known_groups = ["postgres", "weaviate", "airflow_master", "airflow_worker", "worker_cpu", "worker_gpu", "video_archive", "social_gateway", "ingress"]
+
+  # What a known group brings to its hosts; a host kind gets the union over its groups.
+  # - its network security group: the one of its own name, unless mapped here;
+  group_security_group = {
+    worker_cpu = "airflow_worker"
+    worker_gpu = "airflow_worker"
   }
+  # - least privilege on the buckets (by purpose): groups not listed get none;
+  bucket_access = {
+    postgres       = { read = [], write = ["backups"] }
+    weaviate       = { read = [], write = ["backups"] }
+    airflow_master = { read = ["raw"], write = ["notebooks"] }
+    worker_cpu     = { read = ["raw"], write = ["derivatives", "notebooks"] }
+    worker_gpu     = { read = ["raw"], write = ["derivatives", "notebooks"] }
+    video_archive  = { read = ["raw", "derivatives"], write = [] }
+    social_gateway = { read = ["derivatives"], write = [] }
+    ingress        = { read = ["derivatives"], write = [] }
+  }
+  # - the queues it consumes: the ingest DAG's SQS sensor runs on the cpu queue's workers;
+  queue_access = {
+    worker_cpu = ["ingest"]
+  }
+  # - termination protection, for the groups whose data lives on the host.
+  stateful_groups = ["postgres", "weaviate"]
 
   # Groups of the local topology that have no place in a cloud environment, and why.
   local_only_groups = {
@@ -73,15 +84,15 @@ module "compute" {
   hosts                        = var.hosts
   subnet_ids                   = module.network.private_subnet_ids
   security_group_ids           = module.network.security_group_ids
-  group_security_groups        = { for g, c in local.cloud_groups : g => c.security_group }
+  group_security_groups        = { for g in local.known_groups : g => lookup(local.group_security_group, g, g) }
   ami_owner                    = var.ami_owner
   detailed_monitoring          = var.detailed_monitoring
   bucket_arns                  = module.storage.bucket_arns
-  bucket_access                = { for g, c in local.cloud_groups : g => { read = c.read, write = c.write } }
+  bucket_access                = local.bucket_access
   data_kms_key_arn             = module.storage.kms_key_arn
   queue_arns                   = { ingest = module.storage.ingest_queue_arn }
-  queue_access                 = { for g, c in local.cloud_groups : g => c.consume }
-  termination_protected_groups = var.termination_protection ? [for g, c in local.cloud_groups : g if c.stateful] : []
+  queue_access                 = local.queue_access
+  termination_protected_groups = var.termination_protection ? local.stateful_groups : []
 }
 
 module "dns" {

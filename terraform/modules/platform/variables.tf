@@ -78,7 +78,7 @@ variable "hosts" {
   description = <<-EOT
     Hosts keyed by host kind (names <project>-<environment>-<kind>-<n>), each with the groups
     its hosts belong to, as in ansible/inventories/local/topology.yml: count (default 1),
-    groups (non-empty, from local.cloud_groups in main.tf; an unknown group is refused with
+    groups (non-empty, from local.known_groups in main.tf; an unknown group is refused with
     the known list), instance_type, gpu, root_volume_size, data_volume_size (GiB, 0 = none),
     ami_name_pattern. A host gets the
     security groups and the IAM grants of all its groups. Exactly one airflow_master host and
@@ -109,7 +109,7 @@ variable "hosts" {
   # shape of one host kind (instance types, sizes, gpu) live in the compute module.
   validation {
     condition     = alltrue([for h in var.hosts : length(h.groups) > 0])
-    error_message = "Every host kind needs at least one group: ${join(", ", [for k, h in var.hosts : k if length(h.groups) == 0])} has none (e.g. groups = [\"ingress\"]; known groups: ${join(", ", keys(local.cloud_groups))})."
+    error_message = "Every host kind needs at least one group: ${join(", ", [for k, h in var.hosts : k if length(h.groups) == 0])} has none (e.g. groups = [\"ingress\"]; known groups: ${join(", ", local.known_groups)})."
   }
 
   validation {
@@ -118,8 +118,8 @@ variable "hosts" {
   }
 
   validation {
-    condition     = length(flatten([for h in var.hosts : [for g in h.groups : g if !contains(keys(local.cloud_groups), g) && !contains(keys(local.local_only_groups), g)]])) == 0
-    error_message = "Unknown group(s): ${join(", ", distinct(flatten([for k, h in var.hosts : [for g in h.groups : "${g} (host kind ${k})" if !contains(keys(local.cloud_groups), g) && !contains(keys(local.local_only_groups), g)]])))}. The cloud groups are: ${join(", ", keys(local.cloud_groups))}."
+    condition     = length(flatten([for h in var.hosts : [for g in h.groups : g if !contains(local.known_groups, g) && !contains(keys(local.local_only_groups), g)]])) == 0
+    error_message = "Unknown group(s): ${join(", ", distinct(flatten([for k, h in var.hosts : [for g in h.groups : "${g} (host kind ${k})" if !contains(local.known_groups, g) && !contains(keys(local.local_only_groups), g)]])))}. The cloud groups are: ${join(", ", local.known_groups)}."
   }
 
   validation {

@@ -96,7 +96,7 @@ run "composes_every_host_group" {
   }
 
   assert {
-    condition     = toset(flatten(values(module.compute.instance_groups))) == toset(keys(local.cloud_groups))
+    condition     = toset(flatten(values(module.compute.instance_groups))) == toset(local.known_groups)
     error_message = "The default layout runs every cloud group of the architecture."
   }
 
@@ -110,7 +110,7 @@ run "every_known_group_has_a_security_group" {
   command = apply
 
   assert {
-    condition     = alltrue([for g, c in local.cloud_groups : contains(keys(module.network.security_group_ids), c.security_group)])
+    condition     = alltrue([for g in local.known_groups : contains(keys(module.network.security_group_ids), lookup(local.group_security_group, g, g))])
     error_message = "Each cloud group maps to a security group the network module creates."
   }
 }
