@@ -113,6 +113,11 @@ run "every_known_group_has_a_security_group" {
     condition     = alltrue([for g in local.known_groups : contains(keys(module.network.security_group_ids), lookup(local.group_security_group, g, g))])
     error_message = "Each cloud group maps to a security group the network module creates."
   }
+
+  assert {
+    condition     = length(setsubtract(concat(keys(local.bucket_access), keys(local.queue_access), keys(local.group_security_group), local.stateful_groups), local.known_groups)) == 0
+    error_message = "Grants, security group mappings and stateful groups name only known groups."
+  }
 }
 
 run "a_multi_group_host_gets_the_union_of_its_groups" {
