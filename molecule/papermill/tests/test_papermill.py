@@ -51,7 +51,8 @@ def test_runner_runs_a_notebook_with_parameters(host):
     )
     assert res.rc == 0, res.stderr
     line = res.stdout.strip().splitlines()[-1]
-    assert line.startswith("output: /opt/cdaprod/papermill/output/notebook_smoke-")
+    # Output names are <notebook>__<run_id>.ipynb (core.notebook_runs), as DAG tasks name them.
+    assert line == "output: /opt/cdaprod/papermill/output/notebook_smoke__molecule-1.ipynb"
     nb = notebook(host, line.removeprefix("output: "))
     params = injected(nb)
     assert 'run_id = "molecule-1"' in params and 'queue = "cpu"' in params
