@@ -17,6 +17,7 @@ from platformctl.terraform_moto import free_port
 _VENV_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 ANSIBLE_INVENTORY = shutil.which("ansible-inventory", path=_VENV_PATH)
 
+
 def test_unknown_environment_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert terraform.run("plan", "qa") == 2
     err = capsys.readouterr().err
