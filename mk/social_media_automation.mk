@@ -9,10 +9,10 @@ BENCH_TARGETS += bench-social
 ##@ Sample: social-media automation
 test-social: _require_venv ## The gateway, Airtable client and pipeline tests, on their own
 	cd $(ROOT) && $(PY) -m pytest -q tests/social_media_automation \
-	  tests/integrations/test_custom_api_gateway.py tests/integrations/test_airtable_calendar.py
+	  tests/services tests/integrations/test_airtable_calendar.py
 
 serve-social-gateway: _require_venv ## Run the gateway on 127.0.0.1:8710 from SOCIAL_GATEWAY_* settings
-	cd $(ROOT) && $(PY) -m integrations.custom_api serve
+	cd $(ROOT) && $(PY) -m services.social_gateway serve
 
 bench-social: _require_venv ## Clips rendered per minute vs the same ffmpeg command run directly -> bench/results/social.json
 	cd $(ROOT) && $(PY) bench/social_render.py --out bench/results/social.json

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformctl.errors import PlatformError
-from platformctl.paths import ANSIBLE_CONFIG, ANSIBLE_DIR
+from platformctl.paths import ANSIBLE_CONFIG, ANSIBLE_DIR, REPO_ROOT
 
 _RECAP = re.compile(
     r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+"
@@ -60,6 +60,9 @@ def run_playbook(
     env = {
         **os.environ,
         **(environ or {}),
+        # Where the roles find the repository's DAGs, notebooks and wheelhouse
+        # (ansible/group_vars/all/repository.yml).
+        "PLATFORM_REPOSITORY_DIR": str(REPO_ROOT),
         "ANSIBLE_CONFIG": str(ANSIBLE_CONFIG),
         "ANSIBLE_FORCE_COLOR": "0",
     }
