@@ -7,9 +7,6 @@ the least-privileged social_pipeline role. (The role itself runs in molecule/saa
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +14,9 @@ import pytest
 import yaml
 
 from platformctl.secrets import ensure_secrets
+from tests.ansible_runs import apply_role_in_check_mode, run_playbook
 
 ROOT = Path(__file__).resolve().parents[2]
-PLAYBOOK_BIN = Path(sys.executable).parent / "ansible-playbook"
 GOOD: dict[str, Any] = {
     "saas_standins_bind_address": "10.89.0.7",
     "saas_standins_airtable_token": "t" * 32,
@@ -27,33 +24,8 @@ GOOD: dict[str, Any] = {
 }
 
 
-def _run(tmp_path: Path, playbook: str, args: list[str]) -> tuple[int, str]:
-    if not PLAYBOOK_BIN.exists():
-        pytest.skip("ansible-playbook is not installed in this environment")
-    path = tmp_path / "play.yml"
-    path.write_text(playbook, encoding="utf-8")
-    env = {
-        **os.environ,
-        "ANSIBLE_CONFIG": str(ROOT / "ansible" / "ansible.cfg"),
-        "ANSIBLE_ROLES_PATH": str(ROOT / "ansible" / "roles"),
-        "ANSIBLE_NOCOLOR": "1",
-    }
-    result = subprocess.run(
-        [str(PLAYBOOK_BIN), *args, str(path)],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
-    )  # fmt: skip
-    return result.returncode, result.stdout + result.stderr
-
-
 def _apply_role(tmp_path: Path, role_vars: dict[str, Any]) -> tuple[int, str]:
-    extra = tmp_path / "vars.json"
-    extra.write_text(json.dumps(role_vars), encoding="utf-8")
-    playbook = (
-        "- hosts: localhost\n  connection: local\n  gather_facts: false\n"
-        "  vars:\n    ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
-        "  roles:\n    - saas_standins\n"
-    )
-    return _run(tmp_path, playbook, ["-i", "localhost,", "--check", "-e", f"@{extra}"])
+    return apply_role_in_check_mode(tmp_path, "saas_standins", role_vars)
 
 
 def test_missing_secrets_stop_at_argument_validation(tmp_path: Path) -> None:
@@ -128,7 +100,7 @@ def test_platform_wiring_of_the_social_sample(tmp_path: Path) -> None:
     (inv_dir / "group_vars").symlink_to(ROOT / "ansible" / "group_vars")
     out = tmp_path / "out"
     out.mkdir()
-    rc, log = _run(tmp_path, WIRING_PLAYBOOK, ["-i", str(inv_dir), "-e", f"out_dir={out}"])
+    rc, log = run_playbook(tmp_path, WIRING_PLAYBOOK, ["-i", str(inv_dir), "-e", f"out_dir={out}"])
     assert rc == 0, log
     gateway = json.loads((out / "social-gateway-1.json").read_text())
     worker = json.loads((out / "worker-cpu-1.json").read_text())

@@ -4,17 +4,11 @@ is exercised in molecule/social_gateway.)"""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.ansible_runs import apply_role_in_check_mode
 
-ROOT = Path(__file__).resolve().parents[2]
-PLAYBOOK_BIN = Path(sys.executable).parent / "ansible-playbook"
 GOOD: dict[str, Any] = {
     "social_gateway_bind_address": "10.89.0.7",
     "social_gateway_db_host": "postgres-1",
@@ -24,29 +18,7 @@ GOOD: dict[str, Any] = {
 
 
 def _apply(tmp_path: Path, role_vars: dict[str, Any]) -> tuple[int, str]:
-    """The role on localhost in check mode (nothing here can change) with these variables."""
-    if not PLAYBOOK_BIN.exists():
-        pytest.skip("ansible-playbook is not installed in this environment")
-    extra = tmp_path / "vars.json"
-    extra.write_text(json.dumps(role_vars), encoding="utf-8")
-    playbook = tmp_path / "social_gateway.yml"
-    playbook.write_text(
-        "- hosts: localhost\n  connection: local\n  gather_facts: false\n"
-        "  vars:\n    ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
-        "  roles:\n    - social_gateway\n",
-        encoding="utf-8",
-    )
-    env = {
-        **os.environ,
-        "ANSIBLE_CONFIG": str(ROOT / "ansible" / "ansible.cfg"),
-        "ANSIBLE_ROLES_PATH": str(ROOT / "ansible" / "roles"),
-        "ANSIBLE_NOCOLOR": "1",
-    }
-    result = subprocess.run(
-        [str(PLAYBOOK_BIN), "-i", "localhost,", "--check", "-e", f"@{extra}", str(playbook)],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
-    )  # fmt: skip
-    return result.returncode, result.stdout + result.stderr
+    return apply_role_in_check_mode(tmp_path, "social_gateway", role_vars)
 
 
 def test_missing_secrets_stop_at_argument_validation(tmp_path: Path) -> None:
