@@ -1,16 +1,17 @@
 # What the hosts are made from: the Debian 12 systemd image every local host and molecule
 # instance runs, the wheelhouse the hosts install their Python environment from (no index on
 # the hosts), and the image with that environment already installed (the local stand-in for a
-# baked machine image). Each is rebuilt only when its recipe or the hosts' lock changes.
+# baked machine image), and emulated AWS's moto host. Each is rebuilt only when its recipe or
+# the hosts' lock changes.
 
 HOSTS_LOCK := $(ROOT)/requirements/hosts.lock
 # Extras of pyproject.toml in the hosts' lock: Airflow and the samples' runtimes (notebooks on
 # the workers import the samples, and the sample services run from the same environment).
 HOSTS_LOCK_EXTRAS := airflow video-archive web social
 
-SETUP_TARGETS += wheelhouse image-python
+SETUP_TARGETS += wheelhouse image-python image-moto
 
-.PHONY: image wheelhouse image-python hosts-lock
+.PHONY: image wheelhouse image-python image-moto hosts-lock
 
 ##@ Images and the hosts' wheelhouse
 image: ## The Debian 12 systemd host image (skipped when its recipe is unchanged)
@@ -21,6 +22,9 @@ wheelhouse: _require_venv ## Wheels of requirements/hosts.lock and of the projec
 
 image-python: wheelhouse image ## The host image with the hosts' Python environment (rebuilt when the lock changes)
 	@bash $(ROOT)/images/python-host/build.sh
+
+image-moto: image-python ## Emulated AWS's moto host: the Python host image plus moto's server
+	@bash $(ROOT)/images/moto/build.sh
 
 # --allow-unsafe: setuptools is locked too (torch requires a newer one than Debian's venv seeds).
 hosts-lock: _require_venv ## Re-resolve requirements/hosts.lock from pyproject.toml (needs PyPI)

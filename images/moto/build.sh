@@ -55,7 +55,6 @@ log "collecting wheels for $pin[server] (constrained by requirements/dev.lock)"
 
 log "installing into a container of $base"
 podman run --detach --name "$builder" "$base" /sbin/init >/dev/null
-podman exec "$builder" systemctl is-system-running --wait >/dev/null || true
 tar -C "$wheels" -cf - . | podman exec -i "$builder" sh -c 'mkdir -p /var/tmp/moto-wheels && tar -C /var/tmp/moto-wheels -xf -'
 podman exec "$builder" /opt/cdaprod/venv/bin/pip install --quiet --no-index \
   --find-links /var/tmp/moto-wheels "${pin/==/[server]==}"
