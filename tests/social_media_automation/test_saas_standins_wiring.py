@@ -87,9 +87,9 @@ def test_platform_wiring_of_the_social_sample(tmp_path: Path) -> None:
                 "platform_secrets_file": str(tmp_path / "secrets.yml"),
             },
             "children": {
-                "postgres": {"hosts": {"postgres-1": {}}},
-                "airflow_worker": {"hosts": {"worker-cpu-1": {}}},
-                "social_gateway": {"hosts": {"social-gateway-1": {}}},
+                "postgres": {"hosts": {"postgres-1": {"ansible_host": "10.89.0.2"}}},
+                "airflow_worker": {"hosts": {"worker-cpu-1": {"ansible_host": "10.89.0.3"}}},
+                "social_gateway": {"hosts": {"social-gateway-1": {"ansible_host": "10.89.0.4"}}},
                 "saas_standins": {"hosts": {"social-gateway-1": {}}},
             },
         }
@@ -111,7 +111,7 @@ def test_platform_wiring_of_the_social_sample(tmp_path: Path) -> None:
         {
             "name": "feed",
             "kind": "webhook",
-            "url": "http://social-gateway-1:8711/hook",
+            "url": "http://10.89.0.4:8711/hook",
             "secret": secrets["social_webhook_secret"],
             "per_minute": 10,
         }
@@ -120,15 +120,15 @@ def test_platform_wiring_of_the_social_sample(tmp_path: Path) -> None:
     assert [int(p) for p in gateway["standins"]] == [8720, 8711]
 
     env = worker["env"]
-    assert env["SOCIAL_GATEWAY_URL"] == "http://social-gateway-1:8710"
+    assert env["SOCIAL_GATEWAY_URL"] == "http://10.89.0.4:8710"
     assert env["SOCIAL_GATEWAY_API_KEY"] == secrets["social_gateway_api_key"]
-    assert env["SOCIAL_AIRTABLE_ENDPOINT"] == "http://social-gateway-1:8720"
+    assert env["SOCIAL_AIRTABLE_ENDPOINT"] == "http://10.89.0.4:8720"
     assert env["SOCIAL_AIRTABLE_TOKEN"] == secrets["airtable_standin_token"]
     assert env["SOCIAL_AIRTABLE_BASE"] and env["SOCIAL_AIRTABLE_TABLE"]
     assert env["SOCIAL_DERIVATIVES_DIR"] == "/srv/social/derivatives"
     dsn = env["SOCIAL_CATALOG_DSN"]
     assert dsn.startswith("postgresql://social_pipeline:") and dsn.endswith(
-        "@postgres-1:5432/archive"
+        "@10.89.0.2:5432/archive"
     )
     assert worker["dirs"] == [{"path": "/srv/social/derivatives", "mode": "1777"}]
     assert "[platforms.feed]" in worker["files"][0]["content"]
