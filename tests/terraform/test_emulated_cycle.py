@@ -303,12 +303,15 @@ def test_least_privilege_roles_per_host_kind(moto: str, outputs: dict[str, Any])
     assert arns("WriteObjects") == {f"arn:aws:s3:::{buckets['notebooks']}/*"}
 
 
-def test_outputs_inventory_has_every_group(outputs: dict[str, Any]) -> None:
-    # The assertions below are what the rewritten writer (platformctl.inventory_terraform,
-    # reading the `inventory` output) must satisfy; remove this skip when it lands.
-    pytest.skip("inventory writer being rewritten")
-    tf_handle = terraform.terraform_for("emulated")
-    path = terraform.write_inventory("emulated", tf_handle)
+def test_outputs_inventory_has_every_group(
+    outputs: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inventory platformctl writes from the applied `inventory` output."""
+    from platformctl import inventory_terraform
+
+    monkeypatch.setattr(inventory_terraform, "inventory_dir", lambda env: tmp_path / env)
+    access = inventory_terraform.SshAccess(tmp_path / "ssh" / "id_ed25519")
+    path = inventory_terraform.write_inventory("emulated", outputs["inventory"], access)
     listed = _inventory(path)
     for name, groups in HOSTS.items():
         for group in groups:
@@ -324,11 +327,6 @@ def test_aws_ec2_inventory_groups_hosts_by_their_groups_tag(
     moto: str, outputs: dict[str, Any], tmp_path: Path
 ) -> None:
     config = yaml.safe_load((ROOT / "ansible" / "inventories" / "dev" / "aws_ec2.yml").read_text())
-    if not any("tags.Groups" in str(k.get("key", "")) for k in config.get("keyed_groups", [])):
-        pytest.skip(
-            "ansible/inventories/*/aws_ec2.yml still key on the Role tag, which hosts no longer "
-            "carry: key on the Groups tag (space-separated), e.g. key: tags.Groups.split()"
-        )
     config["filters"]["tag:Environment"] = "emulated"
     config["endpoint_url"] = moto
     source = tmp_path / "emulated.aws_ec2.yml"
