@@ -108,6 +108,7 @@ def configure(env: str, outputs: dict[str, Any]) -> int:
         from platformctl import emulated
 
         emulated.provision_hosts(outputs)
+        outputs = emulated.as_seen_by_hosts(outputs)
     path = write_inventory(env, outputs, access_for(env, outputs))
     print(f"platformctl: inventory written to {path}")
     _, added = ensure_aws_secrets(outputs["secrets_id"], secrets_client(env, outputs["region"]))
@@ -133,6 +134,7 @@ def plan_configuration(env: str, outputs: dict[str, Any] | None) -> int:
         if not emulated.hosts_exist(outputs):
             print("platformctl: plan: the stand-in hosts are not up; `make apply` creates them")
             return 0
+        outputs = emulated.as_seen_by_hosts(outputs)
     missing = missing_keys(read_secrets(env, outputs))
     if missing:
         print(

@@ -283,6 +283,17 @@ def provision_hosts(outputs: dict[str, Any]) -> None:
     _provision(current, outputs)
 
 
+def as_seen_by_hosts(outputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs with moto's loopback URL (what Terraform used) replaced by its address on
+    the emulated network, where the hosts reach it (queue URLs name their endpoint)."""
+    current = site()
+    inside = f"http://{current.moto_address}:{MOTO_PORT_IN_HOST}"
+    return {
+        key: value.replace(current.moto_url, inside) if isinstance(value, str) else value
+        for key, value in outputs.items()
+    }
+
+
 def hosts_exist(outputs: dict[str, Any]) -> bool:
     prefix = site().name_prefix
     return all(
