@@ -4,10 +4,19 @@
 
 BENCH_TARGETS += bench-foundation
 
-.PHONY: up down plan apply destroy bench-foundation
+.PHONY: up down plan apply destroy bench-foundation _check_env
+
+# The environments platformctl knows (platformctl/environments.py). Checked here too, before
+# `make up` spends minutes on setup for a name that cannot work.
+ENVS := local emulated dev stage prod
+
+_check_env:
+	@case " $(ENVS) " in *" $(ENV) "*) ;; *) \
+	  echo "platformctl: error: unknown ENV '$(ENV)': choose one of $(ENVS) (e.g. make up ENV=local)" >&2; \
+	  exit 2;; esac
 
 ##@ Environments (ENV=local by default)
-up: setup ## Set this machine up if needed, bring the platform up and print how to reach it
+up: _check_env setup ## Set this machine up if needed, bring the platform up and print how to reach it
 	@$(PLATFORMCTL) up --env $(ENV) --with "$(WITH)"
 
 down: _require_venv ## Remove the environment's hosts (ENV=local: containers, network, inventory)

@@ -118,3 +118,12 @@ def test_every_script_says_what_it_does(script: Path):
     body = lines[1:] if lines[0].startswith("#!") else lines
     header = [line for line in body[:3] if line.startswith("# ") and len(line) > 10]
     assert header, f"{script.name}: starts without a comment saying what it does"
+
+
+def test_make_knows_the_environments_platformctl_knows():
+    """`make up` checks ENV before its setup; its list is platformctl's."""
+    from platformctl.environments import ENVIRONMENTS
+
+    text = (ROOT / "mk" / "environments.mk").read_text(encoding="utf-8")
+    listed = re.search(r"^ENVS := (.*)$", text, re.M)
+    assert listed and listed.group(1).split() == list(ENVIRONMENTS)
