@@ -23,6 +23,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     helps = {
         "plan": "show what apply would change (Terraform plan / Ansible check mode)",
         "apply": "create or update the environment's hosts and configure them",
+        "provision": "create or update the hosts, their inventory and secrets; configure nothing",
         "up": "apply, then print how to reach the platform",
         "destroy": "remove the environment's hosts",
         "down": "same as destroy",
@@ -69,6 +70,9 @@ def dispatch(args: argparse.Namespace) -> int:
     verb = {"down": "destroy"}.get(args.verb, args.verb)
     if env.hosts_from == "podman":
         features = _features(args.features)
+        if verb == "provision":
+            local.provision(features)
+            return 0
         if verb in ("apply", "up"):
             code = local.apply(features)
             if verb == "up":

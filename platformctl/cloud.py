@@ -99,8 +99,8 @@ def _play(env: str, region: str, check: bool) -> int:
     return result.total_changed
 
 
-def configure(env: str, outputs: dict[str, Any]) -> int:
-    """Stand-in hosts (emulated), inventory, secrets, then playbook.yml on every host."""
+def prepare(env: str, outputs: dict[str, Any]) -> None:
+    """What the play needs: stand-in hosts (emulated), the inventory, every secret."""
     check_outputs(outputs)
     if not outputs["hosts"]:
         raise PlatformError(f"ENV={env} has no hosts: its tfvars lists none")
@@ -114,6 +114,11 @@ def configure(env: str, outputs: dict[str, Any]) -> int:
     _, added = ensure_aws_secrets(outputs["secrets_id"], secrets_client(env, outputs["region"]))
     if added:
         print(f"platformctl: generated {len(added)} secret(s) into {outputs['secrets_id']}")
+
+
+def configure(env: str, outputs: dict[str, Any]) -> int:
+    """prepare(), then playbook.yml on every host."""
+    prepare(env, outputs)
     changes = _play(env, outputs["region"], check=False)
     print(f"platformctl: {env} environment is configured ({changes} change(s))")
     return 0

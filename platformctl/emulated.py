@@ -40,7 +40,6 @@ from platformctl.errors import PlatformError
 from platformctl.paths import REPO_ROOT, state_dir
 
 TFVARS = REPO_ROOT / "terraform" / "environments" / "emulated" / "emulated.tfvars"
-TF_STATE_DIR = TFVARS.parent
 MOTO_IMAGE = "localhost/cdaprod-moto:bookworm"
 HOST_IMAGE = "localhost/cdaprod-host-python:bookworm"
 MOTO_PORT_IN_HOST = 5000
@@ -50,8 +49,10 @@ TEST_KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 @dataclass(frozen=True)
 class Site:
-    """One emulated environment on this machine; a test copy uses its own prefix, network,
-    port and CIDR so it never meets a running `make up ENV=emulated`."""
+    """One emulated environment on this machine. A test copy sets its own prefix, network,
+    port, CIDR and state directory (EMULATED_NAME_PREFIX, EMULATED_NETWORK,
+    EMULATED_MOTO_PORT, EMULATED_VPC_CIDR, PLATFORM_STATE_DIR), so it never meets a running
+    `make up ENV=emulated`."""
 
     name_prefix: str
     network: str
@@ -101,7 +102,7 @@ def site() -> Site:
         name_prefix=os.environ.get("EMULATED_NAME_PREFIX", "cdaprod-emulated-"),
         network=os.environ.get("EMULATED_NETWORK", "cdaprod-emulated"),
         moto_url=f"http://127.0.0.1:{port}",
-        vpc_cidr=os.environ.get("TF_VAR_vpc_cidr") or _tfvars_cidr(),  # noqa: SIM112 - Terraform reads this name
+        vpc_cidr=os.environ.get("EMULATED_VPC_CIDR") or _tfvars_cidr(),
         state=state_dir("emulated"),
     )
 
@@ -304,10 +305,9 @@ def hosts_exist(outputs: dict[str, Any]) -> bool:
 
 
 def teardown() -> None:
-    """Every container, the network, the volumes, moto, the state and the keys: nothing left."""
+    """Every container, the network, the volumes, moto, Terraform's state and working data,
+    the keys: nothing is left."""
     current = site()
     if current.topology_file.exists() and shutil.which("podman"):
         _run_provision(current, "absent")
-    for leftover in TF_STATE_DIR.glob("terraform.tfstate*"):
-        leftover.unlink()
     shutil.rmtree(current.state, ignore_errors=True)

@@ -12,6 +12,7 @@ private addresses on emulated AWS.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,9 @@ def build_inventory(outputs: dict[str, Any], access: Access) -> dict[str, Any]:
 
 
 def inventory_file(env: str) -> Path:
-    return inventory_dir(env) / "hosts.yml"
+    """ansible/inventories/<env>/hosts.yml, or PLATFORM_INVENTORY_FILE (a test copy's own)."""
+    override = os.environ.get("PLATFORM_INVENTORY_FILE")
+    return Path(override) if override else inventory_dir(env) / "hosts.yml"
 
 
 def write_inventory(env: str, outputs: dict[str, Any], access: Access) -> Path:

@@ -97,13 +97,18 @@ def _converge(check: bool = False) -> PlaybookResult:
     return result
 
 
-def apply(features: list[str]) -> int:
+def provision(features: list[str]) -> PlaybookResult:
+    """The hosts, their inventory and the secrets; nothing configured yet."""
     check_features(features)
     preflight()
     _, added = ensure_secrets(secrets_file())
     if added:
         print(f"platformctl: generated {len(added)} secret(s) into {secrets_file()} (mode 0600)")
-    provisioned = _provision("present", features)
+    return _provision("present", features)
+
+
+def apply(features: list[str]) -> int:
+    provisioned = provision(features)
     converged = _converge()
     changes = provisioned.total_changed + converged.total_changed
     print(f"platformctl: local environment is up ({changes} change(s))")

@@ -39,6 +39,7 @@ from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
 from platformctl.environments import ENVIRONMENTS
 from platformctl.errors import PlatformError
+from platformctl.paths import state_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 TF_DIR = ROOT / "terraform"
@@ -47,7 +48,7 @@ ENVIRONMENTS_DIR = TF_DIR / "environments"
 # Terraform environments and the root each one uses, in the order of platformctl.environments.
 ROOT_OF = {name: env.terraform_root for name, env in ENVIRONMENTS.items() if env.terraform_root}
 ENVS = tuple(ROOT_OF)
-ACTIONS = ("plan", "apply", "destroy", "bootstrap", "inventory")
+ACTIONS = ("plan", "apply", "provision", "destroy", "bootstrap", "inventory")
 DEFAULT_PLUGIN_DIR = Path("/opt/tf-plugins")
 DEFAULT_MOTO_URL = "http://127.0.0.1:5000"
 # Against moto most of the wall time is the provider's fixed polling delays, not work:
@@ -109,7 +110,7 @@ class Layout:
 
     env: str
     root: Path  # the root configuration (terraform/roots/<kind>)
-    env_dir: Path  # terraform/environments/<env>: inputs and working data
+    env_dir: Path  # terraform/environments/<env>: inputs (and an AWS env's working data)
 
     @property
     def tfvars(self) -> Path:
@@ -121,13 +122,27 @@ class Layout:
         return None if self.env == "emulated" else self.env_dir / "backend.hcl"
 
     @property
+    def work_dir(self) -> Path:
+        """Working data: the environment directory for AWS environments; for emulated AWS,
+        beside its hosts' keys in the state directory (outside the repository, and a test
+        copy with its own PLATFORM_STATE_DIR never shares it), removed by `make down`."""
+        if self.env == "emulated":
+            return state_dir("emulated") / "terraform"
+        return self.env_dir
+
+    @property
     def data_dir(self) -> Path:
-        return self.env_dir / ".terraform"
+        return self.work_dir / ".terraform"
 
     @property
     def local_state(self) -> Path | None:
         """The emulated environment's state file; AWS environments keep state in S3."""
-        return self.env_dir / "terraform.tfstate" if self.env == "emulated" else None
+        return self.work_dir / "terraform.tfstate" if self.env == "emulated" else None
+
+    @property
+    def overrides(self) -> Path:
+        """Inputs this machine sets over the tfvars (emulated: a test copy's own VPC range)."""
+        return self.work_dir / "overrides.tfvars.json"
 
 
 def layout(env: str) -> Layout:
@@ -214,16 +229,23 @@ def terraform_for(env: str, moto: str | None = None) -> Terraform:
     paths = layout(env)
     check_tfvars(paths)
     variables: dict[str, str] = {}
+    var_files = [str(paths.tfvars)]
     if env == "emulated":
         url = moto or moto_url()
         check_moto(url)
         variables["moto_url"] = url
+        # A test copy of the environment takes its own VPC range (EMULATED_VPC_CIDR), so it
+        # never meets a running `make up ENV=emulated`; later var files win over the tfvars.
+        cidr = os.environ.get("EMULATED_VPC_CIDR", "")
+        paths.overrides.parent.mkdir(parents=True, exist_ok=True)
+        paths.overrides.write_text(json.dumps({"vpc_cidr": cidr} if cidr else {}))
+        var_files.append(str(paths.overrides))
     _prepare_process_env()
     return _Terraform(
         extra_env={"TF_DATA_DIR": str(paths.data_dir)},
         working_dir=str(paths.root),
         terraform_bin_path=binary,
-        var_file=str(paths.tfvars),
+        var_file=var_files,
         variables=variables,
         parallelism=EMULATED_PARALLELISM if env == "emulated" else None,
     )
@@ -342,11 +364,15 @@ def _run(action: str, env: str) -> int:
         if cloud.terraform_only(env):
             return 0
         return cloud.plan_configuration(env, inventory_output(tf))
-    if action == "apply":
+    if action in ("apply", "provision"):
         apply(tf)
-        if not cloud.terraform_only(env):
+        if cloud.terraform_only(env):
+            action = "inventory"
+        elif action == "provision":
+            cloud.prepare(env, inventory_output(tf) or {})
+            return 0
+        else:
             return cloud.configure(env, inventory_output(tf) or {})
-        action = "inventory"
     if action == "inventory":
         found = inventory_output(tf)
         if not found or not found.get("hosts"):

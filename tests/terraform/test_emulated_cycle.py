@@ -124,22 +124,21 @@ def times() -> Iterator[dict[str, float]]:
 
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A moto server on loopback, and state of this cycle's own (PLATFORM_STATE_DIR): never
+    the state of a `make up ENV=emulated` running on the same machine."""
     log = tmp_path_factory.mktemp("moto") / "moto.log"
-    state = terraform.layout("emulated").local_state
-    assert state is not None
-    state.unlink(missing_ok=True)  # a leftover state from a dead moto would not match
+    saved = {name: os.environ.get(name) for name in ("MOTO_URL", "PLATFORM_STATE_DIR")}
     with MotoServer(log_path=log) as url:
-        old = os.environ.get("MOTO_URL")
         os.environ["MOTO_URL"] = url
+        os.environ["PLATFORM_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
         try:
             yield url
         finally:
-            if old is None:
-                os.environ.pop("MOTO_URL", None)
-            else:
-                os.environ["MOTO_URL"] = old
-            state.unlink(missing_ok=True)
-            Path(f"{state}.backup").unlink(missing_ok=True)
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 @pytest.fixture(scope="module")
