@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from samples.video_archive.config import Settings
 from samples.video_archive.indexing.backends import SemanticIndex
 
 
 def open_index(settings: Settings, dimension: int) -> SemanticIndex:
-    """LanceDB in ``lancedb_dir`` or the Weaviate collection, per ``index_backend``."""
+    """LanceDB in ``lancedb_dir`` (a directory or ``s3://bucket/prefix``) or the Weaviate
+    collection, per ``index_backend``. Called by gold, the CLI's search and the web."""
     if settings.index_backend == "weaviate":
         from samples.video_archive.indexing.backends.weaviate import WeaviateIndex, connect
 
@@ -15,5 +18,6 @@ def open_index(settings: Settings, dimension: int) -> SemanticIndex:
         return WeaviateIndex(client, collection=settings.weaviate_collection)
     from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
 
-    settings.lancedb_dir.mkdir(parents=True, exist_ok=True)
+    if isinstance(settings.lancedb_dir, Path):
+        settings.lancedb_dir.mkdir(parents=True, exist_ok=True)
     return LanceDBIndex(settings.lancedb_dir, dimension=dimension)

@@ -1,8 +1,11 @@
 """Media by asset id and variant: find the file through the catalog, then stream it with
-single byte ranges (206) and HEAD. See media.py for the confinement rules."""
+single byte ranges (206) and HEAD. See media.py for the confinement rules. Derivatives
+come from the archive's ``derivatives_dir``, a directory or an S3 prefix (streamed)."""
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from pathlib import Path
 
@@ -11,16 +14,32 @@ from fastapi.responses import Response
 from starlette.responses import StreamingResponse
 
 from samples.video_archive.catalog import Catalog
+from samples.video_archive.storage import LocalStore, Store, open_store
 from samples.video_archive.web import media, queries
 from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.errors import ApiError, not_found
 
 DERIVED_VARIANTS = frozenset({"poster", "sprite", "proxy"})
+_STORE_LOCK = threading.Lock()
+Served = media.OpenMedia | media.StoredMedia
+
+
+@functools.cache
+def _store(location: str) -> Store:
+    return open_store(location)
+
+
+def derivative_store(location: Path | str) -> Store:
+    """The derivatives store, one per location for the process (one boto3 client)."""
+    if isinstance(location, Path):
+        return LocalStore(location)
+    with _STORE_LOCK:
+        return _store(location)
 
 
 def open_variant(
-    catalog: CatalogPool, derivatives_root: Path, asset_id: int, variant: str
-) -> media.OpenMedia:
+    catalog: CatalogPool, derivatives_root: Path | str, asset_id: int, variant: str
+) -> Served:
     """Open the variant's file: 404 when there is none to serve, 403 when it is refused."""
     with catalog.connection() as conn:
         row = Catalog(conn).asset(asset_id)
@@ -31,7 +50,9 @@ def open_variant(
         variant = "proxy" if row.get("proxy_path") else "original"
     try:
         if variant in DERIVED_VARIANTS:
-            return _open_derivative(derivatives_root, asset_id, variant, row.get(f"{variant}_path"))
+            return _open_derivative(
+                derivative_store(derivatives_root), asset_id, variant, row.get(f"{variant}_path")
+            )
         return _open_original(asset_id, locations)
     except media.MediaRefusedError as exc:
         raise ApiError(403, f"refused: {exc}") from exc
@@ -39,18 +60,15 @@ def open_variant(
         raise ApiError(404, str(exc)) from exc
 
 
-def _open_derivative(
-    root: Path, asset_id: int, variant: str, stored: str | None
-) -> media.OpenMedia:
+def _open_derivative(store: Store, asset_id: int, variant: str, stored: str | None) -> Served:
     if not stored:
         raise media.MediaUnavailableError(f"video {asset_id} has no {variant} yet")
-    try:
-        relative = str(Path(stored).relative_to(root))
-    except ValueError as exc:
-        raise media.MediaRefusedError(
-            f"the {variant} is not under the derivatives directory"
-        ) from exc
-    return media.open_within(root, relative)
+    key = store.locate(stored)
+    if key is None:
+        raise media.MediaRefusedError(f"the {variant} is not under the derivatives location")
+    if isinstance(store, LocalStore):
+        return media.open_within(store.root, key)
+    return media.open_stored(store, key)
 
 
 def _open_original(asset_id: int, locations: list[dict]) -> media.OpenMedia:
@@ -80,7 +98,7 @@ def _open_original(asset_id: int, locations: list[dict]) -> media.OpenMedia:
     raise last_error
 
 
-def stream(request: Request, opened: media.OpenMedia) -> Response:
+def stream(request: Request, opened: Served) -> Response:
     """The whole file (200), one byte range (206), its headers only (HEAD) or 416."""
     headers = {
         "Accept-Ranges": "bytes",
@@ -107,7 +125,7 @@ def stream(request: Request, opened: media.OpenMedia) -> Response:
         headers["Content-Range"] = f"bytes {first}-{last}/{opened.size}"
     headers["Content-Length"] = str(max(0, last - first + 1))
     return StreamingResponse(
-        media.iter_bytes(opened, first, last),
+        opened.iter_range(first, last),
         status_code=status,
         headers=headers,
         media_type=opened.content_type,

@@ -1,4 +1,9 @@
-"""Embedded semantic index on LanceDB: a directory on disk, no server.
+"""Embedded semantic index on LanceDB: a directory or an S3 prefix, no server.
+
+``path`` is a local directory (a shared volume on the workers) or ``s3://bucket/prefix``
+(the derivatives bucket), which LanceDB opens itself with ``storage.lance_storage_options``
+(the standard AWS environment, ``AWS_ENDPOINT_URL`` for emulated AWS). One writer at a time
+(the DAG's single gold task; ``max_active_runs=1``); readers (the web service) any number.
 
 Upserts are ``merge_insert`` keyed by asset id; they never build or rebuild an index.
 ``optimize`` (called once after a batch of upserts, e.g. at the end of a gold run) keeps the
@@ -34,6 +39,7 @@ from samples.video_archive.indexing.backends.base import (
     SearchFilters,
     SearchHit,
 )
+from samples.video_archive.storage import is_s3, lance_storage_options, open_store
 
 DEFAULT_TABLE = "video_assets"
 # Hybrid search ranks this many candidates from each side before fusing, so an item that
@@ -116,11 +122,17 @@ class LanceDBIndex:
 
         self.dimension = dimension
         self.ann_min_rows = ann_min_rows
-        self._db = lancedb.connect(str(path), read_consistency_interval=READ_CONSISTENCY)
+        remote = is_s3(str(path))
+        self._db = lancedb.connect(
+            str(path),
+            read_consistency_interval=READ_CONSISTENCY,
+            storage_options=lance_storage_options() if remote else None,
+        )
         self._table = self._db.create_table(table, schema=_schema(dimension), exist_ok=True)
         # Rows the vector index was trained on: kept beside the table (LanceDB does not
-        # record it once later rows have been folded in).
-        self._ann_state = Path(path) / f"{table}.ann.json"
+        # record it once later rows have been folded in), on disk or in the bucket.
+        self._state = open_store(str(path) if remote else Path(path))
+        self._ann_state = f"{table}.ann.json"
         self._has_text_index = _TEXT_INDEX in self._index_names()
 
     def _index_names(self) -> set[str]:
@@ -247,7 +259,7 @@ class LanceDBIndex:
 
     def _trained_rows(self) -> int:
         try:
-            return int(json.loads(self._ann_state.read_text())["trained_rows"])
+            return int(json.loads(self._state.read_text(self._ann_state) or "")["trained_rows"])
         except (OSError, ValueError, KeyError, TypeError):
             # Unknown (the file was lost): take the index's own count, so no retrain now.
             stats = self._table.index_stats(_VECTOR_INDEX)
@@ -263,7 +275,7 @@ class LanceDBIndex:
             replace=True,
             name=_VECTOR_INDEX,
         )
-        self._ann_state.write_text(json.dumps({"trained_rows": rows}) + "\n")
+        self._state.write_text(self._ann_state, json.dumps({"trained_rows": rows}) + "\n")
 
     def close(self) -> None:
         """Nothing to release: LanceDB is embedded."""
