@@ -1,8 +1,10 @@
 """Technical metadata from ffprobe's JSON output.
 
 One ffprobe call per file reads the container, the streams and the first packets of the
-video stream (for variable-frame-rate detection). A file ffprobe cannot read, or one with
-no video stream, raises ``NotAVideoError`` with a reason fit for the quarantine list.
+video stream (for variable-frame-rate detection). A file ffprobe cannot read, one with no
+video stream, a picture (PNG, JPEG, ... whatever its name says) or one whose probe exceeds
+its time bound raises ``NotAVideoError`` with a reason fit for the quarantine list. The
+run is confined and quiet like every ffmpeg run (``samples.video_archive.ffmpeg.runner``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-FFPROBE_TIMEOUT_S = 120
+from samples.video_archive.ffmpeg.runner import (
+    IMAGE_DEMUXERS,
+    error_lines,
+    guarded,
+    input_options,
+    log_output,
+    seconds,
+)
+
+FFPROBE_TIMEOUT_S = 60.0
 VFR_SAMPLE_PACKETS = 240
 # ISO 6709 as written by phones, e.g. "+37.7749-122.4194+012.000/".
 _ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)")
@@ -60,45 +71,53 @@ class ProbeResult:
 def ffprobe_command(location: str) -> list[str]:
     """The exact ffprobe invocation (the benchmark's floor uses the same one)."""
     return [
-        "ffprobe", "-v", "error", "-print_format", "json",
+        "ffprobe", "-hide_banner", "-loglevel", "level+error", "-print_format", "json",
         "-show_format", "-show_streams",
         "-show_entries", "packet=stream_index,pts_time",
         "-read_intervals", f"%+#{VFR_SAMPLE_PACKETS}",
-        location,
+        *input_options(location), location,
     ]  # fmt: skip
 
 
-def run_ffprobe(location: str) -> dict[str, Any]:
-    """Raw ffprobe JSON for a path or URL; NotAVideoError when ffprobe cannot read it."""
+def run_ffprobe(location: str, timeout_s: float = FFPROBE_TIMEOUT_S) -> dict[str, Any]:
+    """Raw ffprobe JSON for a path or URL; NotAVideoError when ffprobe cannot read it or
+    takes longer than ``timeout_s`` (ffprobe's stderr goes to the debug log)."""
     try:
         result = subprocess.run(
-            ffprobe_command(location),
-            capture_output=True,
-            timeout=FFPROBE_TIMEOUT_S,
-            check=False,
+            guarded(ffprobe_command(location)), capture_output=True, timeout=timeout_s, check=False
         )
     except subprocess.TimeoutExpired as exc:
-        raise NotAVideoError(f"ffprobe timed out after {FFPROBE_TIMEOUT_S} s") from exc
+        raise NotAVideoError(f"probe exceeded {seconds(timeout_s)} s") from exc
     except FileNotFoundError as exc:
         raise RuntimeError("ffprobe not found: install the Debian package 'ffmpeg'") from exc
     stderr = result.stderr.decode("utf-8", "replace").strip()
+    lines = log_output("ffprobe", location, stderr)
     if result.returncode != 0:
-        raise NotAVideoError(f"ffprobe cannot read it: {_reason(stderr, location)}")
+        raise NotAVideoError(_reason(stderr, lines, location))
     try:
         return json.loads(result.stdout or b"{}")
     except json.JSONDecodeError as exc:
         raise NotAVideoError("ffprobe returned unreadable output") from exc
 
 
-def _reason(stderr: str, location: str) -> str:
-    """ffprobe's distinct messages without the '[demuxer @ 0x..]' and file-name prefixes."""
+_NOT_ON_WHITELIST = re.compile(r"\[([\w,]+) @ 0x[0-9a-f]+\].*Format not on whitelist")
+
+
+def _reason(stderr: str, lines: list[str], location: str) -> str:
+    """Why ffprobe failed: a refused format by name, else ffprobe's distinct messages
+    without the '[demuxer @ 0x..]' and file-name prefixes."""
+    refused = _NOT_ON_WHITELIST.search(stderr)
+    if refused:
+        return (
+            f"format {refused.group(1).split(',')[0]} is not read by the archive "
+            "(playlists and scripts can open other files)"
+        )
     reasons: list[str] = []
-    for line in stderr.splitlines():
-        text = re.sub(r"^\[[^\]]+\]\s*", "", line.strip())
+    for text in error_lines(stderr) or lines:
         text = text.removeprefix(f"{location}: ").strip()
         if text and text not in reasons:
             reasons.append(text)
-    return "; ".join(reasons[-3:]) or "unknown error"
+    return f"ffprobe cannot read it: {'; '.join(reasons[-3:]) or 'unknown error'}"
 
 
 def _ratio(value: str | None) -> float | None:
@@ -159,6 +178,18 @@ def _creation_time(value: str | None) -> datetime | None:
         return None
 
 
+def _refuse_pictures(fmt: dict[str, Any], video: dict[str, Any], packets: list[Any]) -> None:
+    """A picture read by an image demuxer is not a video, whatever its file name says; an
+    animated GIF (more than one frame) is let through as a (short) video."""
+    demuxer = (fmt.get("format_name") or "").split(",")[0]
+    if demuxer not in IMAGE_DEMUXERS:
+        return
+    frames = sum(1 for p in packets if p.get("stream_index") == video.get("index", 0))
+    if demuxer.startswith("gif") and frames > 1:
+        return
+    raise NotAVideoError(f"a still image, not a video ({video.get('codec_name', demuxer)})")
+
+
 def parse_probe(data: dict[str, Any]) -> ProbeResult:
     """Interpret ffprobe JSON; NotAVideoError if there is no decodable video stream."""
     streams = data.get("streams", [])
@@ -174,6 +205,7 @@ def parse_probe(data: dict[str, Any]) -> ProbeResult:
     if video is None:
         kinds = sorted({s.get("codec_type", "?") for s in streams}) or ["none"]
         raise NotAVideoError(f"no video stream (streams found: {', '.join(kinds)})")
+    _refuse_pictures(fmt, video, data.get("packets", []))
     if not video.get("width") or not video.get("height"):
         raise NotAVideoError(f"video stream {video.get('codec_name', '?')} has no frame size")
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
@@ -203,6 +235,6 @@ def parse_probe(data: dict[str, Any]) -> ProbeResult:
     )
 
 
-def probe(location: str) -> ProbeResult:
-    """ffprobe a path or URL and interpret the result."""
-    return parse_probe(run_ffprobe(location))
+def probe(location: str, timeout_s: float = FFPROBE_TIMEOUT_S) -> ProbeResult:
+    """ffprobe a path or URL and interpret the result (bronze calls this per new file)."""
+    return parse_probe(run_ffprobe(location, timeout_s))

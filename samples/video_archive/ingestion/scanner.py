@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 from samples.video_archive.catalog import Catalog
 from samples.video_archive.catalog.bronze import KnownFile
-from samples.video_archive.ingestion.probe import NotAVideoError, ProbeResult, probe
+from samples.video_archive.ingestion.probe import (
+    FFPROBE_TIMEOUT_S,
+    NotAVideoError,
+    ProbeResult,
+    probe,
+)
 from samples.video_archive.ingestion.sidecars import (
     MAX_SIDECAR_BYTES,
     SidecarText,
@@ -91,6 +96,7 @@ def _process(
     sidecar_paths: list[str],
     sidecar_signature: int,
     with_full_hash: bool,
+    probe_timeout_s: float = FFPROBE_TIMEOUT_S,
 ) -> _Work:
     work = _Work(entry, sidecar_signature=sidecar_signature)
     try:
@@ -105,7 +111,12 @@ def _process(
             work.quarantine_reason = "empty file (0 bytes)"
         else:
             try:
-                work.probe = probe(source.media_location(entry.rel_path))
+                location = source.media_location(entry.rel_path)
+            except OSError as exc:
+                work.error = f"cannot read: {exc.strerror or exc}"
+                return work
+            try:
+                work.probe = probe(location, probe_timeout_s)
             except NotAVideoError as exc:
                 work.quarantine_reason = str(exc)
     if sidecar_paths:
@@ -128,11 +139,13 @@ def scan_source(
     progress: ProgressCallback | None = None,
     source: MediaSource | None = None,
     full_hash: bool = False,
+    probe_timeout_s: float = FFPROBE_TIMEOUT_S,
 ) -> ScanSummary:
     """Scan a registered source and bring its catalog rows up to date.
 
     ``full_hash`` also hashes the whole content of new assets (BLAKE2b-256), for archives
     that want proof of identity beyond the sampled fingerprint; it reads every byte once.
+    ``probe_timeout_s`` bounds each ffprobe run (a file that exceeds it is quarantined).
     """
     registered = catalog.get_source(source_name)
     source = source or open_source(registered.spec)
@@ -184,7 +197,10 @@ def scan_source(
         progress(done, total)
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
         results = pool.map(
-            lambda job: _process(source, job[0], settled, job[1], job[2], full_hash), todo
+            lambda job: _process(
+                source, job[0], settled, job[1], job[2], full_hash, probe_timeout_s
+            ),
+            todo,
         )
         for index, work in enumerate(results, start=1):
             _register(catalog, registered.id, work, known, vanished_assets, summary)

@@ -126,12 +126,34 @@ def sidecar_signature(sidecars: list[str], other_files: Mapping[str, Entry]) -> 
     return max(other_files[p].mtime_ns for p in sidecars) + len(sidecars)
 
 
+class OutsideSourceError(OSError):
+    """A catalogued path now resolves outside its source, or to something not a file."""
+
+
+_KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device",
+          stat.S_IFBLK: "a device"}  # fmt: skip
+
+
+def _inside(root_real: str, path: str) -> bool:
+    return path == root_real or path.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
 class LocalSource:
-    """A directory tree; symlinked directories are not followed (no loops, no escapes)."""
+    """A directory tree: its files are what lies under the root.
+
+    Symlinked directories are not followed (no loops, no escapes); a symlinked file is
+    followed only when its target lies inside the root too, otherwise it is skipped with
+    the reason. Named pipes, sockets and devices are skipped (opening a pipe would wait
+    forever). Every open re-checks that what was opened is a regular file inside the root.
+    """
 
     def __init__(self, spec: SourceSpec) -> None:
         self.spec = spec
         self.root = Path(spec.uri.removeprefix("file://")).expanduser()
+
+    @property
+    def root_real(self) -> str:
+        return os.path.realpath(self.root)
 
     def check_online(self) -> None:
         if not self.root.exists():
@@ -142,6 +164,7 @@ class LocalSource:
             raise SourceOfflineError(f"root {self.root} is not readable")
 
     def iter_files(self) -> Iterator[Entry | Skipped]:
+        root_real = self.root_real
         stack = [self.root]
         while stack:
             directory = stack.pop()
@@ -153,28 +176,63 @@ class LocalSource:
                 continue
             for entry in entries:
                 rel = Path(entry.path).relative_to(self.root).as_posix()
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
-                        continue
-                    if entry.is_symlink() and entry.is_dir(follow_symlinks=True):
-                        yield Skipped(rel, "symlinked directory not followed")
-                        continue
-                    st = entry.stat(follow_symlinks=True)
-                except OSError as exc:
-                    yield Skipped(rel, f"cannot stat: {exc.strerror or exc}")
-                    continue
-                if stat.S_ISREG(st.st_mode):
-                    yield Entry(rel, st.st_size, st.st_mtime_ns)
+                item = self._classify(entry, rel, root_real)
+                if isinstance(item, Path):
+                    stack.append(item)
+                elif item is not None:
+                    yield item
+
+    def _classify(
+        self, entry: os.DirEntry[str], rel: str, root_real: str
+    ) -> Entry | Skipped | Path | None:
+        """One directory entry: a directory to descend into, a file, a skip, or None."""
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                return Path(entry.path)
+            if entry.is_symlink():
+                if entry.is_dir(follow_symlinks=True):
+                    return Skipped(rel, "symlinked directory not followed")
+                st = entry.stat(follow_symlinks=True)  # raises for a broken or looping link
+                if not _inside(root_real, os.path.realpath(entry.path)):
+                    return Skipped(rel, "symlink to a file outside the source, not followed")
+            else:
+                st = entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            return Skipped(rel, f"cannot stat: {exc.strerror or exc}")
+        if stat.S_ISREG(st.st_mode):
+            return Entry(rel, st.st_size, st.st_mtime_ns)
+        kind = _KINDS.get(stat.S_IFMT(st.st_mode))
+        return Skipped(rel, f"not a regular file ({kind})") if kind else None
+
+    def resolve(self, rel_path: str) -> str:
+        """The real path of a catalogued file, refused unless a regular file in the root."""
+        root_real = self.root_real
+        real = os.path.realpath(os.path.join(root_real, rel_path))
+        if not _inside(root_real, real):
+            raise OutsideSourceError(f"{rel_path} resolves outside its source; not read")
+        st = os.stat(real)
+        if not stat.S_ISREG(st.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a file")
+            raise OutsideSourceError(f"{rel_path} is not a regular file ({kind}); not read")
+        return real
 
     def _open(self, rel_path: str) -> int:
-        path = self.root / rel_path
-        flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+        path = self.resolve(rel_path)
+        # O_NONBLOCK: a file swapped for a named pipe after the check must not block us.
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
         try:
-            return os.open(path, flags | getattr(os, "O_NOATIME", 0))
+            fd = os.open(path, flags | getattr(os, "O_NOATIME", 0))
         except PermissionError:
             # O_NOATIME needs ownership of the file; plain read-only is still harmless.
-            return os.open(path, flags)
+            fd = os.open(path, flags)
+        try:
+            actual = os.readlink(f"/proc/self/fd/{fd}")
+            if not _inside(self.root_real, actual) or not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OutsideSourceError(f"{rel_path} changed while being opened; not read")
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
     def fingerprint(self, entry: Entry) -> str:
         fd = self._open(entry.rel_path)
@@ -191,7 +249,8 @@ class LocalSource:
             os.close(fd)
 
     def media_location(self, rel_path: str) -> str:
-        return str(self.root / rel_path)
+        """The path ffprobe/ffmpeg open: the checked real path (never outside the root)."""
+        return self.resolve(rel_path)
 
     def read_bytes(self, rel_path: str, limit: int) -> bytes:
         fd = self._open(rel_path)

