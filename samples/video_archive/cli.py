@@ -3,7 +3,7 @@
     sources add NAME PATH|s3://bucket/prefix [--include GLOB] [--exclude GLOB]
     sources list | sources remove NAME
     scan SOURCE|--all [--derive] [--no-index]
-    status | quarantine | show ID
+    status | quarantine | show ID | kept | delete ID
     search "words" [--codec C] [--min-duration S] [--max-duration S] [--min-height H]
 
 Settings come from VIDEO_ARCHIVE_* variables and the config file (see config.py); bad
@@ -13,20 +13,32 @@ input ends with one ``error:`` line and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.logging import RichHandler
 from rich.table import Table
 
 from core.settings import SettingsError
 from integrations.postgres import CatalogUnavailableError, MigrationError
 from integrations.smtp import MailError
-from samples.video_archive.catalog import Catalog, open_catalog
 from samples.video_archive.catalog.sources import SourceNotFoundError
+from samples.video_archive.cli_catalog import (
+    cmd_delete,
+    cmd_kept,
+    cmd_quarantine,
+    cmd_show,
+    cmd_status,
+)
+from samples.video_archive.cli_support import (
+    UsageError,
+    console,
+    err_console,
+    open_cli_catalog,
+    progress_bar,
+)
 from samples.video_archive.config import Settings
 from samples.video_archive.indexing.backends import SearchFilters, SemanticIndexError
 from samples.video_archive.indexing.embeddings import EmbedderUnavailableError
@@ -43,39 +55,9 @@ USER_ERRORS = (
     SourceNotFoundError,
 )
 
-console = Console()
-err_console = Console(stderr=True)
-
-
-class UsageError(ValueError):
-    """Bad arguments that argparse cannot catch (e.g. an unknown id)."""
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar driven by (done, total) callbacks."""
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield update
-
-
-def _catalog(settings: Settings) -> Catalog:
-    return open_catalog(settings.catalog_dsn)
-
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = _catalog(settings)
+    catalog = open_cli_catalog(settings)
     try:
         if args.action == "add":
             spec = spec_from_uri(args.name, args.location, tuple(args.include), tuple(args.exclude))
@@ -84,11 +66,16 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             source = catalog.add_source(spec)
             console.print(f"source [bold]{source.spec.name}[/] → {source.spec.uri}")
         elif args.action == "remove":
-            forgotten = catalog.remove_source(args.name)
+            forgotten, kept = catalog.remove_source(args.name)
             console.print(
                 f"removed source {args.name} ({forgotten} file records forgotten; "
                 "originals untouched)"
             )
+            if kept:
+                console.print(
+                    f"{kept} edited videos kept without a file (see 'kept'; 'delete ID' "
+                    "removes one)"
+                )
         else:
             table = Table("name", "kind", "location", "status", "last scan", "include")
             for s in catalog.list_sources():
@@ -110,7 +97,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     from samples.video_archive import pipeline
 
-    catalog = _catalog(settings)
+    catalog = open_cli_catalog(settings)
     try:
         if args.all:
             names = [s.spec.name for s in catalog.list_sources()]
@@ -147,105 +134,16 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
                 silver = pipeline.run_silver(
                     settings, run_id=run_id, progress=update, catalog=catalog
                 )
-            console.print(
-                "derivatives: " + ", ".join(f"{k} {v}" for k, v in silver["counts"].items())
-            )
+            counts = ", ".join(f"{k} {v}" for k, v in silver["counts"].items() if v)
+            console.print(f"derivatives: {counts or 'nothing to do'}")
+            for error in silver["errors"][:10]:
+                console.print(f"  [red]•[/] asset {error['asset_id']}: {error['reason']}")
         if not args.no_index:
             with progress_bar("index") as update:
                 gold = pipeline.run_gold(settings, run_id=run_id, progress=update, catalog=catalog)
             console.print("index: " + ", ".join(f"{k} {v}" for k, v in gold["counts"].items()))
         console.print(f"run id: {run_id}")
         return status
-    finally:
-        catalog.close()
-
-
-def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = _catalog(settings)
-    try:
-        summary = catalog.status_summary()
-        table = Table("catalog", "count")
-        for key, value in summary.items():
-            table.add_row(key.replace("_", " "), f"{value:,}")
-        console.print(table)
-        offline = [s for s in catalog.list_sources() if s.status == "offline"]
-        for s in offline:
-            console.print(f"[yellow]offline:[/] {s.spec.name} — {s.status_reason}")
-        return 0
-    finally:
-        catalog.close()
-
-
-def cmd_quarantine(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = _catalog(settings)
-    try:
-        rows = catalog.quarantined()
-        table = Table("id", "location", "size", "reason")
-        for row in rows:
-            table.add_row(
-                str(row["id"]),
-                "\n".join(row["locations"]),
-                f"{row['size_bytes']:,}",
-                row["quarantine_reason"],
-            )
-        console.print(table if rows else "nothing in quarantine")
-        return 0
-    finally:
-        catalog.close()
-
-
-_SHOW_FIELDS = (
-    "fingerprint",
-    "status",
-    "quarantine_reason",
-    "title",
-    "description",
-    "tags",
-    "container",
-    "video_codec",
-    "audio_codec",
-    "audio_layout",
-    "duration_s",
-    "width",
-    "height",
-    "fps",
-    "variable_fps",
-    "rotation",
-    "bit_rate",
-    "creation_time",
-    "camera_make",
-    "camera_model",
-    "gps_lat",
-    "gps_lon",
-    "phash",
-    "scene_cuts_s",
-    "quality_issues",
-    "poster_path",
-    "sprite_path",
-    "proxy_path",
-    "probed_at",
-    "derived_at",
-    "indexed_at",
-)
-
-
-def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = _catalog(settings)
-    try:
-        asset = catalog.asset(args.id)
-        if asset is None:
-            raise UsageError(f"no asset with id {args.id}; find ids with 'search' or 'status'")
-        table = Table("field", "value", title=f"asset {args.id}")
-        for key in _SHOW_FIELDS:
-            value = asset.get(key)
-            if value not in (None, [], ""):
-                table.add_row(key, str(value))
-        console.print(table)
-        files = Table("source", "path", "status", "missing since", title="locations")
-        for f in catalog.asset_files(args.id):
-            files.add_row(f["source"], f["rel_path"], f["status"], str(f["missing_since"] or ""))
-        console.print(files)
-        return 0
     finally:
         catalog.close()
 
@@ -262,7 +160,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         min_height=args.min_height,
         sources=tuple(args.source or ()),
     )
-    catalog = _catalog(settings)
+    catalog = open_cli_catalog(settings)
     embedder = MiniLMEmbedder()
     index = open_index(settings, embedder.dimension)
     try:
@@ -305,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         "$VIDEO_ARCHIVE_CONFIG or ~/.config/video-archive/config.toml)",
     )
     parser.add_argument("--dsn", help="catalog DSN (overrides VIDEO_ARCHIVE_CATALOG_DSN)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log ffmpeg's own messages and decisions"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     sources = sub.add_parser("sources", help="register, list and remove sources")
@@ -342,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="everything known about one asset")
     show.add_argument("id", type=int)
     show.set_defaults(func=cmd_show)
+    sub.add_parser(
+        "kept", help="edited videos whose files are gone (kept until deleted)"
+    ).set_defaults(func=cmd_kept)
+    delete = sub.add_parser("delete", help="delete an asset that has no file, edits included")
+    delete.add_argument("id", type=int)
+    delete.set_defaults(func=cmd_delete)
 
     search = sub.add_parser("search", help="find videos by words and meaning")
     search.add_argument("query")
@@ -357,6 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.verbose:
+        # ffmpeg's warnings are logged at debug level: shown only when asked for.
+        handler = RichHandler(console=err_console, show_path=False)
+        logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[handler])
+        logging.getLogger("samples.video_archive").setLevel(logging.DEBUG)
     try:
         overrides = {"catalog_dsn": args.dsn} if args.dsn else {}
         settings = Settings.load(config_file=args.config, **overrides)

@@ -160,10 +160,10 @@ def test_changed_file_gets_new_identity_and_deleted_file_is_soft_deleted(
 
     from datetime import timedelta
 
-    assert catalog.purge_missing(timedelta(days=30)) == (0, 0)  # inside the grace period
-    files, assets = catalog.purge_missing(timedelta(0))
+    assert catalog.purge_missing(timedelta(days=30)) == (0, 0, 0)  # inside the grace period
+    files, assets, kept = catalog.purge_missing(timedelta(0))
     # mpeg4.avi's asset had no other location; no_audio.mkv's old content has none either.
-    assert (files, assets) == (1, 2)
+    assert (files, assets, kept) == (1, 2, 0)
 
 
 def test_missing_root_marks_source_offline_and_deletes_nothing(

@@ -102,13 +102,13 @@ def test_one_failing_asset_does_not_stop_the_batch(
     scan_source(catalog, "corpus")
     real = silver.sample_frames
 
-    def failing(location: str, duration_s: float | None, count: int = 12) -> list:
+    def failing(location: str, duration_s: float | None, limits: object, count: int = 12) -> list:
         if location.endswith("mpeg4.avi"):
             raise RuntimeError("decoder exploded")
-        return real(location, duration_s, count)
+        return real(location, duration_s, limits, count)
 
     monkeypatch.setattr(silver, "sample_frames", failing)
-    monkeypatch.setattr(silver, "scene_cuts", lambda location: [])  # keep this test quick
+    monkeypatch.setattr(silver, "scene_cuts", lambda *a, **k: ([], []))  # keep this test quick
     summary = silver.derive_pending(catalog, tmp_path / "d", workers=2)
     good = [p for p, e in expected.items() if not e.quarantined]
     assert summary.counts["errors"] == 1

@@ -20,6 +20,17 @@ class CatalogBase:
     def close(self) -> None:
         self.conn.close()
 
+    def mark_fileless_edits(self) -> int:
+        """Mark edited assets that have no file row left as kept without a file; return how
+        many were newly marked. Called by the purge and by source removal."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "UPDATE assets a SET file_gone_at = now() WHERE a.edited_at IS NOT NULL "
+                "AND a.file_gone_at IS NULL AND NOT EXISTS "
+                "(SELECT 1 FROM files f WHERE f.asset_id = a.id)"
+            )
+            return cur.rowcount
+
     def _all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self.conn.cursor() as cur:
             cur.execute(sql, params)

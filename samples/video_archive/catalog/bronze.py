@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -30,6 +30,14 @@ class KnownFile:
     mtime_ns: int
     present: bool
     sidecar_signature: int = 0
+
+
+class Purge(NamedTuple):
+    """What one purge did: file rows deleted, assets deleted, edited assets kept."""
+
+    files: int
+    assets: int
+    kept: int
 
 
 class BronzeQueries(CatalogBase):
@@ -58,7 +66,8 @@ class BronzeQueries(CatalogBase):
             """
             INSERT INTO assets (fingerprint, size_bytes, full_hash) VALUES (%s, %s, %s)
             ON CONFLICT (fingerprint) DO UPDATE SET size_bytes = EXCLUDED.size_bytes,
-                full_hash = coalesce(EXCLUDED.full_hash, assets.full_hash)
+                full_hash = coalesce(EXCLUDED.full_hash, assets.full_hash),
+                file_gone_at = NULL
             RETURNING id, (xmax = 0) AS created
             """,
             (fingerprint, size, full_hash),
@@ -92,7 +101,9 @@ class BronzeQueries(CatalogBase):
         tags: list[str],
         sidecar_text: str | None,
     ) -> None:
-        """Store what sidecars say; values already set (e.g. by a person) are kept."""
+        """Store what sidecars say; values already set (e.g. by a person) are kept. Declared
+        as the pipeline's write, so that it does not count as a human edit (migration 0005)."""
+        self.declare_pipeline_write()
         self.conn.execute(
             """
             UPDATE assets SET title = coalesce(title, %s), description = coalesce(description, %s),
@@ -142,13 +153,18 @@ class BronzeQueries(CatalogBase):
             )
             return cur.rowcount
 
-    def purge_missing(self, grace: timedelta) -> tuple[int, int]:
-        """Delete files missing longer than ``grace`` and assets left with no file at all.
+    def declare_pipeline_write(self) -> None:
+        """Mark the current transaction's descriptive writes as the pipeline's (sidecars),
+        not a person's: the edit trigger of migration 0005 then leaves ``edited_at``."""
+        self.conn.execute("SELECT set_config('video_archive.writer', 'pipeline', true)")
+
+    def purge_missing(self, grace: timedelta) -> Purge:
+        """Delete files missing longer than ``grace`` and assets left with no file at all,
+        except assets a person edited: those are kept and marked ``file_gone_at`` until a
+        person deletes them (``delete_asset``) or their content is found again.
 
         An asset whose only path got new content is orphaned at that moment; it stays
         (``updated_at`` is touched then) until the grace period has passed too.
-
-        Returns (files purged, assets purged).
         """
         with self.conn.cursor() as cur:
             cur.execute(
@@ -157,10 +173,12 @@ class BronzeQueries(CatalogBase):
             )
             files = cur.rowcount
             cur.execute(
-                "DELETE FROM assets a WHERE a.updated_at < now() - %s AND NOT EXISTS "
+                "DELETE FROM assets a WHERE a.edited_at IS NULL "
+                "AND a.updated_at < now() - %s AND NOT EXISTS "
                 "(SELECT 1 FROM files f WHERE f.asset_id = a.id)",
                 (grace,),
             )
             assets = cur.rowcount
+        kept = self.mark_fileless_edits()
         self.commit()
-        return files, assets
+        return Purge(files, assets, kept)

@@ -22,6 +22,10 @@ from samples.video_archive.catalog.sources import SourceQueries
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
+class AssetInUseError(ValueError):
+    """An asset that still has a present file cannot be deleted by hand."""
+
+
 class Catalog(SourceQueries, BronzeQueries, SilverGoldQueries):
     """Thin, typed access to the catalog tables over one connection: the query groups of
     sources.py, bronze.py and silver_gold.py, plus runs and the reads the CLI and the web
@@ -39,22 +43,25 @@ class Catalog(SourceQueries, BronzeQueries, SilverGoldQueries):
         source_name: str | None,
         counts: dict[str, int],
         errors: list[dict[str, str]],
+        part: str = "",
     ) -> None:
+        """One record per (run, layer, source, part); ``part`` names a mapped silver batch,
+        so a retried batch replaces its own record and no other."""
         self.conn.execute(
             """
-            INSERT INTO runs (run_id, layer, source_name, counts, errors, finished_at)
-            VALUES (%s, %s, %s, %s, %s, now())
-            ON CONFLICT (run_id, layer, source_name) DO UPDATE SET counts = EXCLUDED.counts,
-                errors = EXCLUDED.errors, finished_at = now()
+            INSERT INTO runs (run_id, layer, source_name, part, counts, errors, finished_at)
+            VALUES (%s, %s, %s, %s, %s, %s, now())
+            ON CONFLICT (run_id, layer, source_name, part) DO UPDATE
+                SET counts = EXCLUDED.counts, errors = EXCLUDED.errors, finished_at = now()
             """,
-            (run_id, layer, source_name, Jsonb(counts), Jsonb(errors)),
+            (run_id, layer, source_name, part, Jsonb(counts), Jsonb(errors)),
         )
         self.commit()
 
     def runs(self, run_id: str) -> list[dict[str, Any]]:
         return self._all(
-            "SELECT layer, source_name, counts, errors, started_at, finished_at FROM runs "
-            "WHERE run_id = %s ORDER BY id",
+            "SELECT layer, source_name, part, counts, errors, started_at, finished_at "
+            "FROM runs WHERE run_id = %s ORDER BY id",
             (run_id,),
         )
 
@@ -94,6 +101,32 @@ class Catalog(SourceQueries, BronzeQueries, SilverGoldQueries):
             """
         )
 
+    def kept_without_file(self) -> list[dict[str, Any]]:
+        """Edited assets whose files are all gone: kept for a person to delete or keep."""
+        return self._all(
+            "SELECT id, title, description, tags, edited_at, file_gone_at FROM assets "
+            "WHERE file_gone_at IS NOT NULL ORDER BY file_gone_at, id"
+        )
+
+    def delete_asset(self, asset_id: int) -> bool:
+        """A person's deletion of an asset that has no present file (its missing file rows
+        go with it); refuses one that is still present somewhere. False for an unknown id."""
+        present = self._one(
+            "SELECT count(*) AS n FROM files WHERE asset_id = %s AND status = 'present'",
+            (asset_id,),
+        )
+        if present and present["n"]:
+            raise AssetInUseError(
+                f"asset {asset_id} still has {present['n']} present file(s); remove or move "
+                "the files (or their source) first"
+            )
+        self.conn.execute("DELETE FROM files WHERE asset_id = %s", (asset_id,))
+        with self.conn.cursor() as cur:
+            cur.execute("DELETE FROM assets WHERE id = %s", (asset_id,))
+            found = cur.rowcount == 1
+        self.commit()
+        return found
+
     def status_summary(self) -> dict[str, Any]:
         row = self._one(
             """
@@ -105,6 +138,7 @@ class Catalog(SourceQueries, BronzeQueries, SilverGoldQueries):
               (SELECT count(*) FROM assets WHERE indexed_at IS NOT NULL) AS indexed,
               (SELECT count(*) FROM files WHERE status = 'present') AS files_present,
               (SELECT count(*) FROM files WHERE status = 'missing') AS files_missing,
+              (SELECT count(*) FROM assets WHERE file_gone_at IS NOT NULL) AS kept_without_file,
               (SELECT coalesce(sum(size_bytes), 0) FROM assets) AS bytes
             """
         )

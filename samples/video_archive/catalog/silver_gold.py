@@ -1,8 +1,21 @@
-"""Silver and gold bookkeeping: which assets need derivatives or (re)indexing, what was
-derived, and which indexed assets lost their last present file."""
+"""Silver and gold bookkeeping: which assets need derivatives or (re)indexing, who is
+deriving an asset now, what was derived, and which indexed assets lost their last present
+file.
+
+Silver runs as mapped tasks on several workers, and Airflow may start a retry of a batch
+while the first attempt still runs (a worker that stopped answering). Two things keep the
+catalog at one row and one set of derivatives per asset:
+
+* a claim: a PostgreSQL advisory lock per asset, held by the deriving session and released
+  by PostgreSQL when that session ends (a killed worker's connection closes);
+* conditional writes: derivatives and silver quarantines are recorded only while the asset
+  still has none (``derived_at IS NULL``), so even an overlap the lock did not prevent
+  records once. After taking a claim, callers re-read the asset (``claimable_assets``).
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,9 +23,45 @@ from samples.video_archive.catalog._base import CatalogBase
 from samples.video_archive.catalog.sources import registered_source
 from samples.video_archive.ingestion.sources import SourceSpec
 
+# Advisory-lock namespace for silver claims (two-int form: namespace, asset id).
+SILVER_LOCK_SPACE = 0x5641
+_INT4 = 2**31
+CLAIM_POLL_S = 0.5
+
 
 class SilverGoldQueries(CatalogBase):
     """What the derivative and index layers read and record."""
+
+    def try_claim(self, asset_id: int) -> bool:
+        """Take the asset's silver claim for this session; False when another holds it.
+
+        (Ids beyond 2^31 share locks modulo 2^31: a collision only makes one wait.)"""
+        row = self._one(
+            "SELECT pg_try_advisory_lock(%s, %s) AS ok", (SILVER_LOCK_SPACE, asset_id % _INT4)
+        )
+        self.commit()
+        return bool(row and row["ok"])
+
+    def claim_within(self, asset_id: int, wait_s: float) -> bool:
+        """Wait up to ``wait_s`` for the claim another session holds."""
+        deadline = time.monotonic() + wait_s
+        while not self.try_claim(asset_id):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(CLAIM_POLL_S)
+        return True
+
+    def release(self, asset_id: int) -> None:
+        self._one("SELECT pg_advisory_unlock(%s, %s) AS ok", (SILVER_LOCK_SPACE, asset_id % _INT4))
+        self.commit()
+
+    def claimable_assets(self, asset_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Those of ``asset_ids`` that still need silver (probed, not derived), fresh."""
+        return self._all(
+            "SELECT * FROM assets WHERE id = ANY(%s) AND status = 'probed' "
+            "AND derived_at IS NULL ORDER BY id",
+            (list(asset_ids),),
+        )
 
     def present_location(self, asset_id: int) -> tuple[SourceSpec, str] | None:
         """One source and relative path where the asset is present now."""
@@ -26,25 +75,46 @@ class SilverGoldQueries(CatalogBase):
         )
         return (registered_source(row).spec, row["rel_path"]) if row else None
 
-    def assets_needing_derivatives(self, limit: int | None = None) -> list[dict[str, Any]]:
-        return self._all(
-            "SELECT * FROM assets WHERE status = 'probed' AND derived_at IS NULL "
-            "ORDER BY id LIMIT %s",
+    def asset_ids_needing_derivatives(self, limit: int | None = None) -> list[int]:
+        """Probed assets without derivatives and with a present file on an online source:
+        the work silver's plan splits into batches."""
+        rows = self._all(
+            """
+            SELECT a.id FROM assets a WHERE a.status = 'probed' AND a.derived_at IS NULL
+            AND EXISTS (SELECT 1 FROM files f JOIN sources s ON s.id = f.source_id
+                        WHERE f.asset_id = a.id AND f.status = 'present'
+                        AND s.status <> 'offline')
+            ORDER BY a.id LIMIT %s
+            """,
             (limit,),
         )
+        return [int(r["id"]) for r in rows]
 
-    def record_derivatives(self, asset_id: int, values: dict[str, Any]) -> None:
+    def record_derivatives(self, asset_id: int, values: dict[str, Any]) -> bool:
+        """Record an asset's derivatives unless some attempt already did; True if recorded."""
         allowed = ("poster_path", "sprite_path", "proxy_path", "scene_cuts_s", "phash",
                    "quality_issues")  # fmt: skip
         params = {k: values.get(k) for k in allowed}
         params["quality_issues"] = params["quality_issues"] or []
         params["id"] = asset_id
         assignments = ", ".join(f"{k} = %({k})s" for k in allowed)
-        self.conn.execute(
-            f"UPDATE assets SET {assignments}, derived_at = now(), updated_at = now() "  # noqa: S608 - fixed column names
-            "WHERE id = %(id)s",
-            params,
-        )
+        with self.conn.cursor() as cur:
+            cur.execute(
+                f"UPDATE assets SET {assignments}, derived_at = now(), updated_at = now() "  # noqa: S608 - fixed column names
+                "WHERE id = %(id)s AND status = 'probed' AND derived_at IS NULL",
+                params,
+            )
+            return cur.rowcount == 1
+
+    def quarantine_undecodable(self, asset_id: int, reason: str) -> bool:
+        """Silver's quarantine (e.g. a decode that exceeded its bound), unless derived."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "UPDATE assets SET status = 'quarantined', quarantine_reason = %s, "
+                "updated_at = now() WHERE id = %s AND status = 'probed' AND derived_at IS NULL",
+                (reason, asset_id),
+            )
+            return cur.rowcount == 1
 
     def assets_needing_index(self, limit: int | None = None) -> list[dict[str, Any]]:
         return self._all(

@@ -65,13 +65,16 @@ class SourceQueries(CatalogBase):
     def list_sources(self) -> list[RegisteredSource]:
         return [registered_source(r) for r in self._all("SELECT * FROM sources ORDER BY name")]
 
-    def remove_source(self, name: str) -> int:
-        """Forget a source and its file rows (never the originals); return files forgotten."""
+    def remove_source(self, name: str) -> tuple[int, int]:
+        """Forget a source and its file rows (never the originals). Assets left without a
+        file go at the next purge, except those a person edited, which are kept and
+        marked as having no file. Returns (files forgotten, edited assets kept)."""
         source = self.get_source(name)
         row = self._one("SELECT count(*) AS n FROM files WHERE source_id = %s", (source.id,))
         self.conn.execute("DELETE FROM sources WHERE id = %s", (source.id,))
+        kept = self.mark_fileless_edits()
         self.commit()
-        return int(row["n"]) if row else 0
+        return (int(row["n"]) if row else 0), kept
 
     def set_source_status(self, source_id: int, status: str, reason: str | None = None) -> None:
         self.conn.execute(

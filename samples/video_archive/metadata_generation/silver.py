@@ -1,20 +1,33 @@
-"""Silver: derivatives for every probed asset that has none yet.
+"""Silver: derivatives for probed assets, all pending ones or one planned batch.
 
-Each asset is processed on its own: a failure is recorded for that asset (and the asset
-is tried again next run) while the batch goes on. Derivatives go under
-``derivatives_dir/<aa>/<fingerprint digest>/``, never beside the originals.
+The CLI derives everything pending; the ``video_archive`` DAG maps one task per batch of
+asset ids over the workers (``pipeline.plan_silver`` / ``pipeline.run_silver``). Either way:
+
+* each asset is claimed first (an advisory lock, ``catalog.silver_gold``) and re-read: one
+  derived or quarantined by an earlier or overlapping attempt is counted ``already_done``
+  and not redone, so a retried batch does only what is missing; one that another attempt
+  is deriving right now is waited for (up to the time that attempt may take) and then
+  usually found done;
+* every ffmpeg run is bounded (``ffmpeg.runner``): a file that exceeds its bound is
+  quarantined with the reason ("decode exceeded N s"); any other failure is recorded for
+  that asset, which is tried again next run; the batch always goes on;
+* ffmpeg writes into a local scratch directory; finished files are then stored (a
+  directory or S3, ``storage``) under ``<aa>/<fingerprint digest>/``, never beside the
+  originals, and recorded only if no other attempt recorded the asset first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from samples.video_archive.catalog import Catalog
-from samples.video_archive.ingestion.sources import open_source
+from samples.video_archive.ffmpeg.runner import MediaLimits, MediaTimeoutError
+from samples.video_archive.ingestion.sources import SourceSpec, open_source
 from samples.video_archive.metadata_generation.frames import sample_frames
 from samples.video_archive.metadata_generation.proxy import is_browser_playable, make_proxy
 from samples.video_archive.metadata_generation.quality import quality_issues
@@ -25,80 +38,193 @@ from samples.video_archive.metadata_generation.stills import (
     perceptual_hash,
     save_jpeg,
 )
+from samples.video_archive.storage import Store, open_store
+
+Progress = Callable[[int, int], None]
+COUNTERS = ("derived", "proxies", "quality_flagged", "quarantined", "already_done",
+            "unavailable", "busy", "errors")  # fmt: skip
+# Beyond the ffmpeg bounds: time another attempt may need to store and record an asset.
+CLAIM_WAIT_MARGIN_S = 60.0
+# ffmpeg runs per asset (frames, scenes, proxy): another attempt's longest possible hold.
+RUNS_PER_ASSET = 3
 
 
 @dataclass
 class DeriveSummary:
-    counts: dict[str, int] = field(
-        default_factory=lambda: {"derived": 0, "proxies": 0, "quality_flagged": 0, "errors": 0}
-    )
+    """What one silver call did; ``counts`` and ``errors`` feed the run record."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
     errors: list[dict[str, str]] = field(default_factory=list)
 
+    def error(self, asset_id: int, reason: str, counter: str = "errors") -> None:
+        self.counts[counter] += 1
+        self.errors.append({"asset_id": str(asset_id), "reason": reason})
 
-def derivative_dir(root: Path, fingerprint: str) -> Path:
+
+def derivative_key(fingerprint: str, name: str) -> str:
+    """Where an asset's derivative lives under the derivatives location."""
     digest = fingerprint.rsplit(":", 1)[-1]
-    return root / digest[:2] / digest
+    return f"{digest[:2]}/{digest}/{name}"
 
 
 def derive_asset(
-    asset: dict[str, Any], location: str, rel_path: str, out_dir: Path
+    asset: dict[str, Any], location: str, rel_path: str, store: Store, limits: MediaLimits
 ) -> dict[str, Any]:
-    """Make every derivative of one asset; return the catalog values."""
-    frames = sample_frames(location, asset.get("duration_s"))
-    poster = save_jpeg(frames[choose_poster(frames)], out_dir / "poster.jpg")
-    sprite = save_jpeg(contact_sheet(frames), out_dir / "sprite.jpg")
-    proxy = None
-    if not is_browser_playable(asset, rel_path):
-        proxy = str(make_proxy(location, out_dir / "proxy.mp4"))
-    return {
-        "poster_path": str(poster),
-        "sprite_path": str(sprite),
-        "proxy_path": proxy,
-        "scene_cuts_s": scene_cuts(location),
-        "phash": perceptual_hash(frames),
-        "quality_issues": quality_issues(asset),
-    }
+    """Make every derivative of one asset in scratch, store them, return catalog values."""
+    duration = asset.get("duration_s")
+    with tempfile.TemporaryDirectory(prefix="va-derive-", dir=limits.scratch_dir) as tmp:
+        scratch = Path(tmp)
+        frames = sample_frames(location, duration, limits)
+        poster = save_jpeg(frames[choose_poster(frames)], scratch / "poster.jpg")
+        sprite = save_jpeg(contact_sheet(frames), scratch / "sprite.jpg")
+        cuts, problems = scene_cuts(location, limits, duration_s=duration, fps=asset.get("fps"))
+        proxy = None
+        if not is_browser_playable(asset, rel_path):
+            proxy = make_proxy(location, scratch / "proxy.mp4", limits, duration)
+        issues = quality_issues(asset)
+        if problems:
+            issues.append(f"decode errors: {problems[0]}")
+        # Stored only now: a file that fails or times out above leaves nothing behind.
+        fingerprint = asset["fingerprint"]
+        return {
+            "poster_path": store.put(poster, derivative_key(fingerprint, "poster.jpg")),
+            "sprite_path": store.put(sprite, derivative_key(fingerprint, "sprite.jpg")),
+            "proxy_path": (
+                store.put(proxy, derivative_key(fingerprint, "proxy.mp4")) if proxy else None
+            ),
+            "scene_cuts_s": cuts,
+            "phash": perceptual_hash(frames),
+            "quality_issues": issues,
+        }
+
+
+def derive_assets(
+    catalog: Catalog,
+    store: Store,
+    limits: MediaLimits,
+    asset_ids: Sequence[int],
+    *,
+    workers: int = 2,
+    progress: Progress | None = None,
+) -> DeriveSummary:
+    """Derive the given assets (those still needing it); one failure never stops the rest.
+
+    Called by ``pipeline.run_silver`` for a planned batch or for everything pending."""
+    summary = DeriveSummary()
+    ids = list(dict.fromkeys(int(i) for i in asset_ids))
+    tick = _ticker(len(ids), progress)
+    busy = [i for i in ids if not catalog.try_claim(i)]
+    claimed = [i for i in ids if i not in set(busy)]
+    _derive_claimed(catalog, store, limits, claimed, workers, summary, tick)
+    late: list[int] = []
+    for asset_id in busy:
+        if catalog.claim_within(asset_id, _claim_wait(catalog, limits, asset_id)):
+            late.append(asset_id)
+        else:
+            summary.error(
+                asset_id, "another attempt is still deriving it; left for the next run", "busy"
+            )
+            tick()
+    _derive_claimed(catalog, store, limits, late, workers, summary, tick)
+    return summary
 
 
 def derive_pending(
     catalog: Catalog,
-    derivatives_root: Path,
+    derivatives: Path | str | Store,
     *,
+    limits: MediaLimits | None = None,
     workers: int = 2,
     limit: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> DeriveSummary:
-    """Derive for every probed asset without derivatives; one failure never stops the rest."""
-    summary = DeriveSummary()
-    jobs: list[tuple[dict[str, Any], str, str]] = []
-    for asset in catalog.assets_needing_derivatives(limit):
-        place = catalog.present_location(asset["id"])
-        if place is None:
-            continue  # only on an offline source or gone: try again when it is back
-        spec, rel_path = place
-        jobs.append((asset, open_source(spec).media_location(rel_path), rel_path))
+    """Derive every probed asset without derivatives (the CLI's ``scan --derive``)."""
+    store = open_store(derivatives) if isinstance(derivatives, Path | str) else derivatives
+    ids = catalog.asset_ids_needing_derivatives(limit)
+    return derive_assets(
+        catalog, store, limits or MediaLimits(), ids, workers=workers, progress=progress
+    )
 
-    def work(job: tuple[dict[str, Any], str, str]) -> tuple[dict[str, Any], Any]:
-        asset, location, rel_path = job
-        try:
-            out = derivative_dir(derivatives_root, asset["fingerprint"])
-            return asset, derive_asset(asset, location, rel_path, out)
-        except Exception as exc:  # one asset's failure must not stop the batch
-            return asset, exc
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for done, (asset, result) in enumerate(pool.map(work, jobs), start=1):
-            if isinstance(result, Exception):
-                summary.counts["errors"] += 1
-                summary.errors.append(
-                    {"asset_id": str(asset["id"]), "reason": f"{type(result).__name__}: {result}"}
-                )
-            else:
-                catalog.record_derivatives(asset["id"], result)
-                catalog.commit()
-                summary.counts["derived"] += 1
-                summary.counts["proxies"] += 1 if result["proxy_path"] else 0
-                summary.counts["quality_flagged"] += 1 if result["quality_issues"] else 0
-            if progress:
-                progress(done, len(jobs))
-    return summary
+def _ticker(total: int, progress: Progress | None) -> Callable[[], None]:
+    done = 0
+    if progress:
+        progress(0, total)
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    return tick
+
+
+def _claim_wait(catalog: Catalog, limits: MediaLimits, asset_id: int) -> float:
+    """How long another attempt may legitimately hold this asset."""
+    row = catalog.asset(asset_id)
+    duration = row.get("duration_s") if row else None
+    return RUNS_PER_ASSET * limits.timeout_for(duration) + CLAIM_WAIT_MARGIN_S
+
+
+def _derive_claimed(
+    catalog: Catalog,
+    store: Store,
+    limits: MediaLimits,
+    claimed: list[int],
+    workers: int,
+    summary: DeriveSummary,
+    tick: Callable[[], None],
+) -> None:
+    """Derive assets whose claims this session holds; every claim is released."""
+    held = set(claimed)
+    try:
+        fresh = {int(a["id"]): a for a in catalog.claimable_assets(claimed)}
+        jobs: list[tuple[dict[str, Any], SourceSpec, str]] = []
+        for asset_id in claimed:
+            asset = fresh.get(asset_id)
+            place = catalog.present_location(asset_id) if asset else None
+            if asset is None or place is None:
+                # Done (or quarantined) by an earlier attempt, or no file online now.
+                summary.counts["already_done" if asset is None else "unavailable"] += 1
+                catalog.release(asset_id)
+                held.discard(asset_id)
+                tick()
+                continue
+            jobs.append((asset, *place))
+
+        def work(job: tuple[dict[str, Any], SourceSpec, str]) -> tuple[dict[str, Any], Any]:
+            asset, spec, rel_path = job
+            try:
+                location = open_source(spec).media_location(rel_path)
+                return asset, derive_asset(asset, location, rel_path, store, limits)
+            except Exception as exc:  # one asset's failure must not stop the batch
+                return asset, exc
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for asset, result in pool.map(work, jobs):
+                _record(catalog, asset, result, summary)
+                catalog.release(asset["id"])  # after the commit: a waiter sees the result
+                held.discard(asset["id"])
+                tick()
+    finally:
+        for asset_id in held:
+            catalog.release(asset_id)
+
+
+def _record(catalog: Catalog, asset: dict[str, Any], result: Any, summary: DeriveSummary) -> None:
+    counts = summary.counts
+    if isinstance(result, MediaTimeoutError):
+        if catalog.quarantine_undecodable(asset["id"], str(result)):
+            summary.error(asset["id"], str(result), "quarantined")
+        else:
+            counts["already_done"] += 1
+    elif isinstance(result, Exception):
+        summary.error(asset["id"], f"{type(result).__name__}: {result}")
+    elif catalog.record_derivatives(asset["id"], result):
+        counts["derived"] += 1
+        counts["proxies"] += 1 if result["proxy_path"] else 0
+        counts["quality_flagged"] += 1 if result["quality_issues"] else 0
+    else:
+        counts["already_done"] += 1
+    catalog.commit()
