@@ -44,6 +44,10 @@ def test_an_explicit_file_and_overrides(tmp_path: Path) -> None:
         ({"VIDEO_ARCHIVE_INDEX_BACKEND": "faiss"}, None, "'lancedb' or 'weaviate'"),
         ({"VIDEO_ARCHIVE_INDEX_BACKEND": "weaviate"}, None, "VIDEO_ARCHIVE_WEAVIATE_URL"),
         ({}, 'index_backend = "weaviate"\n', "VIDEO_ARCHIVE_WEAVIATE_URL"),
+        ({"VIDEO_ARCHIVE_DERIVATIVES_DIR": "https://x/y"}, None, "s3://bucket/prefix"),
+        ({}, 'lancedb_dir = "s3://b/../up"\n', "VIDEO_ARCHIVE_LANCEDB_DIR"),
+        ({"VIDEO_ARCHIVE_FFMPEG_THREADS": "-1"}, None, "VIDEO_ARCHIVE_FFMPEG_THREADS"),
+        ({"VIDEO_ARCHIVE_GPU": "always"}, None, "VIDEO_ARCHIVE_GPU"),
     ],
 )
 def test_bad_settings_name_what_to_fix(
@@ -64,3 +68,18 @@ def test_weaviate_with_a_url_is_accepted(tmp_path: Path) -> None:
         }
     )
     assert settings.weaviate_url == "http://weaviate.internal:8080"
+
+
+def test_shared_storage_and_media_settings(tmp_path: Path) -> None:
+    settings = Settings.load(
+        {
+            "VIDEO_ARCHIVE_CONFIG": str(_config(tmp_path, 'lancedb_dir = "s3://shared/index/"\n')),
+            "VIDEO_ARCHIVE_DERIVATIVES_DIR": "s3://shared/derivatives",
+            "VIDEO_ARCHIVE_FFMPEG_TIMEOUT_FACTOR": "2.5",
+            "VIDEO_ARCHIVE_GPU": "off",
+        }
+    )
+    assert settings.derivatives_dir == "s3://shared/derivatives"
+    assert settings.lancedb_dir == "s3://shared/index"
+    assert settings.ffmpeg_timeout_factor == 2.5 and settings.gpu == "off"
+    assert settings.ffmpeg_threads == 1  # one task, one core, unless told otherwise

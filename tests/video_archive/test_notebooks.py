@@ -1,4 +1,5 @@
-"""The layer notebooks execute with Papermill against the test catalog, bronze → silver → gold."""
+"""The layer notebooks execute with Papermill against the test catalog, bronze → silver → gold,
+silver as the DAG runs it: one notebook run per planned batch of asset ids."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from va_testlib import register
 
 import papermill
 from samples.video_archive.catalog import Catalog
+from samples.video_archive.config import Settings
 from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+from samples.video_archive.pipeline import plan_silver
 from samples.video_archive.synthetic import Expected
 
 pytestmark = pytest.mark.slow
@@ -44,16 +47,12 @@ def test_bronze_silver_gold_notebooks(
     config.write_text("")
     monkeypatch.setenv("VIDEO_ARCHIVE_CONFIG", str(config))
     monkeypatch.delenv("VIDEO_ARCHIVE_SMTP_HOST", raising=False)
+    monkeypatch.setenv("VIDEO_ARCHIVE_DERIVATIVES_DIR", str(tmp_path / "derivatives"))
     good = len([e for e in expected.values() if not e.quarantined])
     run_id = "manual__notebook_test"
-    parameters = {
-        "bronze": {"sources": "nb", "batch_size": 5},
-        "silver": {"derivatives_dir": str(tmp_path / "derivatives")},
-        "gold": {"lancedb_dir": str(tmp_path / "index"), "index_backend": "lancedb"},
-    }
-    summaries = {}
-    for layer, extra in parameters.items():
-        output = tmp_path / f"video_archive_{layer}.out.ipynb"
+
+    def run(layer: str, name: str, **extra: object) -> dict:
+        output = tmp_path / f"video_archive_{name}.out.ipynb"
         papermill.execute_notebook(
             str(NOTEBOOKS / f"video_archive_{layer}.ipynb"),
             str(output),
@@ -62,10 +61,20 @@ def test_bronze_silver_gold_notebooks(
             progress_bar=False,
             cwd=str(tmp_path),
         )
-        summaries[layer] = _printed_summary(output)
+        return _printed_summary(output)
 
-    assert summaries["bronze"]["sources"]["nb"]["counts"]["probed"] == good
-    assert summaries["silver"]["counts"]["derived"] == good
-    assert summaries["gold"]["counts"]["indexed"] == good
-    assert {r["layer"] for r in catalog.runs(run_id)} == {"bronze", "silver", "gold"}
+    bronze = run("bronze", "bronze", sources="nb", batch_size=5)
+    assert bronze["sources"]["nb"]["counts"]["probed"] == good
+    plan = plan_silver(Settings(catalog_dsn=catalog_dsn), 8)
+    assert [len(b) for b in plan] == [8, good - 8]
+    # As Airflow's mapped task passes it (a list), and as a person types it (a string).
+    first = run("silver", "silver_0", asset_ids=plan[0])
+    second = run("silver", "silver_1", asset_ids=",".join(map(str, plan[1])))
+    assert first["counts"]["derived"] + second["counts"]["derived"] == good
+    assert first["batch"] != second["batch"]
+    gold = run("gold", "gold", lancedb_dir=str(tmp_path / "index"), index_backend="lancedb")
+    assert gold["counts"]["indexed"] == good
+    assert sorted(r["layer"] for r in catalog.runs(run_id)) == [
+        "bronze", "gold", "silver", "silver"
+    ]  # fmt: skip
     assert LanceDBIndex(tmp_path / "index", dimension=384).count() == good

@@ -134,3 +134,46 @@ def test_quality_checks() -> None:
         "variable frame rate",
         "implausible resolution: 8x1080",
     ]
+
+
+@pytest.mark.parametrize(
+    ("given", "ids"),
+    [
+        ([3, "4"], [3, 4]),
+        ("[3, 4]", [3, 4]),
+        ("3, 4,", [3, 4]),
+        ("", None),
+        (None, None),
+        ([], []),
+    ],
+)
+def test_asset_ids_parameter(given: object, ids: list[int] | None) -> None:
+    from samples.video_archive.notebook_support import asset_ids_parameter
+
+    assert asset_ids_parameter(given) == ids  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["[1.5]", "a,b", '{"ids": 1}', "[[1]]"])
+def test_asset_ids_parameter_refuses_what_is_not_ids(given: str) -> None:
+    from samples.video_archive.notebook_support import asset_ids_parameter
+
+    with pytest.raises(ValueError, match="asset_ids must be a list of asset ids"):
+        asset_ids_parameter(given)
+
+
+def test_batch_labels_are_stable_and_distinct() -> None:
+    from samples.video_archive.pipeline import batch_label
+
+    assert batch_label([5, 3, 9]) == batch_label([3, 9, 5])
+    assert batch_label([3, 5, 9]).startswith("3-9 (3) ")
+    assert batch_label([3, 5, 9]) != batch_label([3, 6, 9])
+    assert batch_label([]) == ""
+
+
+def test_decode_bounds_follow_the_duration() -> None:
+    from samples.video_archive.ffmpeg.runner import MediaLimits
+
+    limits = MediaLimits(timeout_base_s=120, timeout_factor=8, timeout_max_s=3600)
+    assert limits.timeout_for(10) == 200
+    assert limits.timeout_for(1000) == 3600  # capped
+    assert limits.timeout_for(None) == limits.timeout_for(0) == 3600  # unknown: the cap
