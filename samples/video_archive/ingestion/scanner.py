@@ -29,6 +29,7 @@ from samples.video_archive.ingestion.sidecars import (
 )
 from samples.video_archive.ingestion.sources import (
     Entry,
+    Listing,
     MediaSource,
     SourceOfflineError,
     list_source,
@@ -174,21 +175,8 @@ def scan_source(
     listed = {e.rel_path for e in listing.videos}
     vanished = present_before - listed
     vanished_assets = {known[p].asset_id for p in vanished}
-    todo: list[tuple[Entry, list[str], int]] = []
-    for entry in listing.videos:
-        previous = known.get(entry.rel_path)
-        sidecars = sidecars_for(entry.rel_path, listing.other_files)
-        signature = sidecar_signature(sidecars, listing.other_files)
-        if (
-            previous is not None
-            and previous.present
-            and previous.size == entry.size
-            and previous.mtime_ns == entry.mtime_ns
-            and previous.sidecar_signature == signature
-        ):
-            counts["unchanged"] += 1
-        else:
-            todo.append((entry, sidecars, signature))
+    todo = _changed(listing, known)
+    counts["unchanged"] = len(listing.videos) - len(todo)
 
     settled = catalog.settled_fingerprints() if todo else {}
     done = counts["unchanged"]
@@ -214,6 +202,25 @@ def scan_source(
     catalog.set_source_status(registered.id, "online")
     catalog.commit()
     return summary
+
+
+def _changed(listing: Listing, known: dict[str, KnownFile]) -> list[tuple[Entry, list[str], int]]:
+    """(entry, sidecars, sidecar signature) of every listed video that is new or changed:
+    an unchanged file (same path, size, mtime and sidecars) costs nothing more."""
+    todo: list[tuple[Entry, list[str], int]] = []
+    for entry in listing.videos:
+        previous = known.get(entry.rel_path)
+        sidecars = sidecars_for(entry.rel_path, listing.other_files)
+        signature = sidecar_signature(sidecars, listing.other_files)
+        if (
+            previous is None
+            or not previous.present
+            or previous.size != entry.size
+            or previous.mtime_ns != entry.mtime_ns
+            or previous.sidecar_signature != signature
+        ):
+            todo.append((entry, sidecars, signature))
+    return todo
 
 
 def _register(
