@@ -136,12 +136,29 @@ def test_a_killed_attempt_is_finished_by_the_retry(
     worker.wait(timeout=30)
     done_before = _derived(catalog, ids)
     assert 2 <= done_before < len(ids), "the worker was not killed mid-batch"
+    started = catalog._one("SELECT count(*) AS n FROM assets WHERE silver_interruptions > 0")
+    assert started["n"] <= 1  # only the asset in flight (one worker) counts as interrupted
 
     retried = run_silver(settings, asset_ids=ids, run_id="killed")
     assert retried["counts"]["already_done"] == done_before
     assert retried["counts"]["derived"] == len(ids) - done_before
     assert retried["counts"]["busy"] == 0  # the killed session's claims went with it
     assert _derived(catalog, ids) == len(ids)
+    assert catalog._one("SELECT max(silver_interruptions) AS m FROM assets")["m"] == 0
+
+
+def test_an_asset_killed_with_its_task_again_and_again_is_quarantined(
+    catalog: Catalog, scanned: tuple[Settings, list[int]]
+) -> None:
+    settings, ids = scanned
+    # Three tries of its task were stopped from outside while it was being derived.
+    catalog.conn.execute("UPDATE assets SET silver_interruptions = 3 WHERE id = %s", (ids[0],))
+    catalog.commit()
+    result = run_silver(settings, asset_ids=ids[:2])
+    assert result["counts"]["quarantined"] == 1 and result["counts"]["derived"] == 1
+    row = catalog.asset(ids[0])
+    assert row["status"] == "quarantined"
+    assert row["quarantine_reason"].startswith("derivation interrupted 3 times")
 
 
 def test_recording_is_conditional_even_without_a_claim(

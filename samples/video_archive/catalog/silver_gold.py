@@ -55,6 +55,21 @@ class SilverGoldQueries(CatalogBase):
         self._one("SELECT pg_advisory_unlock(%s, %s) AS ok", (SILVER_LOCK_SPACE, asset_id % _INT4))
         self.commit()
 
+    def begin_derivation(self, asset_id: int) -> int:
+        """Count a start of the asset's derivation (committed at once, so that a kill
+        leaves it counted); return how many earlier starts were never finished."""
+        row = self._one(
+            "UPDATE assets SET silver_interruptions = silver_interruptions + 1 WHERE id = %s "
+            "RETURNING silver_interruptions - 1 AS before",
+            (asset_id,),
+        )
+        self.commit()
+        return int(row["before"]) if row else 0
+
+    def end_derivation(self, asset_id: int) -> None:
+        """A start that ended with a recorded outcome (also a reported failure)."""
+        self.conn.execute("UPDATE assets SET silver_interruptions = 0 WHERE id = %s", (asset_id,))
+
     def claimable_assets(self, asset_ids: Sequence[int]) -> list[dict[str, Any]]:
         """Those of ``asset_ids`` that still need silver (probed, not derived), fresh."""
         return self._all(
@@ -100,7 +115,8 @@ class SilverGoldQueries(CatalogBase):
         assignments = ", ".join(f"{k} = %({k})s" for k in allowed)
         with self.conn.cursor() as cur:
             cur.execute(
-                f"UPDATE assets SET {assignments}, derived_at = now(), updated_at = now() "  # noqa: S608 - fixed column names
+                f"UPDATE assets SET {assignments}, derived_at = now(), updated_at = now(), "  # noqa: S608 - fixed column names
+                "silver_interruptions = 0 "
                 "WHERE id = %(id)s AND status = 'probed' AND derived_at IS NULL",
                 params,
             )
@@ -111,7 +127,8 @@ class SilverGoldQueries(CatalogBase):
         with self.conn.cursor() as cur:
             cur.execute(
                 "UPDATE assets SET status = 'quarantined', quarantine_reason = %s, "
-                "updated_at = now() WHERE id = %s AND status = 'probed' AND derived_at IS NULL",
+                "silver_interruptions = 0, updated_at = now() "
+                "WHERE id = %s AND status = 'probed' AND derived_at IS NULL",
                 (reason, asset_id),
             )
             return cur.rowcount == 1

@@ -11,6 +11,9 @@ asset ids over the workers (``pipeline.plan_silver`` / ``pipeline.run_silver``).
 * every ffmpeg run is bounded (``ffmpeg.runner``): a file that exceeds its bound is
   quarantined with the reason ("decode exceeded N s"); any other failure is recorded for
   that asset, which is tried again next run; the batch always goes on;
+* an asset whose derivation was killed from outside ``MAX_INTERRUPTIONS`` times (each try
+  of its task stopped by the task's time limit before the file's own bound) is quarantined
+  instead of started again, so one file cannot fail every run;
 * ffmpeg writes into a local scratch directory; finished files are then stored (a
   directory or S3, ``storage``) under ``<aa>/<fingerprint digest>/``, never beside the
   originals, and recorded only if no other attempt recorded the asset first.
@@ -19,8 +22,9 @@ asset ids over the workers (``pipeline.plan_silver`` / ``pipeline.run_silver``).
 from __future__ import annotations
 
 import tempfile
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,9 @@ COUNTERS = ("derived", "proxies", "quality_flagged", "quarantined", "already_don
 CLAIM_WAIT_MARGIN_S = 60.0
 # ffmpeg runs per asset (frames, scenes, proxy): another attempt's longest possible hold.
 RUNS_PER_ASSET = 3
+# Starts of one asset's derivation that were killed from outside (a task's time limit, a
+# lost worker) before the asset is quarantined instead of started again.
+MAX_INTERRUPTIONS = 3
 
 
 @dataclass
@@ -113,8 +120,9 @@ def derive_assets(
     summary = DeriveSummary()
     ids = list(dict.fromkeys(int(i) for i in asset_ids))
     tick = _ticker(len(ids), progress)
-    busy = [i for i in ids if not catalog.try_claim(i)]
-    claimed = [i for i in ids if i not in set(busy)]
+    taken = {i: catalog.try_claim(i) for i in ids}
+    claimed = [i for i in ids if taken[i]]
+    busy = [i for i in ids if not taken[i]]
     _derive_claimed(catalog, store, limits, claimed, workers, summary, tick)
     late: list[int] = []
     for asset_id in busy:
@@ -167,6 +175,9 @@ def _claim_wait(catalog: Catalog, limits: MediaLimits, asset_id: int) -> float:
     return RUNS_PER_ASSET * limits.timeout_for(duration) + CLAIM_WAIT_MARGIN_S
 
 
+Job = tuple[dict[str, Any], SourceSpec, str]
+
+
 def _derive_claimed(
     catalog: Catalog,
     store: Store,
@@ -176,40 +187,78 @@ def _derive_claimed(
     summary: DeriveSummary,
     tick: Callable[[], None],
 ) -> None:
-    """Derive assets whose claims this session holds; every claim is released."""
+    """Derive assets whose claims this session holds, at most ``workers`` at a time; each
+    start is counted just before it runs, each result recorded as it comes, and every
+    claim is released (after the result's commit, so a waiting attempt sees it)."""
     held = set(claimed)
+
+    def finish(asset_id: int) -> None:
+        catalog.release(asset_id)
+        held.discard(asset_id)
+        tick()
+
+    def work(job: Job) -> Any:
+        asset, spec, rel_path = job
+        try:
+            location = open_source(spec).media_location(rel_path)
+            return derive_asset(asset, location, rel_path, store, limits)
+        except Exception as exc:  # one asset's failure must not stop the batch
+            return exc
+
     try:
-        fresh = {int(a["id"]): a for a in catalog.claimable_assets(claimed)}
-        jobs: list[tuple[dict[str, Any], SourceSpec, str]] = []
-        for asset_id in claimed:
-            asset = fresh.get(asset_id)
-            place = catalog.present_location(asset_id) if asset else None
-            if asset is None or place is None:
-                # Done (or quarantined) by an earlier attempt, or no file online now.
-                summary.counts["already_done" if asset is None else "unavailable"] += 1
-                catalog.release(asset_id)
-                held.discard(asset_id)
-                tick()
-                continue
-            jobs.append((asset, *place))
-
-        def work(job: tuple[dict[str, Any], SourceSpec, str]) -> tuple[dict[str, Any], Any]:
-            asset, spec, rel_path = job
-            try:
-                location = open_source(spec).media_location(rel_path)
-                return asset, derive_asset(asset, location, rel_path, store, limits)
-            except Exception as exc:  # one asset's failure must not stop the batch
-                return asset, exc
-
+        pending = deque(_jobs(catalog, claimed, summary, finish))
+        running: dict[Future[Any], dict[str, Any]] = {}
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for asset, result in pool.map(work, jobs):
-                _record(catalog, asset, result, summary)
-                catalog.release(asset["id"])  # after the commit: a waiter sees the result
-                held.discard(asset["id"])
-                tick()
+            while pending or running:
+                while pending and len(running) < max(1, workers):
+                    job = pending.popleft()
+                    if _may_start(catalog, job[0]["id"], summary):
+                        running[pool.submit(work, job)] = job[0]
+                    else:
+                        finish(job[0]["id"])
+                if not running:
+                    continue
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    asset = running.pop(future)
+                    _record(catalog, asset, future.result(), summary)
+                    finish(asset["id"])
     finally:
-        for asset_id in held:
+        for asset_id in list(held):
             catalog.release(asset_id)
+
+
+def _jobs(
+    catalog: Catalog, claimed: list[int], summary: DeriveSummary, finish: Callable[[int], None]
+) -> list[Job]:
+    """The claimed assets that still need silver and have a file online now."""
+    fresh = {int(a["id"]): a for a in catalog.claimable_assets(claimed)}
+    jobs: list[Job] = []
+    for asset_id in claimed:
+        asset = fresh.get(asset_id)
+        place = catalog.present_location(asset_id) if asset else None
+        if asset is None or place is None:
+            # Done (or quarantined) by an earlier attempt, or no file online now.
+            summary.counts["already_done" if asset is None else "unavailable"] += 1
+            finish(asset_id)
+        else:
+            jobs.append((asset, *place))
+    return jobs
+
+
+def _may_start(catalog: Catalog, asset_id: int, summary: DeriveSummary) -> bool:
+    """Count this start; quarantine instead when earlier starts were killed too often."""
+    interrupted = catalog.begin_derivation(asset_id)
+    if interrupted < MAX_INTERRUPTIONS:
+        return True
+    reason = (
+        f"derivation interrupted {interrupted} times (its task was stopped from outside "
+        "each time, e.g. by the task's time limit)"
+    )
+    if catalog.quarantine_undecodable(asset_id, reason):
+        summary.error(asset_id, reason, "quarantined")
+    catalog.commit()
+    return False
 
 
 def _record(catalog: Catalog, asset: dict[str, Any], result: Any, summary: DeriveSummary) -> None:
@@ -227,4 +276,5 @@ def _record(catalog: Catalog, asset: dict[str, Any], result: Any, summary: Deriv
         counts["quality_flagged"] += 1 if result["quality_issues"] else 0
     else:
         counts["already_done"] += 1
+    catalog.end_derivation(asset["id"])  # finished here, one way or another
     catalog.commit()
