@@ -104,6 +104,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kept(args: argparse.Namespace, settings: Settings) -> int:
+    """``kept``: edited assets whose files are gone, oldest first."""
     catalog = open_cli_catalog(settings)
     try:
         rows = catalog.kept_without_file()
@@ -123,6 +124,7 @@ def cmd_kept(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    """``delete ID``: a person forgets an asset without a file, edits included."""
     catalog = open_cli_catalog(settings)
     try:
         try:

@@ -40,4 +40,5 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def open_cli_catalog(settings: Settings) -> Catalog:
+    """The catalog a command works on (migrated first)."""
     return open_catalog(settings.catalog_dsn)

@@ -58,10 +58,12 @@ def storage_location(value: object) -> Path | str:
 
 
 def is_s3(location: Path | str) -> bool:
+    """True for an ``s3://`` location (settings give these as str, paths as Path)."""
     return isinstance(location, str) and location.startswith(S3_SCHEME)
 
 
 def content_type(name: str) -> str:
+    """The MIME type stored with an object and served by the web (by file name)."""
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
@@ -103,12 +105,14 @@ class LocalStore:
         return str(target)
 
     def read_text(self, key: str) -> str | None:
+        """A small text file under the root (the index's state); None when missing."""
         try:
             return (self.root / _clean_key(key)).read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
 
     def write_text(self, key: str, text: str) -> None:
+        """Replace a small text file under the root atomically."""
         target = self.root / _clean_key(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
@@ -150,6 +154,7 @@ class S3Store:
         return f"{S3_SCHEME}{self.bucket}/{full}"
 
     def read_text(self, key: str) -> str | None:
+        """A small text object under the prefix; None when missing."""
         from botocore.exceptions import ClientError
 
         try:
@@ -161,6 +166,7 @@ class S3Store:
         return body.read().decode("utf-8")
 
     def write_text(self, key: str, text: str) -> None:
+        """Replace a small text object under the prefix (one PUT)."""
         self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=text.encode("utf-8"))
 
     def locate(self, stored: str) -> str | None:

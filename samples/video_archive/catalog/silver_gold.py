@@ -52,6 +52,7 @@ class SilverGoldQueries(CatalogBase):
         return True
 
     def release(self, asset_id: int) -> None:
+        """Give the asset's silver claim back (after its result is committed)."""
         self._one("SELECT pg_advisory_unlock(%s, %s) AS ok", (SILVER_LOCK_SPACE, asset_id % _INT4))
         self.commit()
 

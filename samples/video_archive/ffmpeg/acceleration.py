@@ -39,6 +39,7 @@ class Acceleration:
 
     @property
     def uses_gpu(self) -> bool:
+        """True when decoding or encoding runs on the GPU."""
         return self.decode is not None or self.encoder == NVENC_ENCODER
 
 

@@ -100,9 +100,11 @@ class MediaLimits:
         return min(self.timeout_base_s + self.timeout_factor * duration_s, self.timeout_max_s)
 
     def thread_options(self) -> list[str]:
+        """Global options: filter graph threads."""
         return ["-filter_threads", str(self.threads)] if self.threads else []
 
     def decoder_options(self) -> list[str]:
+        """Per-file options (before ``-i``: decoder; after: encoder) pinning threads."""
         return ["-threads", str(self.threads)] if self.threads else []
 
 
@@ -112,6 +114,7 @@ def guarded(command: list[str]) -> list[str]:
 
 
 def seconds(value: float) -> str:
+    """A bound as the quarantine reason writes it (\"5.0\", \"120\")."""
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 

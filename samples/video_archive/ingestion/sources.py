@@ -153,6 +153,7 @@ class LocalSource:
 
     @property
     def root_real(self) -> str:
+        """The root with symlinks resolved: what every path is checked against."""
         return os.path.realpath(self.root)
 
     def check_online(self) -> None:

@@ -55,6 +55,7 @@ class OpenMedia:
             os.close(self.fd)
 
     def iter_range(self, first: int, last: int) -> Iterator[bytes]:
+        """The bytes first..last; closes the descriptor when done (``playback.stream``)."""
         return iter_bytes(self, first, last)
 
 
@@ -72,6 +73,7 @@ class StoredMedia:
         """Nothing is open until the bytes are read."""
 
     def iter_range(self, first: int, last: int) -> Iterator[bytes]:
+        """The bytes first..last, one ranged GET streamed in chunks."""
         return self.store.read_range(self.key, first, last)
 
 
