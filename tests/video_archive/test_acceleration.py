@@ -21,6 +21,7 @@ from samples.video_archive.ffmpeg.acceleration import (
 )
 from samples.video_archive.ffmpeg.runner import MediaLimits, ffmpeg_command, run_ffmpeg
 from samples.video_archive.metadata_generation.proxy import PROXY_MAX_HEIGHT, make_proxy
+from samples.video_archive.metadata_generation.scenes import scene_cuts
 from samples.video_archive.synthetic import make_clip
 
 HWACCELS = "Hardware acceleration methods:\nvdpau\ncuda\nvaapi\nqsv\ndrm\nopencl\nvulkan\n"
@@ -140,6 +141,9 @@ def test_a_failed_gpu_decode_is_repeated_on_the_cpu(hd_clip: Path, tmp_path: Pat
     claimed = MediaLimits(acceleration=Acceleration("cuda", "libx264", "test"))
     run_ffmpeg(str(hd_clip), ["-frames:v", "1", str(tmp_path / "f.png")], claimed, 60)
     assert (tmp_path / "f.png").stat().st_size > 0
+    # The streaming pass (scene cuts) falls back the same way, with the same answer.
+    on_cpu = scene_cuts(str(hd_clip), MediaLimits(), duration_s=2.0, fps=25)
+    assert scene_cuts(str(hd_clip), claimed, duration_s=2.0, fps=25) == on_cpu
 
 
 @pytest.mark.slow

@@ -245,7 +245,8 @@ def stream_ffmpeg(
                 problems.extend(error_lines(stderr))
             return
         if gpu and not yielded:
-            gpu = False  # repeat on the CPU
+            logger.debug("ffmpeg %s: GPU decoding failed, repeating on the CPU", location)
+            gpu = False
             continue
         raise MediaError(reason(error_lines(stderr) or lines, location))
 

@@ -27,7 +27,7 @@ def scene_cuts(
     threshold: float = 27.0,
 ) -> tuple[list[float], list[str]]:
     """(times in s where a new scene starts, the start excluded; decoding problems)."""
-    rate = fps if fps and 1.0 <= fps <= 240.0 else DEFAULT_FPS
+    rate = float(fps) if fps and 1.0 <= fps <= 240.0 else DEFAULT_FPS
     detector = ContentDetector(threshold=threshold)
     output = [
         "-map", "0:v:0", "-an", "-sn", "-dn",
