@@ -48,12 +48,14 @@ def test_add_scan_status_search_show(
     before = snapshot(root)
     added = _cli(cli_env, "sources", "add", "home", str(root))
     assert added.returncode == 0, added.stderr
-    scanned = _cli(cli_env, "scan", "home", "--run-id", "cli-test")
+    scanned = _cli(cli_env, "scan", "home", "--derive", "--run-id", "cli-test")
     assert scanned.returncode == 0, scanned.stderr
     assert "quarantined 3" in scanned.stdout
     assert "zero_bytes.mp4: empty file (0 bytes)" in scanned.stdout
+    assert "derivatives: derived 12" in scanned.stdout
     assert "index: indexed 12" in scanned.stdout
     assert "scan home" in scanned.stderr  # the progress bar
+    assert "@ 0x" not in scanned.stderr  # and nothing of ffmpeg's between the bars
 
     status = _cli(cli_env, "status")
     assert status.returncode == 0 and "quarantined" in status.stdout
