@@ -4,6 +4,7 @@ The server is molecule-postgres; molecule-postgres-client is a second host on th
 network, listed in pg_hba.conf for the archive database only.
 """
 
+import json
 import os
 import pathlib
 import shlex
@@ -13,11 +14,14 @@ import yaml
 
 SERVER = os.environ.get("POSTGRES_INSTANCE", "molecule-postgres")
 CLIENT = os.environ.get("POSTGRES_CLIENT_INSTANCE", "molecule-postgres-client")
+S3 = os.environ.get("POSTGRES_S3_INSTANCE", "molecule-postgres-s3")
 testinfra_hosts = [f"podman://{SERVER}"]
 
 VARS = yaml.safe_load((pathlib.Path(__file__).parents[1] / "vars" / "test_vars.yml").read_text())
 ARCHIVE_PW = VARS["pg_test_archive_password"]
 AIRFLOW_PW = VARS["pg_test_airflow_password"]
+BACKUP_DIR = VARS["pg_test_backup_dir"]
+DATA_DIR = f"{VARS['pg_test_data_root']}/15/main"
 ROWS = 1237  # an odd number, so a restore that loses or duplicates rows shows
 
 
@@ -52,6 +56,19 @@ def test_service_running_and_enabled(host):
     assert host.service("postgresql@15-main").is_running
     assert host.service("postgresql").is_enabled
     assert admin(host, "SHOW server_version_num").startswith("15")
+
+
+def test_cluster_created_under_the_data_root_from_the_start(host):
+    # As on a host with a data volume: created there by the package's first pg_createcluster.
+    assert admin(host, "SHOW data_directory") == DATA_DIR
+    assert host.file(f"{DATA_DIR}/PG_VERSION").content_string.strip() == "15"
+    assert host.file(DATA_DIR).user == "postgres"
+    assert not host.file("/var/lib/postgresql/15/main").exists
+    # The server waits for the data directory's mount (the volume is mounted with nofail).
+    needs = host.check_output("systemctl show -p RequiresMountsFor --value postgresql@15-main")
+    assert DATA_DIR in needs.split()
+    needs = host.check_output("systemctl show -p RequiresMountsFor --value cdaprod-pg-backup")
+    assert BACKUP_DIR in needs.split()
 
 
 def test_listens_on_configured_addresses_only(host, server_ip):
@@ -137,23 +154,20 @@ def test_backup_timer_dump_restores_with_same_row_count(host, client):
     )
     assert res.rc == 0, res.stderr
     # A dump older than the retention (7 days) is deleted by the next successful run.
-    old = "/var/backups/postgresql/archive/archive-20000101T000000Z.dump"
+    old = f"{BACKUP_DIR}/archive/archive-20000101T000000Z.dump"
     host.check_output(
-        "install -d -o postgres -g postgres -m 0700 /var/backups/postgresql/archive"
+        f"install -d -o postgres -g postgres -m 0700 {BACKUP_DIR}/archive"
         f" && touch -d '10 days ago' {old} && chown postgres: {old}"
     )
     host.check_output("systemctl start cdaprod-pg-backup.service")
     assert not host.file(old).exists
-    dumps = host.check_output("ls -1t /var/backups/postgresql/archive/archive-*.dump").split()
+    dumps = host.check_output(f"ls -1t {BACKUP_DIR}/archive/archive-*.dump").split()
     assert len(dumps) >= 1
     dump = dumps[0]
     assert host.file(dump).user == "postgres"
     assert host.file(dump).mode == 0o600
     assert host.check_output(f"head -c 5 {dump}") == "PGDMP"  # custom format
-    assert (
-        host.check_output("ls -1 /var/backups/postgresql/airflow/ | grep -c '^airflow-.*\\.dump$'")
-        != "0"
-    )
+    assert host.check_output(f"ls -1 {BACKUP_DIR}/airflow/ | grep -c '^airflow-.*\\.dump$'") != "0"
     # The documented restore command, into a scratch database.
     admin(host, "DROP DATABASE IF EXISTS scratch_restore")
     out = host.check_output(f"cdaprod-pg-restore {dump} scratch_restore archive")
@@ -169,6 +183,44 @@ def test_backup_timer_dump_restores_with_same_row_count(host, client):
     again = host.run(f"cdaprod-pg-restore {dump} scratch_restore archive")
     assert again.rc != 0 and "already exists" in again.stderr
     admin(host, "DROP DATABASE scratch_restore")
+
+
+LIST_BUCKET = """
+import hashlib, json, boto3
+s3 = boto3.client("s3", endpoint_url="http://127.0.0.1:5000", region_name="us-east-1",
+                  aws_access_key_id="testing", aws_secret_access_key="testing")
+objects = s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+print(json.dumps({o["Key"]: hashlib.sha256(s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"]
+                  .read()).hexdigest() for o in objects}))
+"""
+
+
+def test_dumps_are_uploaded_to_the_bucket_prefix_only(host):
+    """The upload as on emulated AWS: awscli with the endpoint, region and keys from systemd's
+    DefaultEnvironment (converge.yml), to a real S3 API (moto), under the prefix only."""
+    import testinfra
+
+    s3 = testinfra.get_host(f"podman://{S3}")
+    host.check_output("systemctl start cdaprod-pg-backup.service")
+    log = host.check_output(
+        "journalctl -u cdaprod-pg-backup.service --no-pager -o cat --since '-2min'"
+    )
+    local = {
+        db: host.check_output(f"ls -1t {BACKUP_DIR}/{db}/{db}-*.dump | head -1")
+        for db in ("airflow", "archive")
+    }
+    script = f"BUCKET = {VARS['pg_test_bucket']!r}" + LIST_BUCKET
+    stored = json.loads(s3.check_output(f"/opt/cdaprod/venv/bin/python -c {shlex.quote(script)}"))
+    prefix = VARS["pg_test_prefix"]
+    assert stored, f"nothing in the bucket; the backup service said:\n{log}"
+    outside = [key for key in stored if not key.startswith(f"{prefix}/")]
+    assert not outside, f"keys outside {prefix}/: {outside}"
+    for db, dump in local.items():
+        key = f"{prefix}/{db}/{pathlib.PurePath(dump).name}"
+        assert key in stored, f"{key} not uploaded; bucket has {sorted(stored)}"
+        # The very bytes of the local dump.
+        assert stored[key] == host.check_output(f"sha256sum {dump} | cut -d' ' -f1")
+        assert f"uploaded to s3://{VARS['pg_test_bucket']}/{key} (endpoint http://" in log
 
 
 BAD_INPUT = {
@@ -200,12 +252,26 @@ BAD_INPUT = {
         },
         "source must be a network in CIDR notation",
     ),
+    # The converged cluster lives under pg_test_data_root: pointing the role back at Debian's
+    # default must not start a new, empty cluster there.
+    "data root changed under an existing cluster": (
+        {"postgres_data_root": "/var/lib/postgresql"},
+        f"keeps its data in {DATA_DIR}, but postgres_data_root puts it in "
+        "/var/lib/postgresql/15/main",
+    ),
+    "dump prefix that climbs out of its place": (
+        {"postgres_backup_s3_bucket": "cdaprod-backups", "postgres_backup_s3_prefix": "pg/../x"},
+        "postgres_backup_s3_prefix a key prefix of plain segments",
+    ),
+    "absolute dump prefix": (
+        {"postgres_backup_s3_bucket": "cdaprod-backups", "postgres_backup_s3_prefix": "/pg"},
+        "postgres_backup_s3_prefix a key prefix of plain segments",
+    ),
 }
 
 
 def test_bad_input_is_refused_before_any_change():
     """Each case runs the role in check mode; all fail at validation with a clear message."""
-    import json
     import shutil
     import subprocess
     import sys
