@@ -51,6 +51,10 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "social_webhook_secret": _token,
     # Bearer token of the local Airtable stand-in (role saas_standins; not Airtable's).
     "airtable_standin_token": _token,
+    # The video_archive DAG's login to the catalog (writes the archive's tables, owns none).
+    "postgres_archive_pipeline_password": _token,
+    # The notebook_smoke DAG's login to its own database.
+    "postgres_notebook_smoke_password": _token,
 }
 
 

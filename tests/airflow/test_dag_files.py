@@ -46,27 +46,35 @@ def _calls(path: Path, name: str) -> list[ast.Call]:
 
 
 def test_notebook_tasks_are_papermill_operators_with_run_id():
-    calls = _calls(NOTEBOOK_TASKS, "PapermillOperator")
-    assert len(calls) == 1
-    kwargs = {k.arg: k.value for k in calls[0].keywords}
-    for name in ("task_id", "queue", "input_nb", "output_nb", "parameters", "kernel_name"):
-        assert name in kwargs, name
+    """Both factories build PapermillOperators from one set of conventions (core.notebook_runs):
+    queue, notebook, output named by run (and map index), kernel, and run_id injected or
+    carried by each mapped element."""
     source = NOTEBOOK_TASKS.read_text()
-    assert 'RUN_ID = "{{ run_id }}"' in source
+    functions = {
+        n.name: n for n in ast.walk(tree(NOTEBOOK_TASKS)) if isinstance(n, ast.FunctionDef)
+    }
+    common = functions["_common"]
+    returned = next(n.value for n in ast.walk(common) if isinstance(n, ast.Return))
+    keys = {k.value for k in returned.keys}  # type: ignore[union-attr]
+    assert keys == {"task_id", "queue", "input_nb", "output_nb", "kernel_name"}
+    assert 'RUN_ID = "{{ run_id }}"' in source and 'MAP_INDEX = "{{ ti.map_index }}"' in source
     assert "notebook_runs.with_run_id(RUN_ID" in source
-    assert "notebook_runs.output_name(notebook, RUN_ID" in source
+    assert "notebook_runs.output_name(notebook, RUN_ID, suffix)" in source
+    assert "PapermillOperator.partial(" in source and ".expand(parameters=parameters)" in source
 
 
 @pytest.mark.parametrize("path", DAGS, ids=lambda p: p.name)
 def test_dag_tasks_come_from_the_shared_notebook_task(path):
-    assert _calls(path, "notebook_task"), "build notebook tasks with notebook_task()"
+    assert _calls(path, "notebook_task") or _calls(path, "mapped_notebook_task"), (
+        "build notebook tasks with notebook_task() or mapped_notebook_task()"
+    )
     imports = {
         (n.module, a.name)
         for n in ast.walk(tree(path))
         if isinstance(n, ast.ImportFrom)
         for a in n.names
     }
-    assert ("notebook_tasks", "notebook_task") in imports, "the plugin in airflow/plugins/"
+    assert any(module == "notebook_tasks" for module, _ in imports), "use airflow/plugins/"
     assert not _calls(path, "PapermillOperator"), "no hand-made PapermillOperator"
 
 

@@ -28,7 +28,10 @@ def outputs(**hosts: list[str]) -> dict[str, Any]:
         "region": "us-east-1",
         "domain": "dev.cdaprod.dev",
         "private_cidr": "10.10.0.0/16",
-        "buckets": {"raw": "cdaprod-dev-raw", "backups": "cdaprod-dev-backups"},
+        "buckets": {
+            purpose: f"cdaprod-dev-{purpose}"
+            for purpose in ("raw", "derivatives", "notebooks", "backups", "logs", "transfer")
+        },
         "ingest_queue_url": "https://sqs.us-east-1.amazonaws.com/123456789012/cdaprod-dev-raw",
         "ingest_dead_letter_queue_url": "https://sqs.example/dlq",
         "secrets_id": "arn:aws:secretsmanager:us-east-1:123456789012:secret:cdaprod-dev/platform",
