@@ -4,11 +4,8 @@ table in PostgreSQL and the output notebooks on the workers."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import socket
-import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -17,13 +14,9 @@ from pathlib import Path
 
 import pytest
 import testinfra
-import yaml
-from platform_api import PREFIX, ROOT, SECRETS, call, container_ip
+from platform_api import PREFIX, call, through_ingress
 
 RESULTS = os.environ.get("PLATFORM_TIMINGS_FILE")
-# The ingress role fetches its local CA next to the secrets file.
-INGRESS_CA = SECRETS.parent / "ingress-ca.crt"
-DOMAIN = yaml.safe_load((ROOT / "ansible/inventories/local/topology.yml").read_text())["domain"]
 OUTPUT_DIR = "/opt/cdaprod/papermill/output"
 
 testinfra_hosts = [f"podman://{PREFIX}airflow-master-1"]
@@ -117,7 +110,7 @@ def test_each_queue_ran_on_its_worker(good_run):
         "SELECT queue || ' ' || hostname FROM cdaprod_smoke.notebook_runs "
         f"WHERE run_id = '{run_id}' ORDER BY queue"
     )
-    out = pg.check_output("runuser -u postgres -- psql -d airflow -Atc %s", sql)
+    out = pg.check_output("runuser -u postgres -- psql -d notebook_smoke -Atc %s", sql)
     assert out.splitlines() == ["cpu worker-cpu-1", "gpu worker-gpu-1"]
 
 
@@ -154,26 +147,7 @@ def test_a_failing_notebook_fails_its_task_with_the_cells_error(api, token, smok
     assert errors and errors[0]["ename"] == "RuntimeError"
 
 
-def through_ingress(name: str, path: str, method="GET", headers=None, body=None):
-    """A request to https://NAME.DOMAIN as a user makes it: TLS to the ingress host, the name in
-    SNI and Host, the certificate checked against the platform's CA."""
-    host = f"{name}.{DOMAIN}"
-    context = ssl.create_default_context(cafile=str(INGRESS_CA))
-    raw = socket.create_connection((container_ip("ingress-1"), 443), timeout=30)
-    conn = http.client.HTTPConnection(host, timeout=30)
-    conn.sock = context.wrap_socket(raw, server_hostname=host)
-    try:
-        data = json.dumps(body).encode() if body is not None else None
-        conn.request(
-            method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})}
-        )
-        resp = conn.getresponse()
-        return resp.status, resp.read().decode()
-    finally:
-        conn.close()
-
-
-def test_archive_serves_the_sample_videos_through_the_ingress(secrets):
+def test_archive_serves_the_sample_videos_through_the_ingress(secrets, archive_run):
     status, _ = through_ingress("archive", "/health")
     assert status == 200
     status, _ = through_ingress("archive", "/api/v1/search")
@@ -186,8 +160,8 @@ def test_archive_serves_the_sample_videos_through_the_ingress(secrets):
         assert status == 200, text
         return json.loads(text)["total"]
 
-    # The first scan of the generated samples may still be running right after the converge.
-    assert wait_for(catalogued, 300, interval=5), "no sample video was catalogued"
+    # Catalogued by the workers' video_archive run (conftest.archive_run).
+    assert catalogued(), "no sample video was catalogued"
 
 
 def test_social_gateway_answers_through_the_ingress_and_wants_a_key():

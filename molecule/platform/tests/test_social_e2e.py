@@ -1,6 +1,7 @@
 """The social-media sample end to end on the converged platform.
 
-The sample videos are catalogued on archive-1 (role video_archive). The test triggers the
+The sample videos are catalogued by the platform's first video_archive run on the workers
+(conftest.archive_run). The test triggers the
 ``social_media_automation`` DAG through the Airflow API (platform ``feed``: the gateway's
 signed webhook to the reference receiver on social-gateway-1), approves two of the Draft rows
 in the Airtable stand-in (services/saas_standins/airtable.py on social-gateway-1, a local
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from platform_api import PREFIX, call, container_ip
+from platform_api import PREFIX, Airflow, call, container_ip, kill_task_runner, wait_for
 
 DAG = "social_media_automation"
 STANDINS_HOST = "social-gateway-1"
@@ -37,53 +38,6 @@ PLATFORM = "feed"
 FIRST_RUN_TIMEOUT = 900
 RUN_TIMEOUT = 900
 FIRST_POST_TIMEOUT = 600
-
-# Kills a process tree on a worker: every process whose command line contains the marker, and
-# all their descendants (the notebook's kernel runs the publishing code, as a child of the task
-# runner). Plain /proc walking: the hosts' image may have no procps.
-KILL_TREE = r"""
-import os, signal, sys
-marker = sys.argv[1].encode()
-parents = {}
-roots = []
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            cmdline = f.read()
-        with open(f"/proc/{pid}/status") as f:
-            ppid = next(int(l.split()[1]) for l in f if l.startswith("PPid:"))
-    except (OSError, StopIteration):
-        continue
-    parents[int(pid)] = ppid
-    if marker in cmdline and int(pid) != os.getpid():
-        roots.append(int(pid))
-doomed = set(roots)
-grew = True
-while grew:
-    grew = False
-    for pid, ppid in parents.items():
-        if ppid in doomed and pid not in doomed:
-            doomed.add(pid)
-            grew = True
-for pid in doomed:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-print(len(roots), len(doomed))
-"""
-
-
-def wait_for(predicate, timeout, what, interval=3.0):
-    """predicate() until it returns something true; fail with `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")
@@ -119,66 +73,26 @@ def received(standins):
 
 
 @pytest.fixture(scope="module")
-def dag(api, token):
-    wait_for(
-        lambda: call("GET", f"{api}/api/v2/dags/{DAG}", token=token)[0] == 200,
-        300,
-        f"the dag-processor to register {DAG}",
-    )
-    status, body = call("PATCH", f"{api}/api/v2/dags/{DAG}", {"is_paused": False}, token=token)
-    assert status == 200 and body["is_paused"] is False, body
-    return DAG
-
-
-def trigger(api, token, conf):
-    status, run = call(
-        "POST",
-        f"{api}/api/v2/dags/{DAG}/dagRuns",
-        {"logical_date": None, "conf": conf},
-        token=token,
-    )
-    assert status == 200, run
-    return run["dag_run_id"]
-
-
-def run_state(api, token, run_id):
-    _, body = call(
-        "GET", f"{api}/api/v2/dags/{DAG}/dagRuns/{urllib.parse.quote(run_id, safe='')}", token=token
-    )
-    return body.get("state") if isinstance(body, dict) else None
-
-
-def wait_finished(api, token, run_id, timeout):
-    def finished():
-        state = run_state(api, token, run_id)
-        return state if state in ("success", "failed") else None
-
-    return wait_for(finished, timeout, f"DAG run {run_id} to finish", interval=5)
-
-
-def task_instance(api, token, run_id, task_id):
-    url = (
-        f"{api}/api/v2/dags/{DAG}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
-        f"/taskInstances/{task_id}"
-    )
-    status, body = call("GET", url, token=token)
-    return body if status == 200 else None
+def social(api, token, archive_run):
+    """The social DAG, unpaused, once the workers have catalogued the samples it clips."""
+    assert archive_run["state"] == "success", "the archive's first run did not catalogue"
+    airflow = Airflow(api, token, DAG)
+    airflow.unpause()
+    return airflow
 
 
 def ours(posts, keys):
     return [p for p in posts if p.get("received_idempotency_key") in keys]
 
 
-def test_approved_posts_arrive_exactly_once_despite_a_killed_publisher(
-    api, token, dag, calendar, received
-):
+def test_approved_posts_arrive_exactly_once_despite_a_killed_publisher(social, calendar, received):
     # Three candidates are enough to approve two (each is an ffmpeg render on 2 cores). The
     # DAG has no schedule here (molecule/platform/converge.yml): only these runs happen.
     conf = {"platforms": PLATFORM, "mode": "all", "limit": 3}
 
     # 1. Render and draft: one Draft row per sample video for `feed`.
-    first = trigger(api, token, conf)
-    state = wait_finished(api, token, first, FIRST_RUN_TIMEOUT)
+    first = social.trigger(conf)
+    state = social.wait_finished(first, FIRST_RUN_TIMEOUT)
     assert state == "success", f"run {first} (render and draft) ended {state}"
     drafts = [
         r
@@ -197,35 +111,28 @@ def test_approved_posts_arrive_exactly_once_despite_a_killed_publisher(
 
     # 3. Publish, and kill the publisher once the first post has arrived (the gateway spaces
     #    feed posts 6 s apart, so the second one is still to come).
-    second = trigger(api, token, conf)
+    second = social.trigger(conf)
     wait_for(
         lambda: ours(received(), keys),
         FIRST_POST_TIMEOUT,
         f"the first post of run {second} at the receiver",
         interval=0.5,
     )
-    ti = task_instance(api, token, second, "publish_due")
-    assert ti and ti.get("hostname"), f"publish_due of {second} has no worker: {ti}"
-    worker = PREFIX + ti["hostname"].split(".")[0]
-    # The task runner's process title is "airflow worker -- <task instance id>".
-    marker = f"airflow worker -- {ti['id']}"
-    killed = subprocess.run(
-        ["podman", "exec", worker, "python3", "-c", KILL_TREE, marker],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert killed.returncode == 0, killed.stderr
-    roots = int(killed.stdout.split()[0])
-    print(f"killed publish_due of {second} on {worker}: {killed.stdout.strip()}")
+    (ti,) = social.task_instances(second, "publish_due")
+    assert ti.get("hostname"), f"publish_due of {second} has no worker: {ti}"
+    killed = kill_task_runner(ti)
+    roots = int(killed.split()[0])
+    print(f"killed publish_due of {second} on {ti['hostname']}: {killed}")
     # Failed, unless task retries are configured (a retry publishes with the same keys).
-    state = wait_finished(api, token, second, RUN_TIMEOUT)
+    state = social.wait_finished(second, RUN_TIMEOUT)
     print(f"run {second} with the killed publisher ({roots} task runner(s)) ended {state}")
 
     # 4. Re-run until both rows are published (a post still in flight at the gateway when the
     #    publisher died leaves its row Approved for the next run).
     reruns = 3
     for _ in range(reruns):
-        rerun = trigger(api, token, conf)
-        state = wait_finished(api, token, rerun, RUN_TIMEOUT)
+        rerun = social.trigger(conf)
+        state = social.wait_finished(rerun, RUN_TIMEOUT)
         assert state == "success", f"re-run {rerun} ended {state}"
         rows = {r["id"]: r for r in calendar("GET")}
         statuses = {rid: rows[rid]["fields"].get("Status") for rid in (r["id"] for r in chosen)}
