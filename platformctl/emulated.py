@@ -43,6 +43,8 @@ TFVARS = REPO_ROOT / "terraform" / "environments" / "emulated" / "emulated.tfvar
 MOTO_IMAGE = "localhost/cdaprod-moto:bookworm"
 HOST_IMAGE = "localhost/cdaprod-host-python:bookworm"
 MOTO_PORT_IN_HOST = 5000
+# Where role data_volume mounts a host's data volume (group_vars/all/data_volume.yml).
+DATA_VOLUME_MOUNT = "/srv/data"
 # moto's fixed test credentials: only ever sent to our own moto host.
 TEST_KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -175,13 +177,18 @@ def _topology(current: Site, outputs: dict[str, Any] | None) -> dict[str, Any]:
             "ports": [f"127.0.0.1:{current.moto_port}:{MOTO_PORT_IN_HOST}"],
         }
     }
-    instance_mounts = [f"{current.aws_environment_file}:/etc/systemd/system.conf.d/50-aws.conf:ro"]
+    environment = f"{current.aws_environment_file}:/etc/systemd/system.conf.d/50-aws.conf:ro"
     for name, host in sorted(((outputs or {}).get("hosts") or {}).items()):
+        volumes = [environment]
+        if host.get("data_volume_id"):
+            # A container cannot mount a block device: its EBS data volume is a podman
+            # volume, already mounted where role data_volume mounts the real one.
+            volumes.append(f"{host['data_volume_id']}:{DATA_VOLUME_MOUNT}")
         hosts[name] = {
             "groups": host["groups"],
             "image": HOST_IMAGE,
             "ip": host["private_ip"],
-            "volumes": instance_mounts,
+            "volumes": volumes,
         }
     return {
         "network": {"name": current.network, "subnet": current.vpc_cidr},
