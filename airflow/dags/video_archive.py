@@ -36,6 +36,10 @@ STEP = {
     "retry_exponential_backoff": True,
     "execution_timeout": timedelta(hours=1),
 }
+# A silver batch's limit stays above its files' own bounds (batch size x 3 starts x the
+# workers' VIDEO_ARCHIVE_FFMPEG_TIMEOUT_MAX_S of 900 s): a hostile file is quarantined by its
+# own bound, not retried for ever by the task's.
+SILVER = {**STEP, "execution_timeout": timedelta(hours=4)}
 
 
 @task(queue="cpu", **STEP)
@@ -71,7 +75,7 @@ with DAG(
         **STEP,
     )
     batches = plan_silver(batch_size="{{ params.silver_batch_size }}")
-    silver = mapped_notebook_task("silver", "video_archive_silver", MEDIA_QUEUE, batches, **STEP)
+    silver = mapped_notebook_task("silver", "video_archive_silver", MEDIA_QUEUE, batches, **SILVER)
     # After every batch; also when there was nothing to derive (no batch: silver skipped).
     gold = notebook_task(
         "gold",
