@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 from types import TracebackType
+
+from platformctl.terraform_moto import free_port
 
 _PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin")
 
@@ -38,18 +39,12 @@ def find_pg_bin() -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class EphemeralPostgres:
     """Context manager: ``with EphemeralPostgres() as pg: psycopg.connect(pg.dsn)``."""
 
     def __init__(self, database: str = "catalog") -> None:
         self.database = database
-        self.port = _free_port()
+        self.port = free_port()
         self._bin = find_pg_bin()
         self._root: Path | None = None
         self._as_root = os.geteuid() == 0
