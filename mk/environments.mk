@@ -2,9 +2,9 @@
 # inventory from what was provisioned and run ansible/playbook.yml on it. platformctl does the
 # work; these targets only pass ENV= and WITH= on.
 
-BENCH_TARGETS += bench-foundation
+BENCH_TARGETS += bench-foundation bench-emulated
 
-.PHONY: up down plan apply destroy bench-foundation _check_env
+.PHONY: up down plan apply destroy bench-foundation bench-emulated _check_env
 
 # The environments platformctl knows (platformctl/environments.py). Checked here too, before
 # `make up` spends minutes on setup for a name that cannot work.
@@ -33,3 +33,6 @@ destroy: _require_venv ## Destroy the environment's hosts
 
 bench-foundation: _require_venv ## Host image build, one molecule scenario, make up of six hosts -> bench/results/foundation.json
 	cd $(ROOT) && $(PY) bench/foundation.py --out bench/results/foundation.json
+
+bench-emulated: _require_venv wheelhouse ## Emulated AWS: apply, converge, re-converge, destroy -> bench/results/
+	cd $(ROOT) && bash bench/emulated_platform.sh
