@@ -4,6 +4,11 @@ A migration directory holds files named ``NNNN_description.sql``. The table
 ``schema_version`` (in the connection's search path) records which numbers were applied,
 when, and a checksum of the file, so an edited, already-applied migration is reported
 instead of silently ignored. Concurrent runners serialise on an advisory lock.
+
+A schema that is already current needs nothing: the check reads ``schema_version`` only, so
+roles that may write a database's rows but not change its tables (a pipeline's least-
+privileged login) open it like its owner does. Such a role finding migrations pending gets a
+MigrationError saying the owner must apply them.
 """
 
 from __future__ import annotations
@@ -64,6 +69,20 @@ def current_version(conn: psycopg.Connection) -> int:
         return int(row["v"] if isinstance(row, dict) else row[0])
 
 
+def _recorded(conn: psycopg.Connection) -> dict[int, str]:
+    """Applied migration numbers and their checksums ({} before the first migration)."""
+    if current_version(conn) == 0:
+        return {}
+    with conn.cursor() as cur:
+        cur.execute("SELECT version, checksum FROM schema_version")
+        return {
+            (r["version"] if isinstance(r, dict) else r[0]): (
+                r["checksum"] if isinstance(r, dict) else r[1]
+            )
+            for r in cur.fetchall()
+        }
+
+
 def apply_migrations(conn: psycopg.Connection, directory: Path) -> list[int]:
     """Apply every migration not yet recorded; return the numbers applied now.
 
@@ -71,8 +90,23 @@ def apply_migrations(conn: psycopg.Connection, directory: Path) -> list[int]:
     migration leaves the schema exactly as it was.
     """
     migrations = load_migrations(directory)
-    applied_now: list[int] = []
+    recorded = _recorded(conn)
     conn.commit()
+    if all(recorded.get(m.version) == m.checksum for m in migrations):
+        return []  # current: no lock, no DDL (a role without CREATE opens it too)
+    try:
+        return _apply(conn, migrations)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        pending = [f"{m.version:04d}" for m in migrations if m.version not in recorded]
+        raise MigrationError(
+            f"the schema needs migration(s) {', '.join(pending) or 'checks'} and this login "
+            f"may not change it ({exc.diag.message_primary}): apply them as the database's "
+            "owner first"
+        ) from None
+
+
+def _apply(conn: psycopg.Connection, migrations: list[Migration]) -> list[int]:
+    applied_now: list[int] = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
         conn.execute(
@@ -85,14 +119,7 @@ def apply_migrations(conn: psycopg.Connection, directory: Path) -> list[int]:
             )
             """
         )
-        with conn.cursor() as cur:
-            cur.execute("SELECT version, checksum FROM schema_version")
-            recorded = {
-                (r["version"] if isinstance(r, dict) else r[0]): (
-                    r["checksum"] if isinstance(r, dict) else r[1]
-                )
-                for r in cur.fetchall()
-            }
+        recorded = _recorded(conn)
         for migration in migrations:
             if migration.version in recorded:
                 if recorded[migration.version] != migration.checksum:

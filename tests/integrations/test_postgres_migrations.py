@@ -91,3 +91,23 @@ def test_unreachable_server_names_the_redacted_dsn() -> None:
     with pytest.raises(CatalogUnavailableError) as info:
         connect("host=127.0.0.1 port=1 dbname=x user=u password=hunter2", connect_timeout=2)
     assert "password=***" in str(info.value) and "hunter2" not in str(info.value)
+
+
+def test_a_current_schema_opens_for_a_role_that_may_not_change_it(
+    conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    """A pipeline's least-privileged login (rows yes, tables no) opens a current schema; with
+    a migration pending it is told the owner must apply it."""
+    directory = _write(tmp_path / "m", {"0001_things.sql": "CREATE TABLE things (id int);"})
+    assert apply_migrations(conn, directory) == [1]
+    conn.execute("CREATE ROLE row_writer LOGIN")
+    conn.execute("GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO row_writer")
+    conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    conn.commit()
+    conn.execute("SET ROLE row_writer")
+    assert apply_migrations(conn, directory) == []
+    _write(directory, {"0002_more.sql": "CREATE TABLE more_things (id int);"})
+    with pytest.raises(MigrationError, match=r"needs migration\(s\) 0002 .* owner first"):
+        apply_migrations(conn, directory)
+    conn.rollback()
+    conn.execute("RESET ROLE")
