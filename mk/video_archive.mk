@@ -6,9 +6,9 @@
 BROWSER_DIR := $(ROOT)/tests/web/browser
 
 SETUP_TARGETS += setup-browser
-BENCH_TARGETS += bench-video-archive bench-web
+BENCH_TARGETS += bench-video-archive bench-web bench-silver
 
-.PHONY: setup-browser test-web serve-web bench-web bench-video-archive
+.PHONY: setup-browser test-web serve-web bench-web bench-video-archive bench-silver
 
 ##@ Sample: video archive
 # playwright-core only; the tests drive Debian's /usr/bin/chromium, so no browser is downloaded.
@@ -32,3 +32,9 @@ bench-web: _require_venv ## Search API p95 at 20 clients over 100,000 items, fir
 # .venv/bin/python bench/video_archive.py --parts search
 bench-video-archive: venv ## Scan throughput, rescan, scan memory, search p95 -> bench/results/video_archive.json
 	cd $(ROOT) && HF_HUB_OFFLINE=1 $(PY) bench/video_archive.py
+
+# 24 clips of 12 s, derived once by one worker and once by two: a few minutes on 2 cores.
+# A quick check (keep it out of the results): .venv/bin/python bench/video_archive_silver.py
+#   --clips 4 --duration 2 --batch-size 1 --out /tmp/silver.json
+bench-silver: _require_venv ## Silver assets/min, two workers vs one (target >= 1.5x) -> bench/results/video_archive_silver.json
+	cd $(ROOT) && $(PY) bench/video_archive_silver.py
