@@ -74,6 +74,9 @@ module "storage" {
   force_destroy  = var.force_destroy
   # Throw-away environments (the ones that may force_destroy) free the secret's name at once.
   secret_recovery_window_days = contains(["dev", "emulated"], var.environment) ? 0 : 30
+  # moto evaluates only StringEquals conditions and takes any other as met, so a TLS-only
+  # Deny there denies every object read and write. Everywhere else the buckets are TLS-only.
+  deny_insecure_transport = var.environment != "emulated"
 }
 
 module "compute" {

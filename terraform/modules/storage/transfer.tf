@@ -67,28 +67,33 @@ resource "aws_s3_bucket_logging" "transfer" {
 }
 
 data "aws_iam_policy_document" "transfer" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.transfer.arn,
-      "${aws_s3_bucket.transfer.arn}/*",
-    ]
-    # {"AWS": "*"} rather than "*": the same for a Deny, and moto parses it.
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
+  dynamic "statement" {
+    for_each = var.deny_insecure_transport ? [1] : []
+    content {
+      sid     = "DenyInsecureTransport"
+      effect  = "Deny"
+      actions = ["s3:*"]
+      resources = [
+        aws_s3_bucket.transfer.arn,
+        "${aws_s3_bucket.transfer.arn}/*",
+      ]
+      # {"AWS": "*"} rather than "*": the same for a Deny, and moto parses it.
+      principals {
+        type        = "AWS"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "Bool"
+        variable = "aws:SecureTransport"
+        values   = ["false"]
+      }
     }
   }
 }
 
 resource "aws_s3_bucket_policy" "transfer" {
+  count = var.deny_insecure_transport ? 1 : 0
+
   bucket = aws_s3_bucket.transfer.id
   policy = data.aws_iam_policy_document.transfer.json
 

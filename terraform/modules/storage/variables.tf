@@ -87,6 +87,12 @@ variable "log_expiration_days" {
   }
 }
 
+variable "deny_insecure_transport" {
+  description = "Bucket policies deny every request made without TLS. Off only where the S3 endpoint cannot evaluate the condition (moto)."
+  type        = bool
+  default     = true
+}
+
 variable "force_destroy" {
   description = "Allow destroying buckets that still hold objects (emulated and throw-away environments only)."
   type        = bool

@@ -314,3 +314,21 @@ run "rejects_a_bad_recovery_window" {
 
   expect_failures = [var.secret_recovery_window_days]
 }
+
+run "an_endpoint_without_condition_support_gets_no_tls_deny" {
+  command = plan
+
+  variables {
+    deny_insecure_transport = false
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.this) == 0 && length(aws_s3_bucket_policy.transfer) == 0
+    error_message = "Without the TLS-only statement the data and transfer buckets get no policy (an empty one is refused)."
+  }
+
+  assert {
+    condition     = alltrue([for s in data.aws_iam_policy_document.logs.statement : s.sid != "DenyInsecureTransport"])
+    error_message = "The logs bucket keeps its service grants, without the TLS-only statement."
+  }
+}
