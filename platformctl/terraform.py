@@ -28,18 +28,17 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
 from platformctl.environments import ENVIRONMENTS
-from platformctl.errors import PlatformError
+from platformctl.errors import PlatformError, TerraformError
 from platformctl.paths import state_dir
+from platformctl.terraform_moto import check_moto, moto_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TF_DIR = ROOT / "terraform"
@@ -50,14 +49,9 @@ ROOT_OF = {name: env.terraform_root for name, env in ENVIRONMENTS.items() if env
 ENVS = tuple(ROOT_OF)
 ACTIONS = ("plan", "apply", "provision", "destroy", "bootstrap", "inventory")
 DEFAULT_PLUGIN_DIR = Path("/opt/tf-plugins")
-DEFAULT_MOTO_URL = "http://127.0.0.1:5000"
 # Against moto most of the wall time is the provider's fixed polling delays, not work:
 # more concurrent operations cut it; AWS environments keep Terraform's default (10).
 EMULATED_PARALLELISM = 30
-
-
-class TerraformError(PlatformError):
-    """An error the user can act on; reported as one line, never a traceback."""
 
 
 def plugin_dir() -> Path | None:
@@ -69,34 +63,6 @@ def plugin_dir() -> Path | None:
             raise TerraformError(f"TF_PLUGIN_DIR={configured} is not a directory")
         return path
     return DEFAULT_PLUGIN_DIR if DEFAULT_PLUGIN_DIR.is_dir() else None
-
-
-def moto_url() -> str:
-    """The moto endpoint for the emulated environment; loopback only."""
-    url = os.environ.get("MOTO_URL", DEFAULT_MOTO_URL).rstrip("/")
-    parsed = urlparse(url)
-    if (
-        parsed.scheme != "http"
-        or parsed.hostname not in ("127.0.0.1", "localhost")
-        or not parsed.port
-    ):
-        raise TerraformError(f"MOTO_URL must be http://127.0.0.1:<port>, got {url!r}")
-    return url
-
-
-def check_moto(url: str) -> None:
-    """Fail with one line when nothing listens on the moto endpoint."""
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection(
-            (parsed.hostname or "127.0.0.1", parsed.port or 80), timeout=2
-        ):
-            pass
-    except OSError as exc:
-        raise TerraformError(
-            f"moto is not running at {url} ({exc.strerror or exc}); start it with "
-            f"`moto_server -H 127.0.0.1 -p {parsed.port}` or set MOTO_URL"
-        ) from None
 
 
 def _shown(path: Path) -> str:

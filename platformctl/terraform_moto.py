@@ -15,9 +15,41 @@ import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlparse
+
+from platformctl.errors import TerraformError
 
 ROOT = Path(__file__).resolve().parent.parent
 AMIS = ROOT / "terraform" / "roots" / "emulated" / "moto-amis.json"
+DEFAULT_MOTO_URL = "http://127.0.0.1:5000"
+
+
+def moto_url() -> str:
+    """The moto endpoint for the emulated environment; loopback only."""
+    url = os.environ.get("MOTO_URL", DEFAULT_MOTO_URL).rstrip("/")
+    parsed = urlparse(url)
+    if (
+        parsed.scheme != "http"
+        or parsed.hostname not in ("127.0.0.1", "localhost")
+        or not parsed.port
+    ):
+        raise TerraformError(f"MOTO_URL must be http://127.0.0.1:<port>, got {url!r}")
+    return url
+
+
+def check_moto(url: str) -> None:
+    """Fail with one line when nothing listens on the moto endpoint."""
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 80), timeout=2
+        ):
+            pass
+    except OSError as exc:
+        raise TerraformError(
+            f"moto is not running at {url} ({exc.strerror or exc}); start it with "
+            f"`moto_server -H 127.0.0.1 -p {parsed.port}` or set MOTO_URL"
+        ) from None
 
 
 def free_port() -> int:
