@@ -101,3 +101,34 @@ def test_smoke_notebook_declares_the_parameters_the_dag_passes():
         for t in n.targets
     }
     assert {"run_id", "queue", "fail", "record"} <= names
+
+
+def _parse_time_env(path: Path) -> set[str]:
+    """Names the file reads with os.environ.get outside any function: at parse time."""
+    names: set[str] = set()
+    for node in tree(path).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for call in ast.walk(node):
+            if (
+                isinstance(call, ast.Call)
+                and ast.unparse(call.func) == "os.environ.get"
+                and isinstance(call.args[0], ast.Constant)
+            ):
+                names.add(call.args[0].value)
+    return names
+
+
+def test_the_master_and_the_workers_parse_the_dags_with_the_same_environment():
+    """A task runner on a worker re-parses its DAG's file: a DAG that exists only with a
+    variable the master has (the S3 events DAG) is 'not found' on a worker without it."""
+    import yaml
+
+    read = set().union(*(_parse_time_env(path) for path in DAGS))
+    group_vars = ROOT / "ansible" / "group_vars"
+    shared = yaml.safe_load((group_vars / "all" / "dags.yml").read_text())
+    assert set(shared["platform_dag_parse_env"]) == read
+    master = yaml.safe_load((group_vars / "airflow_master.yml").read_text())
+    worker = yaml.safe_load((group_vars / "airflow_worker.yml").read_text())
+    assert "platform_dag_parse_env" in master["airflow_master_extra_env"]
+    assert "platform_dag_parse_env" in worker["airflow_worker_extra_env"]
