@@ -1,0 +1,69 @@
+"""What the emulated environment's tests share: its hosts (containers named after the
+instances), its moto (published on loopback), its inventory and its secret store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+PREFIX = os.environ.get("EMULATED_NAME_PREFIX", "molecule-emulated-")
+MOTO = f"http://127.0.0.1:{os.environ.get('EMULATED_MOTO_PORT', '5091')}"
+INVENTORY = Path(
+    os.environ.get(
+        "PLATFORM_INVENTORY_FILE", Path(__file__).resolve().parents[1] / "inventory" / "hosts.yml"
+    )
+)
+
+
+def aws(service: str) -> Any:
+    """A boto3 client of this environment's moto, as the controller reaches it."""
+    return boto3.client(
+        service,
+        endpoint_url=MOTO,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@cache
+def inventory() -> dict[str, Any]:
+    return yaml.safe_load(INVENTORY.read_text(encoding="utf-8"))["all"]
+
+
+def platform_vars() -> dict[str, Any]:
+    return inventory()["vars"]
+
+
+def hosts_of(group: str) -> dict[str, dict[str, Any]]:
+    return inventory()["children"][group]["hosts"] or {}
+
+
+def first_of(group: str) -> tuple[str, dict[str, Any]]:
+    return next(iter(hosts_of(group).items()))
+
+
+def container(host: str) -> str:
+    return f"{PREFIX}{host}"
+
+
+def secrets() -> dict[str, str]:
+    stored = aws("secretsmanager").get_secret_value(SecretId=platform_vars()["platform_secrets_id"])
+    return json.loads(stored["SecretString"])
+
+
+def run_on(host: str, *command: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["podman", "exec", container(host), *command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

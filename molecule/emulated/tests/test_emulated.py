@@ -1,0 +1,156 @@
+"""Emulated AWS, from the outside: what Terraform made is what the hosts run on.
+
+The hosts, groups and settings come from Terraform's outputs; the services' passwords are
+the ones in Secrets Manager; PostgreSQL's dumps land in the backups bucket; the ingress
+answers the load balancer's way (no SNI, /healthz, Host-routed) and its APIs want
+credentials. (The scenario's destroy step checks that nothing is left behind.)
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import ssl
+import subprocess
+import time
+
+import pytest
+from emulated_aws import aws, first_of, hosts_of, platform_vars, run_on, secrets
+
+KINDS = {
+    "cdaprod-emulated-db-1": ["postgres"],
+    "cdaprod-emulated-master-1": ["airflow_master", "video_archive", "social_gateway", "ingress"],
+    "cdaprod-emulated-worker-cpu-1": ["airflow_worker", "worker_cpu"],
+    "cdaprod-emulated-worker-gpu-1": ["airflow_worker", "worker_gpu"],
+}
+
+
+def test_the_inventory_is_terraforms_hosts_and_outputs():
+    for host, groups in KINDS.items():
+        for group in groups:
+            assert host in hosts_of(group), f"{host} is not in {group}"
+    assert not hosts_of("weaviate")
+    settings = platform_vars()
+    assert settings["platform_env"] == "emulated"
+    assert settings["platform_private_cidr"] == "10.91.0.0/16"
+    assert settings["platform_backup_bucket"] == "cdaprod-emulated-backups"
+    assert settings["platform_secrets_backend"] == "aws"
+    # The hosts reach moto on the emulated network, never the controller's loopback.
+    assert "127.0.0.1" not in settings["platform_ingest_queue_url"]
+
+
+def _psql_login(user: str, password: str) -> str:
+    """Log in to PostgreSQL from the master as `user`; '' on success, else the error."""
+    db_host = first_of("postgres")[1]["ansible_host"]
+    script = (
+        "import sys, psycopg\n"
+        "try:\n"
+        f"    psycopg.connect(host='{db_host}', user='{user}', dbname='{user}',\n"
+        "                    password=sys.stdin.read(), connect_timeout=10).close()\n"
+        "except psycopg.OperationalError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = run_on(
+        "cdaprod-emulated-master-1", "sh", "-c",
+        f"printf %s '{password}' | /opt/cdaprod/venv/bin/python -c \"{script}\"",
+    )  # fmt: skip
+    return done.stdout.strip() + done.stderr.strip()
+
+
+def test_services_use_the_passwords_in_secrets_manager():
+    stored = secrets()
+    assert _psql_login("archive", stored["postgres_archive_password"]) == ""
+    refused = _psql_login("archive", "not-" + stored["postgres_archive_password"])
+    assert "password authentication failed" in refused
+
+
+def test_airflow_admin_logs_in_with_the_stored_password():
+    master = first_of("airflow_master")[1]["ansible_host"]
+    conn = http.client.HTTPConnection(master, 8080, timeout=30)
+    body = {"username": "admin", "password": secrets()["airflow_admin_password"]}
+    conn.request("POST", "/auth/token", json.dumps(body), {"Content-Type": "application/json"})
+    assert conn.getresponse().status == 201
+
+
+def test_a_postgres_dump_lands_in_the_backups_bucket():
+    db = "cdaprod-emulated-db-1"
+    done = run_on(db, "systemctl", "start", "cdaprod-pg-backup.service", timeout=300)
+    if done.returncode != 0:
+        journal = run_on(db, "journalctl", "-u", "cdaprod-pg-backup.service", "-n", "30")
+        pytest.fail(f"the dump service failed:\n{journal.stdout}")
+    s3 = aws("s3")
+    deadline = time.monotonic() + 60
+    keys: list[str] = []
+    while time.monotonic() < deadline and not keys:
+        listed = s3.list_objects_v2(Bucket="cdaprod-emulated-backups", Prefix="postgres/emulated/")
+        keys = [item["Key"] for item in listed.get("Contents", [])]
+        time.sleep(2)
+    assert any(key.endswith(".dump") for key in keys), keys
+
+
+def _ingress(path: str, host: str | None = None, api_key: str | None = None) -> tuple[int, bytes]:
+    """Through the ingress as the load balancer calls its targets: TLS without SNI (an
+    address, not a name) and not verifying the ingress's certificate."""
+    address = first_of("ingress")[1]["ansible_host"]
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection(address, 443, context=context, timeout=30)
+    headers = {"Host": host} if host else {}
+    if api_key:
+        headers["X-API-Key"] = api_key
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def test_the_ingress_answers_the_load_balancers_health_check():
+    assert _ingress("/healthz") == (200, b"ok\n")
+
+
+@pytest.mark.parametrize("name", ["archive", "api"])
+def test_apis_through_the_ingress_want_credentials(name):
+    domain = platform_vars()["platform_domain"]
+    path = "/api/v1/sources" if name == "archive" else "/api/v1/posts/1"
+    status, _ = _ingress(path, f"{name}.{domain}")
+    assert status == 401
+
+
+def test_airflow_is_not_on_the_public_names():
+    domain = platform_vars()["platform_domain"]
+    status, _ = _ingress("/", f"airflow.{domain}")
+    assert status == 421
+
+
+SIDECAR = "1\n00:00:00,000 --> 00:00:01,500\nA cormorant dries its wings on the breakwater.\n"
+
+
+def test_a_video_put_in_the_raw_bucket_is_catalogued_and_found(tmp_path):
+    """S3 event -> SQS -> the sensor on a CPU worker -> a video_archive run on the workers ->
+    the archive's API, through the ingress, finds it by a word of its sidecar."""
+    video = tmp_path / "cormorant.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
+         "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:v", "libx264",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(video)],
+        check=True, timeout=120,
+    )  # fmt: skip
+    s3 = aws("s3")
+    raw = platform_vars()["platform_buckets"]["raw"]
+    s3.put_object(Bucket=raw, Key="incoming/cormorant.srt", Body=SIDECAR.encode())
+    s3.upload_file(str(video), raw, "incoming/cormorant.mp4")
+
+    domain = platform_vars()["platform_domain"]
+    key = secrets()["archive_api_key"]
+
+    def found() -> list[str]:
+        status, body = _ingress("/api/v1/search?q=cormorant", f"archive.{domain}", key)
+        assert status == 200, body
+        return [item["location"] for item in json.loads(body)["items"]]
+
+    deadline = time.monotonic() + 900
+    locations: list[str] = []
+    while time.monotonic() < deadline and not locations:
+        locations = found()
+        time.sleep(10)
+    assert any(location.endswith("incoming/cormorant.mp4") for location in locations), locations
