@@ -34,5 +34,5 @@ destroy: _require_venv ## Destroy the environment's hosts
 bench-foundation: _require_venv ## Host image build, one molecule scenario, make up of six hosts -> bench/results/foundation.json
 	cd $(ROOT) && $(PY) bench/foundation.py --out bench/results/foundation.json
 
-bench-emulated: _require_venv wheelhouse ## Emulated AWS: apply, converge, re-converge, destroy -> bench/results/
+bench-emulated: _require_venv wheelhouse ## Emulated AWS vs the local platform: apply, converge, re-converge, destroy -> bench/results/
 	cd $(ROOT) && bash bench/emulated_platform.sh
