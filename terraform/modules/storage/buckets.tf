@@ -108,19 +108,26 @@ resource "aws_s3_bucket_logging" "this" {
   depends_on = [aws_s3_bucket_policy.logs]
 }
 
+# One TLS-only statement per bucket of the module: the data buckets' policies are just this
+# statement, the transfer bucket's too, and the logs bucket's adds the log services' grants.
+locals {
+  tls_only_bucket_arns = merge(
+    { for name, bucket in aws_s3_bucket.this : name => bucket.arn },
+    # Parenthesised: never the name of a data bucket.
+    { "(logs)" = aws_s3_bucket.logs.arn, "(transfer)" = aws_s3_bucket.transfer.arn },
+  )
+}
+
 data "aws_iam_policy_document" "tls_only" {
-  for_each = aws_s3_bucket.this
+  for_each = local.tls_only_bucket_arns
 
   dynamic "statement" {
     for_each = var.deny_insecure_transport ? [1] : []
     content {
-      sid     = "DenyInsecureTransport"
-      effect  = "Deny"
-      actions = ["s3:*"]
-      resources = [
-        each.value.arn,
-        "${each.value.arn}/*",
-      ]
+      sid       = "DenyInsecureTransport"
+      effect    = "Deny"
+      actions   = ["s3:*"]
+      resources = [each.value, "${each.value}/*"]
       # {"AWS": "*"} rather than "*": the same for a Deny, and moto parses it.
       principals {
         type        = "AWS"

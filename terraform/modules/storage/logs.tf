@@ -66,28 +66,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
 }
 
 data "aws_iam_policy_document" "logs" {
-  dynamic "statement" {
-    for_each = var.deny_insecure_transport ? [1] : []
-    content {
-      sid     = "DenyInsecureTransport"
-      effect  = "Deny"
-      actions = ["s3:*"]
-      resources = [
-        aws_s3_bucket.logs.arn,
-        "${aws_s3_bucket.logs.arn}/*",
-      ]
-      # {"AWS": "*"} rather than "*": the same for a Deny, and moto parses it.
-      principals {
-        type        = "AWS"
-        identifiers = ["*"]
-      }
-      condition {
-        test     = "Bool"
-        variable = "aws:SecureTransport"
-        values   = ["false"]
-      }
-    }
-  }
+  source_policy_documents = [data.aws_iam_policy_document.tls_only["(logs)"].json]
 
   statement {
     sid       = "S3ServerAccessLogs"

@@ -66,36 +66,11 @@ resource "aws_s3_bucket_logging" "transfer" {
   depends_on = [aws_s3_bucket_policy.logs]
 }
 
-data "aws_iam_policy_document" "transfer" {
-  dynamic "statement" {
-    for_each = var.deny_insecure_transport ? [1] : []
-    content {
-      sid     = "DenyInsecureTransport"
-      effect  = "Deny"
-      actions = ["s3:*"]
-      resources = [
-        aws_s3_bucket.transfer.arn,
-        "${aws_s3_bucket.transfer.arn}/*",
-      ]
-      # {"AWS": "*"} rather than "*": the same for a Deny, and moto parses it.
-      principals {
-        type        = "AWS"
-        identifiers = ["*"]
-      }
-      condition {
-        test     = "Bool"
-        variable = "aws:SecureTransport"
-        values   = ["false"]
-      }
-    }
-  }
-}
-
 resource "aws_s3_bucket_policy" "transfer" {
   count = var.deny_insecure_transport ? 1 : 0
 
   bucket = aws_s3_bucket.transfer.id
-  policy = data.aws_iam_policy_document.transfer.json
+  policy = data.aws_iam_policy_document.tls_only["(transfer)"].json
 
   depends_on = [aws_s3_bucket_public_access_block.transfer]
 }

@@ -88,6 +88,14 @@ run "bucket_policies_deny_plain_http" {
   command = apply
 
   assert {
+    condition = length(setsubtract(
+      concat(keys(aws_s3_bucket.this), ["(logs)", "(transfer)"]),
+      keys(data.aws_iam_policy_document.tls_only)
+    )) == 0
+    error_message = "Every bucket of the module, logs and transfer included, must have a TLS-only policy document."
+  }
+
+  assert {
     condition = alltrue([
       for d in data.aws_iam_policy_document.tls_only : anytrue([
         for s in d.statement : s.effect == "Deny" && anytrue([
@@ -95,16 +103,17 @@ run "bucket_policies_deny_plain_http" {
         ])
       ])
     ])
-    error_message = "Every data bucket policy must deny requests without TLS."
+    error_message = "Every bucket policy must deny requests without TLS."
   }
 
   assert {
-    condition = anytrue([
-      for s in data.aws_iam_policy_document.logs.statement : s.effect == "Deny" && anytrue([
-        for c in s.condition : c.variable == "aws:SecureTransport"
-      ])
-    ])
-    error_message = "The logs bucket policy must deny requests without TLS."
+    condition     = data.aws_iam_policy_document.logs.source_policy_documents == tolist([data.aws_iam_policy_document.tls_only["(logs)"].json])
+    error_message = "The logs bucket policy must start from its TLS-only document."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_policy.transfer[0].policy == data.aws_iam_policy_document.tls_only["(transfer)"].json
+    error_message = "The transfer bucket's policy must be its TLS-only document."
   }
 }
 
@@ -225,10 +234,6 @@ run "ssm_transfer_bucket_keeps_nothing" {
     error_message = "Transfer objects expire after one day."
   }
 
-  assert {
-    condition     = anytrue([for s in data.aws_iam_policy_document.transfer.statement : s.effect == "Deny" && anytrue([for c in s.condition : c.variable == "aws:SecureTransport"])])
-    error_message = "The transfer bucket denies requests without TLS."
-  }
 
   assert {
     condition     = one(aws_s3_bucket_ownership_controls.transfer.rule).object_ownership == "BucketOwnerEnforced" && aws_s3_bucket_logging.transfer.target_bucket == aws_s3_bucket.logs.id
@@ -328,7 +333,7 @@ run "an_endpoint_without_condition_support_gets_no_tls_deny" {
   }
 
   assert {
-    condition     = alltrue([for s in data.aws_iam_policy_document.logs.statement : s.sid != "DenyInsecureTransport"])
-    error_message = "The logs bucket keeps its service grants, without the TLS-only statement."
+    condition     = length(data.aws_iam_policy_document.tls_only["(logs)"].statement) == 0 && length(data.aws_iam_policy_document.logs.statement) == 4
+    error_message = "The logs bucket keeps its four service grants, without the TLS-only statement."
   }
 }
