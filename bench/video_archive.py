@@ -2,8 +2,8 @@
 
 Each figure is set against a baseline measured in the same run on the same machine:
   scan throughput   bronze scan of N files (fingerprint, ffprobe, catalog upserts) vs the
-                    floor: ffprobe alone over the same files with the same parallelism.
-                    Target: throughput >= 0.8x the floor.
+                    floor: ffprobe alone over the same files with the same parallelism,
+                    alternated over 3 rounds, best of each. Target: >= 0.9x the floor.
   rescan            re-scan of 10,000 unchanged files (one stat each) vs a bare os.walk +
                     stat of the same tree. Target: <= 3 s.
   peak memory       peak RSS (VmHWM) of a CLI-equivalent process scanning 10,000 new
@@ -101,29 +101,38 @@ def walk_floor(root: Path) -> float:
 
 
 def bench_scan(
-    pg: EphemeralPostgres, root: Path, subset: int, workers: int, tree_files: int
+    pg: EphemeralPostgres, root: Path, subset: int, workers: int, tree_files: int, rounds: int
 ) -> dict:
+    """Floor and scan alternate for ``rounds`` rounds (a fresh catalog each time) and the
+    best of each is compared: on shared cores one slow round is other work, not the scan."""
     paths = generate_tree(root, tree_files)[:subset]
     subset_dir = Path(tempfile.mkdtemp(prefix="va-bench-subset-"))
     for path in paths:  # the same files, hard-linked into a tree of their own
         os.link(path, subset_dir / path.name)
+    floors: list[float] = []
+    scans: list[float] = []
     try:
-        console.log(f"floor: ffprobe alone over {subset} files, {workers} workers")
-        floor = ffprobe_floor(sorted(subset_dir.iterdir()), workers)
-        catalog = open_catalog(pg.create_database("bench_scan"))
-        catalog.add_source(spec_from_uri("subset", str(subset_dir)))
-        console.log(f"bronze scan of the same {subset} files")
-        start = time.perf_counter()
-        summary = scan_source(catalog, "subset", workers=workers)
-        scan = time.perf_counter() - start
-        assert summary.counts["probed"] == subset, summary.counts
-        catalog.close()
+        for round_ in range(1, rounds + 1):
+            console.log(f"round {round_}/{rounds}: ffprobe alone, {workers} workers")
+            floors.append(ffprobe_floor(sorted(subset_dir.iterdir()), workers))
+            catalog = open_catalog(pg.create_database(f"bench_scan_{round_}"))
+            catalog.add_source(spec_from_uri("subset", str(subset_dir)))
+            console.log(f"round {round_}/{rounds}: bronze scan of the same {subset} files")
+            start = time.perf_counter()
+            summary = scan_source(catalog, "subset", workers=workers)
+            scans.append(time.perf_counter() - start)
+            assert summary.counts["probed"] == subset, summary.counts
+            catalog.close()
     finally:
         shutil.rmtree(subset_dir)
+    floor, scan = min(floors), min(scans)
     return {
         "scan_files": subset,
+        "scan_rounds": rounds,
         "scan_seconds": round(scan, 2),
         "ffprobe_floor_seconds": round(floor, 2),
+        "scan_seconds_each_round": [round(v, 2) for v in scans],
+        "ffprobe_floor_seconds_each_round": [round(v, 2) for v in floors],
         "scan_throughput_vs_floor": round(floor / scan, 3),
         "scan_files_per_second": round(subset / scan, 1),
     }
@@ -210,7 +219,7 @@ def bench_rescan(pg: EphemeralPostgres, root: Path, count: int, workers: int) ->
 
 
 TARGETS = [
-    ("scan throughput vs ffprobe floor", "scan_throughput_vs_floor", ">=", 0.8),
+    ("scan throughput vs ffprobe floor", "scan_throughput_vs_floor", ">=", 0.9),
     ("rescan of unchanged files (s)", "rescan_seconds", "<=", 3.0),
     ("peak RSS of a full scan (MB)", "big_scan_peak_rss_mb", "<=", 500),
     ("search p95 (ms)", "search_p95_ms", "<=", 50),
@@ -221,6 +230,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000, help="files for rescan/memory")
     parser.add_argument("--scan-subset", type=int, default=1_000, help="files for throughput")
+    parser.add_argument("--scan-rounds", type=int, default=3, help="floor/scan rounds, best kept")
     parser.add_argument("--items", type=int, default=100_000, help="catalogued items for search")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
@@ -237,7 +247,9 @@ def _arguments() -> argparse.Namespace:
 
 PARTS: dict[str, Callable[[EphemeralPostgres, argparse.Namespace, Path], dict]] = {
     "search": lambda pg, args, root: bench_search(pg, args.items, args.queries),
-    "scan": lambda pg, args, root: bench_scan(pg, root, args.scan_subset, args.workers, args.files),
+    "scan": lambda pg, args, root: bench_scan(
+        pg, root, args.scan_subset, args.workers, args.files, args.scan_rounds
+    ),
     "rescan": lambda pg, args, root: bench_rescan(pg, root, args.files, args.workers),
     "memory": lambda pg, args, root: bench_memory(pg, root, args.files, args.workers),
 }
