@@ -23,7 +23,9 @@ timed() {  # timed SCENARIO STEP MOLECULE-ACTION: one line "scenario step second
   t0=$(now)
   molecule "$3" -s "$1" > "bench/results/emulated-bench-$1-$2.log.tmp" 2>&1 || result=failed
   t1=$(now)
-  echo "$1 $2 $(elapsed "$t0" "$t1") $result" | tee -a "$measured" | sed 's/^/[bench-emulated] /'
+  local line="$1 $2 $(elapsed "$t0" "$t1") $result"
+  echo "$line" >> "$measured"
+  step "$line"
 }
 
 for scenario in emulated platform; do
@@ -60,4 +62,4 @@ with open(out, "w") as fh:
     fh.write(json.dumps(result, indent=2) + "\n")
 print(json.dumps(result, indent=2))
 PY
-echo "[bench-emulated] results in $out"
+step "results in $out"
