@@ -234,7 +234,6 @@ run "ssm_transfer_bucket_keeps_nothing" {
     error_message = "Transfer objects expire after one day."
   }
 
-
   assert {
     condition     = one(aws_s3_bucket_ownership_controls.transfer.rule).object_ownership == "BucketOwnerEnforced" && aws_s3_bucket_logging.transfer.target_bucket == aws_s3_bucket.logs.id
     error_message = "ACLs off and access logged, like every other bucket."
