@@ -5,7 +5,8 @@
 # time finish much sooner than one after another even on 2 cores.
 #
 # Each scenario writes its own log under .cache/molecule-logs/; a scenario's result is
-# printed when it ends (the tail of its log when it failed). A failing scenario does not
+# printed when it ends (the tail of its log when it failed), and the lines that say why
+# each failed scenario failed are printed again at the end. A failing scenario does not
 # stop the others; the exit code is non-zero when any failed.
 #
 #   scripts/run-molecule.sh SCENARIO...     (list the longest first)
@@ -44,5 +45,11 @@ for s in "$@"; do
 done
 while [[ $running -gt 0 ]]; do finish_one; done
 
+# CI shows only the end of the output: repeat why each failed scenario failed, last.
+for s in "${failed[@]}"; do
+  echo "=== why $s failed (from $log_dir/$s.log):"
+  grep -E '^(FAILED|ERROR) |^E +[A-Za-z]|fatal: \[|failed=[1-9]|ERROR +\[|CRITICAL' "$log_dir/$s.log" \
+    | tail -n 12 | cut -c1-400 | sed 's/^/    /'
+done
 echo "=== molecule: $# scenario(s) in $(( $(date +%s) - suite_start ))s, ${#failed[@]} failed ${failed[*]}"
 [[ ${#failed[@]} -eq 0 ]]
