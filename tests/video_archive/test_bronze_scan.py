@@ -85,6 +85,27 @@ def test_second_run_adds_nothing_and_costs_only_stats(
     assert catalog.status_summary() == before
 
 
+def test_file_rows_written_per_batch_are_all_there_and_searchable_by_path(
+    catalog: Catalog, corpus: tuple[Path, dict[str, Expected]]
+) -> None:
+    root, expected = corpus
+    register(catalog, "corpus", root)
+    # Full batches and a partial one at the end.
+    batch = next(size for size in range(3, len(expected)) if len(expected) % size)
+    summary = scan_source(catalog, "corpus", batch_size=batch)
+    assert summary.counts["seen"] == len(expected)
+    rows = catalog.conn.execute(
+        "SELECT f.rel_path, f.status, a.present_paths FROM files f JOIN assets a"
+        " ON a.id = f.asset_id"
+    ).fetchall()
+    assert sorted(r["rel_path"] for r in rows) == sorted(expected)
+    for row in rows:
+        assert row["status"] == "present", row
+        assert row["rel_path"] in row["present_paths"], row
+    again = scan_source(catalog, "corpus", batch_size=batch)
+    assert again.counts["unchanged"] == len(expected)
+
+
 def test_originals_untouched_and_read_only_source_works(
     catalog: Catalog,
     corpus_template: tuple[Path, dict[str, Expected]],

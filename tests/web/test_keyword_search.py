@@ -37,10 +37,10 @@ def catalog(new_database: Callable[[str], str]) -> Iterator[Catalog]:
     for i, (path, title, tags, description, sidecar, codec, height, duration, day) in enumerate(
         ASSETS
     ):
-        asset_id, _ = catalog.upsert_asset(f"fp:test:{i}", 1000)
-        catalog.record_probe(
-            asset_id,
-            {"video_codec": codec, "height": height, "width": height * 16 // 9,
+        asset_id, _ = catalog.upsert_asset(
+            f"fp:test:{i}",
+            1000,
+            probe_row={"video_codec": codec, "height": height, "width": height * 16 // 9,
              "duration_s": duration, "creation_time": f"{day}T12:00:00Z"},
         )  # fmt: skip
         catalog.record_description(
@@ -175,10 +175,10 @@ def big_catalog(new_database: Callable[[str], str]) -> Iterator[Catalog]:
     for i, (path, title, tags, description, sidecar, codec, height, duration, day) in enumerate(
         ASSETS
     ):
-        asset_id, _ = catalog.upsert_asset(f"fp:test:{i}", 1000)
-        catalog.record_probe(
-            asset_id,
-            {"video_codec": codec, "height": height, "duration_s": duration,
+        asset_id, _ = catalog.upsert_asset(
+            f"fp:test:{i}",
+            1000,
+            probe_row={"video_codec": codec, "height": height, "duration_s": duration,
              "creation_time": f"{day}T12:00:00Z"},
         )  # fmt: skip
         catalog.record_description(

@@ -32,6 +32,16 @@ class KnownFile:
     sidecar_signature: int = 0
 
 
+class FileRow(NamedTuple):
+    """A file as a scan found it, for ``upsert_files``."""
+
+    rel_path: str
+    asset_id: int
+    size: int
+    mtime_ns: int
+    sidecar_signature: int = 0
+
+
 class Purge(NamedTuple):
     """What one purge did: file rows deleted, assets deleted, edited assets kept."""
 
@@ -59,31 +69,41 @@ class BronzeQueries(CatalogBase):
             return {r[0]: (r[1], r[2]) for r in cur}
 
     def upsert_asset(
-        self, fingerprint: str, size: int, full_hash: str | None = None
+        self,
+        fingerprint: str,
+        size: int,
+        full_hash: str | None = None,
+        probe_row: dict[str, Any] | None = None,
     ) -> tuple[int, bool]:
-        """Asset id for a fingerprint, creating the asset if needed; (id, created)."""
+        """Asset id for a fingerprint, creating the asset if needed; (id, created). With a
+        probe result the asset is recorded as probed in the same statement: one row version
+        (and one pass over its indexes) instead of an insert followed by an update."""
+        params: dict[str, Any] = {"fingerprint": fingerprint, "size": size, "hash": full_hash}
+        probed_columns = probed_values = probed_updates = ""
+        if probe_row is not None:
+            columns = (*PROBE_COLUMNS, "probe")
+            params.update({c: probe_row.get(c) for c in PROBE_COLUMNS})
+            params["probe"] = Jsonb(probe_row.get("probe"))
+            probed_columns = "".join(f", {c}" for c in columns) + ", status, probed_at"
+            probed_values = "".join(f", %({c})s" for c in columns) + ", 'probed', now()"
+            probed_updates = (
+                "".join(f", {c} = EXCLUDED.{c}" for c in columns)
+                + ", status = 'probed', quarantine_reason = NULL, probed_at = now(),"
+                " updated_at = now()"
+            )
         row = self._one(
-            """
-            INSERT INTO assets (fingerprint, size_bytes, full_hash) VALUES (%s, %s, %s)
+            f"""
+            INSERT INTO assets (fingerprint, size_bytes, full_hash{probed_columns})
+            VALUES (%(fingerprint)s, %(size)s, %(hash)s{probed_values})
             ON CONFLICT (fingerprint) DO UPDATE SET size_bytes = EXCLUDED.size_bytes,
                 full_hash = coalesce(EXCLUDED.full_hash, assets.full_hash),
-                file_gone_at = NULL
+                file_gone_at = NULL{probed_updates}
             RETURNING id, (xmax = 0) AS created
-            """,
-            (fingerprint, size, full_hash),
+            """,  # noqa: S608 - fixed column names
+            params,
         )
         assert row is not None
         return int(row["id"]), bool(row["created"])
-
-    def record_probe(self, asset_id: int, probe_row: dict[str, Any]) -> None:
-        assignments = ", ".join(f"{c} = %({c})s" for c in PROBE_COLUMNS)
-        params = {c: probe_row.get(c) for c in PROBE_COLUMNS}
-        params.update(id=asset_id, probe=Jsonb(probe_row.get("probe")))
-        self.conn.execute(
-            f"UPDATE assets SET {assignments}, probe = %(probe)s, status = 'probed', "  # noqa: S608 - fixed column names
-            "quarantine_reason = NULL, probed_at = now(), updated_at = now() WHERE id = %(id)s",
-            params,
-        )
 
     def quarantine(self, asset_id: int, reason: str) -> None:
         self.conn.execute(
@@ -115,6 +135,26 @@ class BronzeQueries(CatalogBase):
             (title, description, tags, sidecar_text, asset_id),
         )
 
+    def upsert_files(self, source_id: int, rows: Iterable[FileRow]) -> None:
+        """Record files as present, in one statement: the trigger that keeps each asset's
+        present paths runs once for the batch, not once per file."""
+        batch = list(rows)
+        if not batch:
+            return
+        self.conn.execute(
+            """
+            INSERT INTO files (source_id, rel_path, asset_id, size_bytes, mtime_ns,
+                               sidecar_signature)
+            SELECT %s, * FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bigint[],
+                                     %s::bigint[])
+            ON CONFLICT (source_id, rel_path) DO UPDATE SET asset_id = EXCLUDED.asset_id,
+                size_bytes = EXCLUDED.size_bytes, mtime_ns = EXCLUDED.mtime_ns,
+                sidecar_signature = EXCLUDED.sidecar_signature,
+                status = 'present', missing_since = NULL, updated_at = now()
+            """,
+            (source_id, *(list(column) for column in zip(*batch, strict=True))),
+        )
+
     def upsert_file(
         self,
         source_id: int,
@@ -124,17 +164,8 @@ class BronzeQueries(CatalogBase):
         mtime_ns: int,
         sidecar_signature: int = 0,
     ) -> None:
-        self.conn.execute(
-            """
-            INSERT INTO files (source_id, rel_path, asset_id, size_bytes, mtime_ns,
-                               sidecar_signature)
-            VALUES (%s, %s, %s, %s, %s, %s)
-            ON CONFLICT (source_id, rel_path) DO UPDATE SET asset_id = EXCLUDED.asset_id,
-                size_bytes = EXCLUDED.size_bytes, mtime_ns = EXCLUDED.mtime_ns,
-                sidecar_signature = EXCLUDED.sidecar_signature,
-                status = 'present', missing_since = NULL, updated_at = now()
-            """,
-            (source_id, rel_path, asset_id, size, mtime_ns, sidecar_signature),
+        self.upsert_files(
+            source_id, [FileRow(rel_path, asset_id, size, mtime_ns, sidecar_signature)]
         )
 
     def touch_asset(self, asset_id: int) -> None:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from samples.video_archive.catalog import Catalog
-from samples.video_archive.catalog.bronze import KnownFile
+from samples.video_archive.catalog.bronze import FileRow, KnownFile
 from samples.video_archive.ingestion.probe import (
     FFPROBE_TIMEOUT_S,
     NotAVideoError,
@@ -190,13 +190,17 @@ def scan_source(
             ),
             todo,
         )
+        files: list[FileRow] = []  # written once per batch, just before its commit
         for index, work in enumerate(results, start=1):
-            _register(catalog, registered.id, work, known, vanished_assets, summary)
+            _register(catalog, work, known, vanished_assets, summary, files)
             if index % batch_size == 0:
+                catalog.upsert_files(registered.id, files)
                 catalog.commit()
+                files.clear()
             done += 1
             if progress:
                 progress(done, total)
+        catalog.upsert_files(registered.id, files)
 
     counts["missing"] = catalog.mark_missing(registered.id, vanished)
     catalog.set_source_status(registered.id, "online")
@@ -225,18 +229,23 @@ def _changed(listing: Listing, known: dict[str, KnownFile]) -> list[tuple[Entry,
 
 def _register(
     catalog: Catalog,
-    source_id: int,
     work: _Work,
     known: dict[str, KnownFile],
     vanished_assets: set[int],
     summary: ScanSummary,
+    files: list[FileRow],
 ) -> None:
+    """Record one processed file's asset (probed or quarantined) and sidecar text; its file
+    row joins ``files``, which the caller writes with the batch."""
     entry = work.entry
     counts = summary.counts
     if work.error or work.fingerprint is None:
         summary.error(entry.rel_path, work.error or "no fingerprint")
         return
-    asset_id, created = catalog.upsert_asset(work.fingerprint, entry.size, work.full_hash)
+    probe_row = work.probe.as_row() if work.probe is not None else None
+    asset_id, created = catalog.upsert_asset(
+        work.fingerprint, entry.size, work.full_hash, probe_row=probe_row
+    )
     previous = known.get(entry.rel_path)
     if previous is None:
         if created:
@@ -256,8 +265,7 @@ def _register(
         catalog.touch_asset(asset_id)  # its searchable text changed: re-index it
     else:
         counts["changed"] += 1  # touched or rewritten with the same content
-    if work.probe is not None:
-        catalog.record_probe(asset_id, work.probe.as_row())
+    if probe_row is not None:
         counts["probed"] += 1
     elif work.quarantine_reason is not None:
         catalog.quarantine(asset_id, work.quarantine_reason)
@@ -273,8 +281,8 @@ def _register(
         )
     for problem in work.sidecar_errors:
         summary.error(entry.rel_path, problem)
-    catalog.upsert_file(
-        source_id, entry.rel_path, asset_id, entry.size, entry.mtime_ns, work.sidecar_signature
+    files.append(
+        FileRow(entry.rel_path, asset_id, entry.size, entry.mtime_ns, work.sidecar_signature)
     )
 
 
