@@ -15,6 +15,13 @@ def test_time_zone_is_applied(host):
     assert host.file("/etc/localtime").linked_to.endswith("Europe/Berlin")
 
 
+def test_a_tzdata_upgrade_keeps_the_time_zone(host):
+    # What tzdata's postinst does on every upgrade (they arrive as security updates).
+    host.check_output("DEBIAN_FRONTEND=noninteractive dpkg-reconfigure tzdata")
+    assert host.file("/etc/localtime").linked_to.endswith("/Europe/Berlin")
+    assert host.check_output("timedatectl show -p Timezone --value") == "Europe/Berlin"
+
+
 def test_locale_is_generated_and_default(host):
     assert "en_US.utf8" in host.check_output("locale -a").split()
     out = host.check_output("env -i bash -lc 'source /etc/default/locale; LANG=$LANG locale'")
