@@ -233,5 +233,5 @@ def build_adapter(platform: PlatformSettings, client: httpx.Client | None = None
     if platform.kind == "webhook":
         return WebhookAdapter(platform.name, platform.url, platform.secret, **common)
     if platform.kind == "discord":
-        return DiscordAdapter(platform.name, platform.url, **common)
+        return DiscordAdapter(platform.name, platform.endpoint, **common)
     return MastodonAdapter(platform.name, platform.url, platform.secret, **common)

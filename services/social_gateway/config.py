@@ -21,7 +21,8 @@ separated by ``;``, the SHA-256 of each key) and ``SOCIAL_GATEWAY_CONFIG`` namin
 
     [platforms.discord]
     kind = "discord"
-    url = "https://discord.com/api/webhooks/<id>/<token>"
+    url = "https://discord.com/api/webhooks/<id>"  # the webhook's URL without its token,
+    secret = "<token>"                             # the last part of that URL
 
 There is no default key and no default secret: the service refuses to start without them.
 """
@@ -66,7 +67,8 @@ class PlatformSettings(BaseModel):
     name: str
     kind: Literal["webhook", "discord", "mastodon"]
     url: str
-    # The webhook's HMAC secret or Mastodon's access token.
+    # The webhook's HMAC secret, Mastodon's access token, or a Discord webhook's token (the
+    # last part of the URL Discord gives; url is the rest).
     secret: str = Field(default="", repr=False)
     per_minute: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=4, ge=1)
@@ -82,13 +84,25 @@ class PlatformSettings(BaseModel):
 
     @model_validator(mode="after")
     def _secret_given(self) -> PlatformSettings:
-        if self.kind in ("webhook", "mastodon") and not self.secret:
+        if not self.secret:
+            what = (
+                "the webhook's token, the last part of its URL"
+                if self.kind == "discord"
+                else "its secret"
+            )
             raise PydanticCustomError(
                 "secret_missing",
-                "platform {name} needs its secret: set {variable} (or secret in the file)",
-                {"name": repr(self.name), "variable": secret_variable(self.name)},
+                "platform {name} needs {what}: set {variable} (or secret in the file)",
+                {"name": repr(self.name), "what": what, "variable": secret_variable(self.name)},
             )
         return self
+
+    @property
+    def endpoint(self) -> str:
+        """Where posts go: for Discord the URL with its token, which no file holds."""
+        if self.kind == "discord":
+            return f"{self.url.rstrip('/')}/{self.secret}"
+        return self.url
 
 
 class PlatformSecretsSource(PydanticBaseSettingsSource):

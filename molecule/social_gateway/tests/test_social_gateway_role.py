@@ -66,6 +66,15 @@ def test_secrets_file_is_root_only_and_holds_no_plain_api_key(host):
     assert TEST_VARS["test_social_webhook_secret"] not in settings.content_string
 
 
+def test_the_discord_token_is_in_the_root_only_file_and_not_in_the_settings(host):
+    token = TEST_VARS["test_social_discord_token"]
+    env = host.file("/etc/cdaprod/social-gateway.env").content_string
+    assert f'SOCIAL_GATEWAY_SECRET_TEAM_DISCORD="{token}"' in env
+    settings = host.file("/etc/cdaprod/social-gateway.toml").content_string
+    assert 'url = "https://discord.com/api/webhooks/4242"' in settings
+    assert token not in settings
+
+
 def test_listens_on_the_private_address_only(host, address):
     assert host.socket(f"tcp://{address}:{PORT}").is_listening
     for wildcard in (f"tcp://0.0.0.0:{PORT}", f"tcp://:::{PORT}"):

@@ -16,6 +16,7 @@ import pytest
 from gateway_testlib import SECRET
 
 from core.settings import SettingsError
+from services.social_gateway.adapters import build_adapter
 from services.social_gateway.config import DatabaseSettings, GatewaySettings, secret_variable
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,6 +44,21 @@ def test_refuses_to_start_without_api_keys_or_secrets(tmp_path: Path) -> None:
     settings = GatewaySettings.load({**env, "SOCIAL_GATEWAY_SECRET_HOOK": SECRET})
     assert settings.platforms["hook"].secret == SECRET
     assert SECRET not in repr(settings)
+
+
+def test_a_discord_webhook_token_comes_only_from_the_secret(tmp_path: Path) -> None:
+    url = "https://discord.com/api/webhooks/4242"
+    config = _file(tmp_path, f'[platforms.team-discord]\nkind = "discord"\nurl = "{url}"\n')
+    env = {**BASE, "SOCIAL_GATEWAY_CONFIG": str(config)}
+    with pytest.raises(
+        SettingsError, match="the last part of its URL: set SOCIAL_GATEWAY_SECRET_TEAM_DISCORD"
+    ):
+        GatewaySettings.load(env)
+    settings = GatewaySettings.load({**env, "SOCIAL_GATEWAY_SECRET_TEAM_DISCORD": "tok-en"})
+    discord = settings.platforms["team-discord"]
+    assert (discord.url, discord.endpoint) == (url, f"{url}/tok-en")
+    assert build_adapter(discord).webhook_url == f"{url}/tok-en"
+    assert "tok-en" not in repr(settings)
 
 
 @pytest.mark.parametrize(
