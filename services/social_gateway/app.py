@@ -2,7 +2,8 @@
 
 The routes are in ``routes/`` (``posts``: the posting API for clients; ``ops``: health and
 metrics), their dependencies in ``deps.py``, the publish-once logic in ``publishing.py``.
-Every ``/api`` route and ``/metrics`` need ``X-API-Key``, as in the archive's web service.
+Every ``/api`` route and ``/metrics`` need ``X-API-Key``, as in the archive's web service;
+``/health`` is open but says only ok or degraded without one.
 """
 
 from __future__ import annotations
@@ -45,8 +46,15 @@ def create_app(
         for adapter in built.values():  # their HTTP clients; given adapters are the caller's
             adapter.close()
 
+    # No open documentation: the API's description is served to clients with a key
+    # (routes/ops.py), and there is no interactive page.
     app = FastAPI(
-        title="Social gateway", version="1", openapi_url="/api/v1/openapi.json", lifespan=lifespan
+        title="Social gateway",
+        version="1",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
     )
     store = PostStore(settings.dsn)
     metrics = GatewayMetrics()

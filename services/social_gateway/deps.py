@@ -50,19 +50,33 @@ MetricsDep = Annotated[GatewayMetrics, Depends(get_metrics)]
 AdaptersDep = Annotated[Mapping[str, Adapter], Depends(get_adapters)]
 
 
-def require_api_key(
-    settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]
-) -> str:
-    """The name of the client whose key came in X-API-Key; 401 for a missing or wrong key.
-    Every configured digest is compared (in constant time), so timing tells nothing."""
+def client_name(settings: GatewaySettings, key: str | None) -> str | None:
+    """The name of the client whose key this is, or None. Every configured digest is
+    compared (in constant time), so timing tells nothing."""
     digest = hashlib.sha256((key or "").encode()).hexdigest()
     match = None
     for name, expected in settings.api_keys.items():
         if hmac.compare_digest(digest, expected):
             match = name
-    if not key or match is None:
+    return match if key else None
+
+
+def require_api_key(
+    settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]
+) -> str:
+    """The name of the client whose key came in X-API-Key; 401 for a missing or wrong key."""
+    name = client_name(settings, key)
+    if name is None:
         raise MissingApiKey()
-    return match
+    return name
+
+
+def optional_api_key(
+    settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]
+) -> str | None:
+    """The client's name when a valid key came, else None (routes open to anyone)."""
+    return client_name(settings, key)
 
 
 ApiKeyDep = Annotated[str, Depends(require_api_key)]
+OptionalApiKeyDep = Annotated[str | None, Depends(optional_api_key)]

@@ -33,7 +33,8 @@ class ErrorBody(BaseModel):
 
 class HealthOut(BaseModel):
     status: str
-    database: str
+    # With a valid X-API-Key only.
+    database: str | None = None
     platforms: list[str] | None = None
 
 

@@ -82,9 +82,10 @@ def test_listens_on_the_private_address_only(host, address):
 
 
 def test_health_answers_on_the_private_address(address):
-    status, body = call(f"http://{address}:{PORT}/health")
+    assert call(f"http://{address}:{PORT}/health") == (200, {"status": "ok"})
+    status, body = call(f"http://{address}:{PORT}/health", headers={"X-API-Key": API_KEY})
     assert status == 200
-    assert body == {"status": "ok", "database": "ok", "platforms": ["hook"]}
+    assert body == {"status": "ok", "database": "ok", "platforms": ["hook", "team-discord"]}
 
 
 def test_post_without_api_key_is_401(address):

@@ -1,27 +1,47 @@
-"""Routes for operators and monitoring: ``GET /health`` (no key: is the database reachable,
-which platforms are configured) and ``GET /metrics`` (Prometheus; ``X-API-Key``)."""
+"""Routes for operators and monitoring: ``GET /health`` (open: ok or degraded; with
+``X-API-Key`` also the database's state and the configured platforms), ``GET /metrics``
+(Prometheus) and ``GET /api/v1/openapi.json`` (the API's description), both with
+``X-API-Key``."""
 
 from __future__ import annotations
 
 import psycopg
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from integrations.postgres.client import CatalogUnavailableError
-from services.social_gateway.deps import AdaptersDep, MetricsDep, StoreDep, require_api_key
+from services.social_gateway.deps import (
+    AdaptersDep,
+    MetricsDep,
+    OptionalApiKeyDep,
+    StoreDep,
+    require_api_key,
+)
 from services.social_gateway.schemas import ErrorBody, HealthOut
 
 router = APIRouter()
 
 
 @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
-def health(store: StoreDep, adapters: AdaptersDep) -> JSONResponse:
+def health(store: StoreDep, adapters: AdaptersDep, client: OptionalApiKeyDep) -> JSONResponse:
+    """Open to load balancers and probes; what is configured only for clients with a key."""
     try:
         store.ping()
     except (psycopg.Error, CatalogUnavailableError):
-        return JSONResponse({"status": "degraded", "database": "unreachable"}, 503)
-    return JSONResponse({"status": "ok", "database": "ok", "platforms": sorted(adapters)})
+        body, status = {"status": "degraded", "database": "unreachable"}, 503
+    else:
+        body, status = {"status": "ok", "database": "ok", "platforms": sorted(adapters)}, 200
+    return JSONResponse(body if client else {"status": body["status"]}, status)
+
+
+@router.get(
+    "/api/v1/openapi.json",
+    include_in_schema=False,
+    dependencies=[Depends(require_api_key)],
+)
+def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(request.app.openapi())
 
 
 @router.get(

@@ -43,7 +43,9 @@ def test_generated_requests_find_no_server_errors(
             policy=RetryPolicy(max_attempts=1), limiter=RateLimiter(60_000),
         )  # fmt: skip
         app = make_app({"hook": hook}, media_root=tmp_path, duplicate_wait_s=0.2)
-        schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+        schema = schemathesis.openapi.from_asgi(
+            "/api/v1/openapi.json", app, headers={"X-API-Key": API_KEY}
+        )
         operations = [result.ok() for result in schema.get_all_operations()]
         for operation in operations:
 

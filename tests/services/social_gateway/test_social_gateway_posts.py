@@ -47,7 +47,14 @@ def test_gateway_publishes_once_per_key(make_app: MakeApp, receiver: Any, media:
         assert clash.status_code == 422 and "different request body" in clash.text
         fetched = client.get(f"/api/v1/posts/{first.json()['id']}", headers={"X-API-Key": API_KEY})
         assert fetched.json()["url"] == received.posts[0]["url"]
-        assert client.get("/health").json()["status"] == "ok"
+        assert client.get("/health").json() == {"status": "ok"}  # no key: no details
+        detailed = client.get("/health", headers={"X-API-Key": API_KEY}).json()
+        assert detailed == {"status": "ok", "database": "ok", "platforms": ["hook"]}
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert client.get(path).status_code == 404, path
+        assert client.get("/api/v1/openapi.json").status_code == 401
+        described = client.get("/api/v1/openapi.json", headers={"X-API-Key": API_KEY})
+        assert "/api/v1/posts" in described.json()["paths"]
         assert client.get("/metrics").status_code == 401
         scrape = client.get("/metrics", headers={"X-API-Key": API_KEY}).text
         assert 'social_gateway_posts_total{outcome="duplicate",platform="hook"} 1.0' in scrape
