@@ -27,6 +27,8 @@ AS_VIEWER = {"X-API-Key": VIEWER_KEY}
         "/api/v1/assets/1",
         "/api/v1/assets/1/media/original",
         "/api/v1/assets/1/duplicates",
+        "/api/v1/openapi.json",
+        "/api/v1/docs",
         "/metrics",
     ],
 )
@@ -43,6 +45,45 @@ def test_a_wrong_api_key_is_401_and_a_viewer_cannot_edit(client, archive: Archiv
     response = client.patch(f"/api/v1/assets/{asset}", json={"tags": ["x"]}, headers=AS_VIEWER)
     assert response.status_code == 403
     assert "viewer" in response.json()["detail"]
+
+
+def test_the_api_description_and_its_page_need_credentials_only(client) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert client.get(path).status_code in (401, 404), path  # pages need a login
+    described = client.get("/api/v1/openapi.json", headers=AS_VIEWER)
+    assert "/api/v1/search" in described.json()["paths"]
+    page = client.get("/api/v1/docs", headers=AS_VIEWER)
+    assert page.status_code == 200 and "/api/v1/openapi.json" in page.text
+
+
+def test_errors_give_a_request_id_and_no_internals(archive: Archive) -> None:
+    from fastapi.testclient import TestClient
+
+    from samples.video_archive.web.app import create_app
+
+    app = create_app(archive.settings)
+
+    def fails() -> None:
+        raise RuntimeError("internal detail: /srv/secret password=hunter2")
+
+    app.add_api_route("/api/v1/fails", fails)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        missing = client.get("/api/v1/assets/987654321", headers=AS_VIEWER)
+        assert missing.json()["request_id"] == missing.headers["X-Request-Id"]
+        crash = client.get("/api/v1/fails", headers=AS_VIEWER)
+        assert crash.status_code == 500
+        assert crash.json()["request_id"] and "hunter2" not in crash.text
+        assert "internal error" in crash.json()["detail"]
+    # An unreachable catalog: a 503 that names neither the server nor the credentials.
+    dsn = "host=127.0.0.1 port=9 user=archive password=hunter2 dbname=archive"
+    settings = archive.settings.model_copy(
+        update={"archive": archive.settings.archive.model_copy(update={"catalog_dsn": dsn})}
+    )
+    with TestClient(create_app(settings)) as client:
+        down = client.get("/api/v1/sources", headers=AS_VIEWER)
+        assert down.status_code == 503
+        assert "hunter2" not in down.text and "127.0.0.1" not in down.text
+        assert down.json()["request_id"]
 
 
 def test_bearer_tokens_work_like_api_keys(client) -> None:

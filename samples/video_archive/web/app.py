@@ -24,7 +24,6 @@ from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.facets import FacetCache
 from samples.video_archive.web.metrics import Metrics
 from samples.video_archive.web.routes import api, login, ops, pages
-from samples.video_archive.web.schemas import API
 from samples.video_archive.web.searching import SemanticBackend
 from samples.video_archive.web.settings import WebSettings
 from samples.video_archive.web.templating import make_templates
@@ -56,6 +55,7 @@ async def measure_and_harden(
     route = request.scope.get("route")
     template = getattr(route, "path", None) or "unmatched"
     request.app.state.metrics.observe(request.method, template, response.status_code, start)
+    response.headers.setdefault(errors.REQUEST_ID_HEADER, errors.request_id(request))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.headers.get("content-type", "").startswith("text/html"):
@@ -72,8 +72,9 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
         description="Search and browse the video archive. Authenticate with an API key "
         "(X-API-Key header or Bearer token) or a browser session.",
         lifespan=lifespan,
-        docs_url=f"{API}/docs",
-        openapi_url=f"{API}/openapi.json",
+        # The description and its page need a principal: routes/ops.py serves them.
+        docs_url=None,
+        openapi_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -96,6 +97,7 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
     app.add_exception_handler(errors.ApiError, errors.api_error)
     app.add_exception_handler(psycopg.DataError, errors.bad_value)
     app.add_exception_handler(errors.LoginRequiredError, errors.to_login)
+    app.add_exception_handler(Exception, errors.internal_error)
 
     for router in (ops.router, login.router, pages.router, api.router):
         app.include_router(router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,6 +12,8 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from integrations.postgres.client import redact_dsn
 from samples.video_archive.web.errors import ApiError
+
+logger = logging.getLogger(__name__)
 
 
 class CatalogPool:
@@ -40,7 +43,8 @@ class CatalogPool:
             with self.pool.connection() as conn:
                 yield conn
         except PoolTimeout as exc:
-            raise ApiError(503, f"the catalog at {redact_dsn(self.dsn)} is not reachable") from exc
+            logger.warning("the catalog at %s is not reachable: %s", redact_dsn(self.dsn), exc)
+            raise ApiError(503, "the catalog is not reachable; try again shortly") from exc
 
     def close(self) -> None:
         self.pool.close()

@@ -16,6 +16,8 @@ AssetId = Annotated[int, PathParam(ge=1, le=MAX_ASSET_ID, description="Catalog i
 
 class ErrorBody(BaseModel):
     detail: str
+    # Quoted to an operator, it finds the request's log line (with the detail not shown here).
+    request_id: str | None = None
 
 
 class Card(BaseModel):

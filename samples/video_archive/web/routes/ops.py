@@ -1,15 +1,17 @@
-"""For operators and their tools: an open health check and Prometheus metrics."""
+"""For operators and their tools: an open health check, Prometheus metrics, and the API's
+description (OpenAPI) with its page, which need a principal like the API itself."""
 
 from __future__ import annotations
 
 import psycopg
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from samples.video_archive.catalog import Catalog
 from samples.video_archive.web.deps import ApiUser, CatalogDep, MetricsDep
 from samples.video_archive.web.errors import ApiError
-from samples.video_archive.web.schemas import ErrorBody, Health
+from samples.video_archive.web.schemas import API, ErrorBody, Health
 
 router = APIRouter(tags=["ops"])
 
@@ -33,3 +35,13 @@ def metrics_endpoint(_: ApiUser, catalog: CatalogDep, metrics: MetricsDep) -> Re
         summary = {}
     body, content_type = metrics.render(summary)
     return Response(body, media_type=content_type)
+
+
+@router.get(f"{API}/openapi.json", include_in_schema=False)
+def openapi(_: ApiUser, request: Request) -> JSONResponse:
+    return JSONResponse(request.app.openapi())
+
+
+@router.get(f"{API}/docs", include_in_schema=False)
+def docs(_: ApiUser, request: Request) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url=f"{API}/openapi.json", title=request.app.title)
