@@ -132,6 +132,39 @@ def test_wrong_password_is_refused_with_a_message(client) -> None:
     assert "Wrong user name or password" in response.text
 
 
+def test_failed_logins_back_off_per_account_and_the_right_password_works_after(
+    archive: Archive,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from samples.video_archive.web.app import create_app
+    from samples.video_archive.web.login_backoff import LoginBackoff
+
+    now = [1000.0]
+    app = create_app(archive.settings)
+    app.state.login_backoff = LoginBackoff(clock=lambda: now[0])
+    with TestClient(app) as client:
+
+        def login(password: str):
+            page = client.get("/login").text
+            token = page.split('name="csrf_token" value="', 1)[1].split('"')[0]
+            form = {"username": EDITOR[0], "password": password, "csrf_token": token}
+            return client.post("/login", data=form, follow_redirects=False)
+
+        assert login("wrong-1").status_code == 401
+        early = login(EDITOR[1])  # even the right password waits: nothing is checked yet
+        assert early.status_code == 429 and early.headers["Retry-After"] == "1"
+        assert "try again in 1 s" in early.text
+        now[0] += 1
+        assert login("wrong-2").status_code == 401
+        assert login("wrong-3").headers["Retry-After"] == "2"  # doubled
+        now[0] += 2
+        assert login(EDITOR[1]).status_code == 303
+        client.cookies.clear()  # a new visitor: a new session and CSRF token
+        assert login("wrong-4").status_code == 401  # a success starts the count again
+        assert login("wrong-5").headers["Retry-After"] == "1"
+
+
 # -- search and details ---------------------------------------------------------------------
 def test_search_by_sidecar_words_and_path_words(client) -> None:
     sidecar = client.get("/api/v1/search", params={"q": "lighthouse"}, headers=AS_VIEWER).json()

@@ -93,3 +93,17 @@ def test_prepare_catalog_refuses_a_missing_directory(catalog_dsn, tmp_path, monk
     assert status == 2
     assert err.startswith("error: source nas:")
     assert "Traceback" not in err
+
+
+def test_hash_password_upgrades_a_hash_made_with_older_parameters(monkeypatch, capsys) -> None:
+    import hashlib
+
+    salt = b"\1" * 16
+    digest = hashlib.scrypt(b"a long enough password", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    old = f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}"
+    assert verify_password("a long enough password", old)  # old hashes still log in
+    upgraded = _hash(monkeypatch, capsys, "a long enough password", old)
+    assert upgraded != old and upgraded.startswith("scrypt$16384$8$5$")
+    assert verify_password("a long enough password", upgraded)
+    # From then on the run is stable.
+    assert _hash(monkeypatch, capsys, "a long enough password", upgraded) == upgraded

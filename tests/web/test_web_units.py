@@ -93,3 +93,22 @@ def test_semantic_search_without_its_libraries_is_a_clear_error(tmp_path: Path) 
     backend.warm()  # must not raise: start-up goes on, keyword search still works
     with pytest.raises(SearchUnavailableError, match="use keyword mode"):
         backend.ranked_ids("harbour", "semantic", Filters())
+
+
+def test_login_backoff_doubles_up_to_five_minutes_and_forgets_the_oldest() -> None:
+    from samples.video_archive.web import login_backoff
+
+    now = [0.0]
+    backoff = login_backoff.LoginBackoff(clock=lambda: now[0])
+    waits = []
+    for _ in range(12):
+        backoff.failed("admin")
+        waits.append(backoff.retry_after("admin"))
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]
+    now[0] += 300
+    assert backoff.retry_after("admin") == 0  # never locked out for longer
+    assert backoff.retry_after("someone-else") == 0
+    for i in range(login_backoff.MAX_TRACKED):
+        backoff.failed(f"guess-{i}")
+    assert backoff.retry_after("admin") == 0  # the oldest entry made room
+    assert backoff.retry_after(f"guess-{login_backoff.MAX_TRACKED - 1}") == 1

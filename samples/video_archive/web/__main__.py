@@ -7,9 +7,10 @@ python -m samples.video_archive.web prepare-catalog --sources FILE
                                                      # deployments: migrate, register sources
 
 ``hash-password --keep-env VAR`` prints the hash held in the environment variable VAR
-unchanged when the password matches it, so a configuration tool that re-runs it reports no
-change. ``prepare-catalog`` applies pending catalog migrations and registers (or updates)
-the sources listed in a JSON file (``[{"name": ..., "path": ..., "include": [...],
+unchanged when the password matches it and it was made with the current parameters, so a
+configuration tool that re-runs it reports no change (and upgrades an older hash once).
+``prepare-catalog`` applies pending catalog migrations and registers (or updates) the
+sources listed in a JSON file (``[{"name": ..., "path": ..., "include": [...],
 "exclude": [...]}]``), then prints what it changed as one JSON object; sources missing from
 the file are left alone (``video-archive sources remove`` forgets one).
 """
@@ -51,12 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "hash-password":
-        from samples.video_archive.web.auth import hash_password, verify_password
+        from samples.video_archive.web.auth import hash_password, needs_rehash, verify_password
 
         password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline()
         password = password.rstrip("\n")
         current = os.environ.get(args.keep_env, "") if args.keep_env else ""
-        if current and len(password) >= 10 and verify_password(password, current):
+        # Kept while it matches and has today's parameters; an older hash is made anew
+        # (the role's next run writes it: the settings are the only place hashes live).
+        if current and not needs_rehash(current) and verify_password(password, current):
             print(current)
             return 0
         try:

@@ -22,6 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from samples.video_archive.web import errors
 from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.facets import FacetCache
+from samples.video_archive.web.login_backoff import LoginBackoff
 from samples.video_archive.web.metrics import Metrics
 from samples.video_archive.web.routes import api, login, ops, pages
 from samples.video_archive.web.searching import SemanticBackend
@@ -83,6 +84,7 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
     app.state.metrics = Metrics()
     app.state.templates = make_templates()
     app.state.facets = FacetCache()
+    app.state.login_backoff = LoginBackoff()
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     app.middleware("http")(measure_and_harden)

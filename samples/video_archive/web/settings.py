@@ -11,7 +11,7 @@ systemd unit's 0600 environment file in a deployment), then the TOML file named 
     secure_cookies = true             # behind the TLS ingress
 
     [users.alice]
-    password_hash = "scrypt$16384$8$1$<salt hex>$<hash hex>"   # python -m ...web hash-password
+    password_hash = "scrypt$16384$8$5$<salt hex>$<hash hex>"   # python -m ...web hash-password
     role = "editor"                   # viewer | editor
 
     [api_keys.prometheus]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 
 from samples.video_archive.web import auth
 from samples.video_archive.web.deps import (
@@ -53,24 +54,38 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     check_form_csrf(request, csrf_token_field)
+    backoff = request.app.state.login_backoff
+    wait = backoff.retry_after(username)
+    if wait:
+        error = f"Too many failed logins for this account: try again in {wait} s."
+        return _login_page(templates, request, next, error, 429, headers={"Retry-After": str(wait)})
     user = auth.authenticate_user(settings, username, password)
     if user is None:
         metrics.failed_logins.inc()
-        return templates.TemplateResponse(
-            request,
-            "login.html",
-            {
-                "csrf": csrf_token(request),
-                "next": safe_next(next),
-                "error": "Wrong user name or password.",
-                "user": None,
-            },
-            status_code=401,
-        )
+        backoff.failed(username)
+        return _login_page(templates, request, next, "Wrong user name or password.", 401)
+    backoff.succeeded(username)
     request.session.clear()
     request.session["user"] = user.name
     request.session["csrf"] = auth.new_csrf_token()
     return RedirectResponse(safe_next(next), status_code=303)
+
+
+def _login_page(
+    templates: Jinja2Templates,
+    request: Request,
+    next: str,
+    error: str,
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "login.html",
+        {"csrf": csrf_token(request), "next": safe_next(next), "error": error, "user": None},
+        status_code=status,
+        headers=headers,
+    )
 
 
 @router.post("/logout")
