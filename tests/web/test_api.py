@@ -101,6 +101,44 @@ def test_pages_redirect_to_login_and_health_is_open(client) -> None:
     assert health.json() == {"status": "ok", "catalog": "ok"}
 
 
+def _log_in(client, name: str, password: str) -> str:
+    """Log in through the form; the session's CSRF token."""
+    token = client.get("/login").text.split('name="csrf_token" value="', 1)[1].split('"')[0]
+    form = {"username": name, "password": password, "csrf_token": token}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    page = client.get("/")
+    return page.text.split('name="csrf_token" value="', 1)[1].split('"')[0]
+
+
+def test_logout_ends_a_copied_cookie_and_a_password_change_every_session(
+    archive: Archive,
+) -> None:
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from samples.video_archive.web.app import create_app
+    from samples.video_archive.web.auth import hash_password
+
+    app = create_app(archive.settings)
+    with TestClient(app) as client, TestClient(app) as thief:
+        csrf = _log_in(client, *EDITOR)
+        thief.cookies.update(client.cookies)  # a copy of the cookie, taken while logged in
+        assert thief.get("/api/v1/sources").status_code == 200
+        client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+        assert thief.get("/api/v1/sources").status_code == 401
+        assert thief.get("/sources", follow_redirects=False).status_code == 303  # to /login
+
+        _log_in(client, *EDITOR)
+        assert client.get("/api/v1/sources").status_code == 200
+        user = archive.settings.users[EDITOR[0]]
+        changed = replace(user, secret=hash_password("a new password of alice"))
+        app.state.settings = archive.settings.model_copy(
+            update={"users": {**archive.settings.users, EDITOR[0]: changed}}
+        )
+        assert client.get("/api/v1/sources").status_code == 401
+
+
 def test_session_edits_need_the_csrf_token(client, archive: Archive) -> None:
     login = client.get("/login")
     token = login.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]

@@ -26,6 +26,7 @@ from samples.video_archive.web.login_backoff import LoginBackoff
 from samples.video_archive.web.metrics import Metrics
 from samples.video_archive.web.routes import api, login, ops, pages
 from samples.video_archive.web.searching import SemanticBackend
+from samples.video_archive.web.sessions import SessionStore
 from samples.video_archive.web.settings import WebSettings
 from samples.video_archive.web.templating import make_templates
 
@@ -85,6 +86,7 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
     app.state.templates = make_templates()
     app.state.facets = FacetCache()
     app.state.login_backoff = LoginBackoff()
+    app.state.sessions = SessionStore(app.state.catalog, settings.session_max_age_s)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     app.middleware("http")(measure_and_harden)

@@ -22,6 +22,9 @@ _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 5
 API_KEY_HEADER = "X-API-Key"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+# The key of the session's id (web/sessions.py) in the signed session cookie.
+SESSION_ID_KEY = "sid"
+_NOT_ASKED = object()
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
@@ -69,9 +72,20 @@ def authenticate_user(settings: WebSettings, name: str, password: str) -> Princi
 
 
 def session_user(settings: WebSettings, request: HTTPConnection) -> Principal | None:
-    """The user logged in through the request's signed session cookie, if any."""
-    name = request.session.get("user") if "session" in request.scope else None
-    return settings.users.get(name) if isinstance(name, str) else None
+    """The user logged in through the request's signed session cookie, if the session still
+    counts (web/sessions.py: not logged out, not expired, the same password). Asked once
+    per request."""
+    state = request.state
+    if getattr(state, "session_principal", _NOT_ASKED) is _NOT_ASKED:
+        session = request.session if "session" in request.scope else {}
+        name, session_id = session.get("user"), session.get(SESSION_ID_KEY)
+        user = settings.users.get(name) if isinstance(name, str) else None
+        if user is not None and not (
+            isinstance(session_id, str) and request.app.state.sessions.counts(session_id, user)
+        ):
+            user = None
+        state.session_principal = user
+    return state.session_principal
 
 
 def new_api_key() -> tuple[str, str]:

@@ -67,6 +67,7 @@ def login(
     backoff.succeeded(username)
     request.session.clear()
     request.session["user"] = user.name
+    request.session[auth.SESSION_ID_KEY] = request.app.state.sessions.start(user)
     request.session["csrf"] = auth.new_csrf_token()
     return RedirectResponse(safe_next(next), status_code=303)
 
@@ -91,5 +92,8 @@ def _login_page(
 @router.post("/logout")
 def logout(request: Request, csrf_token_field: CsrfField = "") -> Response:
     check_form_csrf(request, csrf_token_field)
+    session_id = request.session.get(auth.SESSION_ID_KEY)
+    if isinstance(session_id, str):
+        request.app.state.sessions.end(session_id)  # a copy of the cookie ends with it
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
