@@ -19,10 +19,12 @@ PLATFORM_SCENARIOS := platform wheelhouse_venv airflow_master airflow_worker pap
 .PHONY: molecule print-scenarios test-platform
 
 ##@ Molecule scenarios
-molecule: _require_venv ## Every scenario (create, converge, idempotence, verify, destroy), MOLECULE_JOBS at a time
+# The hosts install the project from .cache/wheelhouse/project: rebuilt first (seconds), so a
+# scenario deploys the code of this checkout and not the code of the last `make setup`.
+molecule: _require_venv wheelhouse ## Every scenario (create, converge, idempotence, verify, destroy), MOLECULE_JOBS at a time
 	@cd $(ROOT) && bash scripts/run-molecule.sh $(MOLECULE_SCENARIOS)
 
-molecule-%: _require_venv ## One scenario, e.g. make molecule-common
+molecule-%: _require_venv wheelhouse ## One scenario, e.g. make molecule-common
 	cd $(ROOT) && molecule test -s $*
 
 print-scenarios: ## Print the scenarios make molecule runs, in the order it starts them
