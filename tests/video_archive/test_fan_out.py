@@ -186,7 +186,10 @@ def test_claims_exclude_other_sessions(
         assert not other.claim_within(ids[0], 0.6)
         catalog.release(ids[0])
         assert other.claim_within(ids[0], 5)
+        assert other.try_claim(ids[1])
     finally:
         other.close()  # a session's end releases its claims
-    assert catalog.try_claim(ids[0])
-    catalog.release(ids[0])
+    # The server ends the closed session's backend asynchronously: on a busy machine the
+    # claim comes free a moment after close() returns, so wait for it (bounded).
+    assert catalog.claim_within(ids[1], 5)
+    catalog.release(ids[1])
