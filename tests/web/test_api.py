@@ -101,13 +101,20 @@ def test_pages_redirect_to_login_and_health_is_open(client) -> None:
     assert health.json() == {"status": "ok", "catalog": "ok"}
 
 
+def _csrf(client, path: str = "/login") -> str:
+    """The CSRF token in the form of the page at ``path``."""
+    return client.get(path).text.split('name="csrf_token" value="', 1)[1].split('"')[0]
+
+
+def _post_login(client, name: str, password: str):
+    form = {"username": name, "password": password, "csrf_token": _csrf(client)}
+    return client.post("/login", data=form, follow_redirects=False)
+
+
 def _log_in(client, name: str, password: str) -> str:
     """Log in through the form; the session's CSRF token."""
-    token = client.get("/login").text.split('name="csrf_token" value="', 1)[1].split('"')[0]
-    form = {"username": name, "password": password, "csrf_token": token}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
-    page = client.get("/")
-    return page.text.split('name="csrf_token" value="', 1)[1].split('"')[0]
+    assert _post_login(client, name, password).status_code == 303
+    return _csrf(client, "/")
 
 
 def test_logout_ends_a_copied_cookie_and_a_password_change_every_session(
@@ -140,8 +147,7 @@ def test_logout_ends_a_copied_cookie_and_a_password_change_every_session(
 
 
 def test_session_edits_need_the_csrf_token(client, archive: Archive) -> None:
-    login = client.get("/login")
-    token = login.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    token = _csrf(client)
     refused = client.post(
         "/login",
         data={"username": EDITOR[0], "password": EDITOR[1], "csrf_token": "forged"},
@@ -161,11 +167,7 @@ def test_session_edits_need_the_csrf_token(client, archive: Archive) -> None:
 
 
 def test_wrong_password_is_refused_with_a_message(client) -> None:
-    page = client.get("/login")
-    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    response = client.post(
-        "/login", data={"username": EDITOR[0], "password": "wrong", "csrf_token": token}
-    )
+    response = _post_login(client, EDITOR[0], "wrong")
     assert response.status_code == 401
     assert "Wrong user name or password" in response.text
 
@@ -184,10 +186,7 @@ def test_failed_logins_back_off_per_account_and_the_right_password_works_after(
     with TestClient(app) as client:
 
         def login(password: str):
-            page = client.get("/login").text
-            token = page.split('name="csrf_token" value="', 1)[1].split('"')[0]
-            form = {"username": EDITOR[0], "password": password, "csrf_token": token}
-            return client.post("/login", data=form, follow_redirects=False)
+            return _post_login(client, EDITOR[0], password)
 
         assert login("wrong-1").status_code == 401
         early = login(EDITOR[1])  # even the right password waits: nothing is checked yet

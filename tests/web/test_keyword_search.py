@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from samples.video_archive.catalog import Catalog, open_catalog
+from samples.video_archive.catalog.bronze import FileRow
 from samples.video_archive.ingestion.sources import spec_from_uri
 from samples.video_archive.web import queries
 from samples.video_archive.web.queries import Filters, keyword_search
@@ -46,7 +47,7 @@ def catalog(new_database: Callable[[str], str]) -> Iterator[Catalog]:
         catalog.record_description(
             asset_id, title=title, description=description, tags=tags, sidecar_text=sidecar
         )
-        catalog.upsert_file(source.id, path, asset_id, 1000, 1)
+        catalog.upsert_files(source.id, [FileRow(path, asset_id, 1000, 1)])
     catalog.commit()
     yield catalog
     catalog.close()
@@ -133,7 +134,7 @@ def test_present_paths_follow_the_files(catalog: Catalog) -> None:
     asset_id = rows["asset_id"]
     try:
         # Moved: found by the new path's words, no longer by the old ones.
-        catalog.upsert_file(camera.id, "moved/zanzibar.mp4", asset_id, 1000, 1)
+        catalog.upsert_files(camera.id, [FileRow("moved/zanzibar.mp4", asset_id, 1000, 1)])
         catalog.mark_missing(source.id, ["misc/clip02.mp4"])
         catalog.commit()
         assert _paths(catalog, "zanzibar") == ["moved/zanzibar.mp4"]
@@ -149,7 +150,7 @@ def test_present_paths_follow_the_files(catalog: Catalog) -> None:
         assert row == {"present_paths": None, "present_source_ids": None}
     finally:
         catalog.conn.execute("DELETE FROM files WHERE rel_path = 'moved/zanzibar.mp4'")
-        catalog.upsert_file(source.id, "misc/clip02.mp4", asset_id, 1000, 1)
+        catalog.upsert_files(source.id, [FileRow("misc/clip02.mp4", asset_id, 1000, 1)])
         catalog.commit()
     assert _paths(catalog, "lighthouse") == ["misc/clip02.mp4"]
 
@@ -184,7 +185,7 @@ def big_catalog(new_database: Callable[[str], str]) -> Iterator[Catalog]:
         catalog.record_description(
             asset_id, title=title, description=description, tags=tags, sidecar_text=sidecar
         )
-        catalog.upsert_file(camera.id, path, asset_id, 1000, 1)
+        catalog.upsert_files(camera.id, [FileRow(path, asset_id, 1000, 1)])
     catalog.commit()
     # As autovacuum would: statistics, and the GIN pending list folded into the index (until
     # then the planner prices the full-text index as the unsorted list it still is).

@@ -155,19 +155,6 @@ class BronzeQueries(CatalogBase):
             (source_id, *(list(column) for column in zip(*batch, strict=True))),
         )
 
-    def upsert_file(
-        self,
-        source_id: int,
-        rel_path: str,
-        asset_id: int,
-        size: int,
-        mtime_ns: int,
-        sidecar_signature: int = 0,
-    ) -> None:
-        self.upsert_files(
-            source_id, [FileRow(rel_path, asset_id, size, mtime_ns, sidecar_signature)]
-        )
-
     def touch_asset(self, asset_id: int) -> None:
         self.conn.execute("UPDATE assets SET updated_at = now() WHERE id = %s", (asset_id,))
 
