@@ -48,8 +48,7 @@ while [[ $running -gt 0 ]]; do finish_one; done
 # CI shows only the end of the output: repeat why each failed scenario failed, last.
 for s in "${failed[@]}"; do
   echo "=== why $s failed (from $log_dir/$s.log):"
-  grep -E '^(FAILED|ERROR) |^E +[A-Za-z]|fatal: \[|failed=[1-9]|ERROR +\[|CRITICAL' "$log_dir/$s.log" \
-    | tail -n 12 | cut -c1-400 | sed 's/^/    /'
+  python3 "$(dirname "$0")/molecule_why.py" "$log_dir/$s.log" | tail -n 60 | sed 's/^/    /'
 done
 echo "=== molecule: $# scenario(s) in $(( $(date +%s) - suite_start ))s, ${#failed[@]} failed ${failed[*]}"
 [[ ${#failed[@]} -eq 0 ]]
