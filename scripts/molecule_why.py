@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FRAME = re.compile(r"^\s*[│└┌]\s?")
-TASK = re.compile(r"TASK \[(?P<name>[^\]]+)\]")
-FATAL = re.compile(r"(fatal|failed): \[(?P<host>[^\]]+)\]: FAILED! => (?P<rest>.*)$")
+TASK = re.compile(r"^TASK \[(?P<name>[^\]]+)\]")
+FATAL = re.compile(r"(fatal|failed): \[(?P<host>[^\]]+)\]: FAILED! =>\s*(?P<rest>.*)$")
+CONTINUED = re.compile(r"^  \S")
 PYTEST = re.compile(r"^(FAILED|ERROR) \S+\.py|^E +\S")
 TAIL_STDERR, TAIL_STDOUT, WIDTH = 15, 25, 300
 
@@ -28,22 +30,52 @@ def _plain(line: str) -> str:
     return FRAME.sub("", ANSI.sub("", line.rstrip("\n")))
 
 
-def _result(lines: list[str], start: int, first: str) -> dict[str, object] | str:
-    """The JSON value that begins on line `start` (wrapped over the following lines)."""
-    text = first
-    for line in lines[start + 1 :]:
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            pass
-        # molecule wraps long lines at spaces; a blank line ends the value.
-        if not line.strip():
-            break
-        text += " " + line.strip()
+def _unwrapped(lines: list[str]) -> list[str]:
+    """molecule wraps long lines at spaces and indents the rest by two: join them again."""
+    out: list[str] = []
+    for line in lines:
+        if out and CONTINUED.match(line):
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _yaml_result(lines: list[str], start: int) -> dict[str, object]:
+    """The top-level keys of the YAML result printed under line `start` (ansible's
+    callback_result_format=yaml): plain values and block scalars (stdout, stderr)."""
+    result: dict[str, object] = {}
+    index = start + 1
+    while index < len(lines) and (not lines[index].strip() or _indent(lines[index]) >= 4):
+        found = re.match(r"^ {4}(\w+): ?(.*)$", lines[index])
+        index += 1
+        if not found:
+            continue
+        key, rest = found.groups()
+        if rest.startswith(("|", ">")):
+            block = []
+            while index < len(lines) and (not lines[index].strip() or _indent(lines[index]) > 4):
+                block.append(lines[index])
+                index += 1
+            result[key] = textwrap.dedent("\n".join(block))
+        else:
+            result[key] = rest.strip("'\"")
+    return result
+
+
+def _result(lines: list[str], start: int, rest: str) -> dict[str, object] | str:
+    """The task result printed after 'FAILED! =>': JSON on the line, or YAML below it."""
+    if not rest.strip():
+        return _yaml_result(lines, start)
     try:
-        return json.loads(text)
+        value = json.loads(rest)
     except json.JSONDecodeError:
-        return text
+        return rest
+    return value if isinstance(value, dict) else rest
 
 
 def _ignored(lines: list[str], start: int) -> bool:
@@ -62,7 +94,7 @@ def _tail(value: object, count: int) -> list[str]:
 
 
 def reasons(log: str) -> list[str]:
-    lines = [_plain(line) for line in log.splitlines()]
+    lines = _unwrapped([_plain(line) for line in log.splitlines()])
     out: list[str] = []
     task = "?"
     for index, line in enumerate(lines):
@@ -76,14 +108,11 @@ def reasons(log: str) -> list[str]:
                 continue
             out.append(f"  msg: {str(result.get('msg', ''))[: WIDTH * 2]}")
             # A task that ran a playbook (platformctl) carries that playbook's failures.
-            nested = [
-                text[: WIDTH * 2]
-                for text in str(result.get("stdout", "")).splitlines()
-                if FATAL.search(text) and "...ignoring" not in text
-            ]
-            if nested:
-                out.append("  failed tasks in its output:")
-                out.extend(f"    {text}" for text in nested[-3:])
+            nested = str(result.get("stdout", "")).splitlines()
+            failed_at = [i for i, text in enumerate(nested) if FATAL.search(text)]
+            if failed_at:
+                out.append("  the last failed task in its output:")
+                out.extend(f"    {text[:WIDTH]}" for text in nested[failed_at[-1] :][:12])
             for key, count in (("stderr", TAIL_STDERR), ("stdout", TAIL_STDOUT)):
                 tail = _tail(result.get(key), count)
                 if tail:

@@ -61,3 +61,42 @@ def test_a_log_without_failures_says_so(tmp_path: Path) -> None:
     assert why(tmp_path, "PLAY RECAP\nok=3 changed=0 failed=0\n") == [
         "(no failed task or test in the log)"
     ]
+
+
+# The format this project's scenarios print (callback_result_format=yaml), wrapped by molecule.
+YAML_LOG = "\n".join(
+    f"  {DIM}│{OFF} {line}"
+    for line in [
+        "TASK [Apply the AWS root against moto, make the stand-in hosts, the",
+        "  inventory, the secrets] ***",
+        "fatal: [localhost]: FAILED! =>",
+        "    changed: true",
+        "    msg: non-zero return code",
+        "    rc: 2",
+        "    stderr: |4-",
+        "",
+        "        Error: waiting for SQS Queue",
+        "  (http://127.0.0.1:5091/q) attribute (Policy) create: context canceled",
+        "        platformctl: terraform apply failed (exit 1)",
+        "    stderr_lines: <omitted>",
+        "    stdout: |-",
+        "        aws_sqs_queue_policy.ingest: Still creating... [9m50s elapsed]",
+        "    stdout_lines: <omitted>",
+        "",
+        "PLAY RECAP *****",
+    ]
+)
+
+
+def test_a_yaml_result_is_read_with_its_wrapped_lines_joined(tmp_path: Path) -> None:
+    lines = why(tmp_path, YAML_LOG)
+    assert lines[0] == (
+        "task [Apply the AWS root against moto, make the stand-in hosts, the inventory,"
+        " the secrets] failed on localhost:"
+    )
+    assert "  msg: non-zero return code" in lines
+    assert (
+        "    Error: waiting for SQS Queue (http://127.0.0.1:5091/q) attribute (Policy) create:"
+        " context canceled" in lines
+    )
+    assert "    aws_sqs_queue_policy.ingest: Still creating... [9m50s elapsed]" in lines
