@@ -65,9 +65,14 @@ data "aws_iam_policy_document" "ingest_queue" {
   }
 }
 
+# After the redrive policy: both are SetQueueAttributes calls on the same queue, and moto's
+# replaces the queue's access policy with the call's (none) on the redrive call. In the other
+# order the emulated apply could hang, waiting for a policy moto had dropped.
 resource "aws_sqs_queue_policy" "ingest" {
   queue_url = aws_sqs_queue.ingest.id
   policy    = data.aws_iam_policy_document.ingest_queue.json
+
+  depends_on = [aws_sqs_queue_redrive_policy.ingest]
 }
 
 resource "aws_s3_bucket_notification" "raw" {
