@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Why a molecule scenario failed, from its log, in a few lines.
 
 Prints, for each failed Ansible task, the task's name, its message and the last lines of its
