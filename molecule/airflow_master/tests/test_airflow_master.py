@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from unit_sandbox import assert_sandboxed
 
 MASTER = os.environ.get("AIRFLOW_MASTER_INSTANCE", "molecule-airflow-master")
 testinfra_hosts = [f"podman://{MASTER}"]
@@ -174,3 +175,11 @@ def test_parallelism_sized_to_the_host(host):
 def test_database_is_migrated(host):
     res = host.run("/usr/local/sbin/airflow db check-migrations --migration-wait-timeout 1")
     assert res.rc == 0, res.stderr
+
+
+@pytest.mark.parametrize("unit", SERVICES)
+def test_services_are_sandboxed(host, unit):
+    assert_sandboxed(host, unit)
+    assert host.check_output(f"systemctl show -p ReadWritePaths --value {unit}") == (
+        "/opt/cdaprod/airflow"
+    )

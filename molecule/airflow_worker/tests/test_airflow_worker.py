@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from unit_sandbox import assert_sandboxed
 
 WORKER = os.environ.get("AIRFLOW_WORKER_INSTANCE", "molecule-airflow-worker")
 BROKER = os.environ.get("AIRFLOW_WORKER_BROKER_INSTANCE", "molecule-airflow-worker-broker")
@@ -144,3 +145,14 @@ def test_dag_files_parse_as_the_task_runner_parses_them(host):
     assert parsed["plugins_on_path"], parsed
     assert parsed["errors"] == {}, parsed["errors"]
     assert "notebook_smoke" in parsed["dags"], parsed
+
+
+@pytest.mark.parametrize("unit", ["airflow-worker", "airflow-worker-log-server"])
+def test_services_are_sandboxed_and_write_only_their_directories(host, unit):
+    assert_sandboxed(host, unit)
+    # AIRFLOW_HOME and the notebooks' directories (airflow_worker_extra_dirs: none here; the
+    # platform scenario checks a worker with them and papermill's outputs).
+    writable = host.check_output(f"systemctl show -p ReadWritePaths --value {unit}")
+    assert writable == "/opt/cdaprod/airflow"
+    # No GPU in the scenario: the devices are hidden.
+    assert host.check_output(f"systemctl show -p PrivateDevices --value {unit}") == "yes"

@@ -171,3 +171,14 @@ def test_social_gateway_answers_through_the_ingress_and_wants_a_key():
         "api", "/api/v1/posts", method="POST", body={"platform": "webhook", "text": "hello"}
     )
     assert status == 401, "the gateway accepted a post without an API key"
+
+
+@pytest.mark.parametrize("worker", ["worker-cpu-1", "worker-gpu-1"])
+def test_workers_write_only_their_home_the_notebooks_dirs_and_outputs(worker):
+    # The unit's ProtectSystem=strict leaves these writable (the papermill role's drop-in adds
+    # the outputs): what the platform's notebooks write must be among them.
+    host = testinfra.get_host(f"podman://{PREFIX}{worker}")
+    writable = host.check_output("systemctl show -p ReadWritePaths --value airflow-worker").split()
+    assert writable[0] == "/opt/cdaprod/airflow"
+    assert {OUTPUT_DIR, "/srv/social/derivatives", "/srv/archive/derivatives"} <= set(writable)
+    assert "/srv/archive/index" in writable

@@ -11,6 +11,7 @@ import shlex
 
 import pytest
 import yaml
+from unit_sandbox import assert_sandboxed
 
 SERVER = os.environ.get("POSTGRES_INSTANCE", "molecule-postgres")
 CLIENT = os.environ.get("POSTGRES_CLIENT_INSTANCE", "molecule-postgres-client")
@@ -312,3 +313,9 @@ def test_bad_input_is_refused_before_any_change():
         assert proc.returncode != 0, f"{name}: accepted\n{out}"
         assert BAD_INPUT[name][1] in out, f"{name}:\n{out}"
         assert "changed=0" in out, f"{name}:\n{out}"
+
+
+def test_backup_unit_is_sandboxed_and_writes_only_the_dumps(host):
+    assert_sandboxed(host, "cdaprod-pg-backup", running=False)
+    writable = host.check_output("systemctl show -p ReadWritePaths --value cdaprod-pg-backup")
+    assert writable == BACKUP_DIR

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from container_checks import call
+from unit_sandbox import assert_sandboxed
 
 INSTANCE = "molecule-saas-standins"
 testinfra_hosts = [f"podman://{INSTANCE}"]
@@ -88,3 +89,8 @@ def test_receiver_rejects_a_bad_signature_and_accepts_a_signed_post(address):
     assert len(after["posts"]) == len(before["posts"]) + 1
     assert after["posts"][-1]["received_idempotency_key"] == good["Idempotency-Key"]
     assert after["rejected"][len(before["rejected"]) :] == ["bad signature"]
+
+
+@pytest.mark.parametrize("unit", SERVICES)
+def test_services_are_sandboxed(host, unit):
+    assert_sandboxed(host, unit)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from container_checks import call
+from unit_sandbox import assert_sandboxed
 
 INSTANCE = "molecule-social-gateway"
 testinfra_hosts = [f"podman://{INSTANCE}"]
@@ -129,3 +130,7 @@ def test_migrations_are_applied_and_not_repeated(host):
 def test_admin_command_is_root_only(host):
     cli = host.file("/usr/local/sbin/social-gateway")
     assert cli.mode == 0o750 and cli.user == "root"
+
+
+def test_service_is_sandboxed(host):
+    assert_sandboxed(host, "social-gateway")

@@ -14,6 +14,7 @@ import re
 
 import pytest
 import testinfra
+from unit_sandbox import assert_sandboxed
 
 ARCHIVE = os.environ.get("VIDEO_ARCHIVE_INSTANCE", "molecule-video-archive")
 PEER = os.environ.get("VIDEO_ARCHIVE_PEER_INSTANCE", "molecule-video-archive-pg")
@@ -172,3 +173,7 @@ def test_secrets_are_root_only(host):
     # Passwords and keys are stored hashed only.
     assert ADMIN_PASSWORD not in env
     assert API_KEY not in env
+
+
+def test_web_service_is_sandboxed(host):
+    assert_sandboxed(host, "video-archive-web")

@@ -18,6 +18,7 @@ import time
 
 import pytest
 import yaml
+from unit_sandbox import assert_sandboxed
 
 INSTANCE = os.environ.get("WEAVIATE_INSTANCE", "molecule-weaviate")
 testinfra_hosts = [f"podman://{INSTANCE}"]
@@ -331,3 +332,8 @@ def test_filesystem_backup(host, ip):
         time.sleep(1)
     assert json.loads(text)["status"] == "SUCCESS", text
     assert host.file(f"/var/backups/weaviate/{backup_id}").is_directory
+
+
+def test_service_is_sandboxed(host):
+    # The process itself only with a real release binary (see the module's docstring).
+    assert_sandboxed(host, "weaviate", running=bool(BINARY))
