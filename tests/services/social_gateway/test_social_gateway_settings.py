@@ -88,7 +88,7 @@ def test_environment_over_file_over_defaults(tmp_path: Path) -> None:
     assert from_file.media_root == Path("/srv/file")
     assert from_file.platforms["team-hook"].secret == "f" * 20
     assert from_file.platforms["team-hook"].per_minute == 12
-    assert from_file.duplicate_wait_s == 30.0  # default: neither file nor environment
+    assert from_file.worker_concurrency == 2  # default: neither file nor environment
     environ = {
         **BASE,
         "SOCIAL_GATEWAY_CONFIG": str(config),
