@@ -3,12 +3,19 @@ approved rows through the gateway, results back to Airtable and PostgreSQL).
 
 Every row is handled on its own: bad input ends that row ``Failed`` with a reason a person
 can act on, and the batch goes on. Publishing is safe to kill and re-run: the idempotency key
-is derived from the calendar row, so the gateway returns the earlier post instead of making a
-second one.
+is derived from the calendar row and its revision (a digest of the fields that make the
+post), so the gateway returns the earlier post of an unchanged row instead of making a second
+one, while a row a person corrected (caption, media or platform) gets a new post.
+
+A post whose outcome the gateway reports ``unknown`` (sent, no answer: the platform may have
+it) is never sent again from here: the row stays ``Approved`` with the reason, and the run
+reports it under ``unknown`` until a person confirms or re-queues it at the gateway.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,15 +47,28 @@ class PublishReport:
     failed: dict[str, str] = field(default_factory=dict)
     # Left Approved for the next run: the gateway was unreachable or still busy with the key.
     deferred: dict[str, str] = field(default_factory=dict)
+    # Sent, but the platform never answered: it may have the post. Left Approved and never
+    # re-sent; a person checks the platform and confirms or re-queues it at the gateway.
+    unknown: dict[str, str] = field(default_factory=dict)
 
 
 def draft_key(asset_id: int, platform: str) -> str:
     return f"asset-{asset_id}:{platform}"
 
 
+def row_revision(row: CalendarRow) -> str:
+    """The revision of what a row would post: a digest of platform, caption and media path.
+
+    The calendar has no revision field, and its last-modified time changes whenever the
+    pipeline itself writes Status or Result back; the digest changes only when a person
+    edits what is posted, which is what must make a new post."""
+    made_of = {"platform": row.platform, "caption": row.caption, "media": row.media}
+    return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def idempotency_key(row: CalendarRow) -> str:
-    """One publish per calendar row, however often the publisher is re-run."""
-    return f"calendar-{row.record_id}"
+    """One publish per calendar row and revision, however often the publisher is re-run."""
+    return f"calendar-{row.record_id}-r{row_revision(row)}"
 
 
 def plan_clip(candidate: Candidate, platform: PlatformConfig, logo: Path | None) -> ClipPlan:
@@ -222,9 +242,23 @@ def publish_due(
                         idempotency_key=idempotency_key(row), gateway_post_id=post["id"],
                         external_id=post.get("external_id"), url=post.get("url"),
                     )  # fmt: skip
-                    if post["status"] != "published" and post.get("retryable"):
-                        # The platform was unavailable: the row stays Approved for the next run.
-                        reason = f"will retry: {post.get('error')}"
+                    if post["status"] == "unknown":
+                        reason = f"unknown, check {row.platform}: {post.get('error')}"
+                        store.record(key, row.asset_id, row.platform, status="Approved",
+                                     reason=reason, **values)  # fmt: skip
+                        calendar.set_status(row.record_id, "Approved", reason)
+                        report.unknown[key] = reason
+                        continue
+                    if post["status"] in ("queued", "publishing") or (
+                        post["status"] == "failed" and post.get("retryable")
+                    ):
+                        # Still on its way, or the platform was unavailable: the row stays
+                        # Approved and the next run asks again with the same key.
+                        reason = (
+                            f"will retry: {post.get('error')}"
+                            if post["status"] == "failed"
+                            else f"still {post['status']} at the gateway"
+                        )
                         calendar.set_status(row.record_id, "Approved", reason)
                         report.deferred[key] = reason
                         continue

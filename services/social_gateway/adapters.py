@@ -3,7 +3,13 @@
 Each adapter turns a :class:`Post` into one HTTP exchange (two for Mastodon: media upload,
 then the status) through :func:`services.social_gateway.delivery.send`, which applies the
 platform's rate limit and retries 429/5xx. A permanent refusal raises
-:class:`PermanentFailure` with the platform's own reason.
+:class:`PermanentFailure` with the platform's own reason; a request that went out without an
+answer raises :class:`OutcomeUnknown` unless the platform de-duplicates it.
+
+Which requests are safe to send twice: Mastodon's status POST (Mastodon honours
+``Idempotency-Key``) and its media upload (a second upload is an unattached file, not a
+post). Discord has no idempotency mechanism; a webhook receiver gets the key but the gateway
+cannot know whether it honours it, so neither is re-sent after a lost answer.
 """
 
 from __future__ import annotations
@@ -11,15 +17,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import mimetypes
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from services.social_gateway.delivery import PermanentFailure, RetryPolicy, send
+from services.social_gateway.media import MediaFile
 from services.social_gateway.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
@@ -32,12 +37,12 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 @dataclass(frozen=True)
 class Post:
-    """What to publish: text, an optional media file, and the caller's idempotency key."""
+    """What to publish: text, the media file's bytes (opened once), the idempotency key."""
 
     platform: str
     text: str
     idempotency_key: str
-    media_path: Path | None = None
+    media: MediaFile | None = None
 
 
 @dataclass(frozen=True)
@@ -66,15 +71,9 @@ def verify_signature(secret: str, timestamp: str, body: bytes, signature: str) -
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-def _media_bytes(post: Post) -> tuple[str, bytes, str] | None:
-    if post.media_path is None:
-        return None
-    try:
-        data = post.media_path.read_bytes()
-    except OSError as exc:
-        raise PermanentFailure(f"media file {post.media_path} cannot be read: {exc}") from exc
-    kind = mimetypes.guess_type(post.media_path.name)[0] or "application/octet-stream"
-    return post.media_path.name, data, kind
+def _upload(media: MediaFile | None) -> tuple[str, bytes, str] | None:
+    """The media as httpx's (name, bytes, content type) file tuple."""
+    return (media.name, media.data, media.content_type) if media else None
 
 
 class HttpAdapter:
@@ -102,10 +101,12 @@ class HttpAdapter:
         if self._owns_client:
             self._client.close()
 
-    def _send(self, method: str, url: str, **kwargs: object) -> tuple[httpx.Response, int]:
+    def _send(
+        self, method: str, url: str, *, idempotent: bool, **kwargs: object
+    ) -> tuple[httpx.Response, int]:
         return send(
             self._client, method, url, limiter=self._limiter, policy=self._policy,
-            platform=self.name, **kwargs,
+            platform=self.name, idempotent=idempotent, **kwargs,
         )  # fmt: skip
 
 
@@ -125,15 +126,15 @@ class WebhookAdapter(HttpAdapter):
 
     def publish(self, post: Post) -> Delivery:
         payload: dict[str, object] = {"text": post.text, "idempotency_key": post.idempotency_key}
-        media = _media_bytes(post)
+        media = post.media
         if media:
-            name, data, kind = media
+            base = self._media_url_base
             payload["media"] = {
-                "name": name,
-                "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "content_type": kind,
-                "url": f"{self._media_url_base}/{name}" if self._media_url_base else None,
+                "name": media.name,
+                "size": len(media.data),
+                "sha256": hashlib.sha256(media.data).hexdigest(),
+                "content_type": media.content_type,
+                "url": f"{base}/{media.name}" if base else None,
             }
         body = json.dumps(payload, sort_keys=True).encode()
         timestamp = str(int(time.time()))
@@ -143,7 +144,10 @@ class WebhookAdapter(HttpAdapter):
             TIMESTAMP_HEADER: timestamp,
             IDEMPOTENCY_HEADER: post.idempotency_key,
         }
-        response, attempts = self._send("POST", self.url, content=body, headers=headers)
+        # The receiver gets the key, but whether it honours it is unknown: not idempotent.
+        response, attempts = self._send(
+            "POST", self.url, idempotent=False, content=body, headers=headers
+        )
         try:
             answer = response.json()
         except ValueError:
@@ -166,11 +170,12 @@ class DiscordAdapter(HttpAdapter):
         if len(post.text) > 2000:
             raise PermanentFailure("Discord messages are limited to 2000 characters")
         payload = {"content": post.text, "allowed_mentions": {"parse": []}}
-        media = _media_bytes(post)
+        media = _upload(post.media)
         files = {"files[0]": media} if media else None
         response, attempts = self._send(
             "POST",
             self.webhook_url,
+            idempotent=False,  # Discord has no idempotency key: a lost answer is "unknown"
             params={"wait": "true"},
             data={"payload_json": json.dumps(payload)},
             files=files,
@@ -198,11 +203,12 @@ class MastodonAdapter(HttpAdapter):
             raise PermanentFailure("Mastodon statuses are limited to 500 characters")
         attempts = 0
         media_ids: list[str] = []
-        media = _media_bytes(post)
+        media = _upload(post.media)
         if media:
             response, n = self._send(
-                "POST", f"{self.base_url}/api/v2/media", headers=self._auth, files={"file": media}
-            )
+                "POST", f"{self.base_url}/api/v2/media", idempotent=True,
+                headers=self._auth, files={"file": media},
+            )  # fmt: skip
             attempts += n
             media_id = str(response.json()["id"])
             for _ in range(60):
@@ -210,12 +216,14 @@ class MastodonAdapter(HttpAdapter):
                     break
                 time.sleep(0.5)
                 response, _ = self._send(
-                    "GET", f"{self.base_url}/api/v1/media/{media_id}", headers=self._auth
-                )
+                    "GET", f"{self.base_url}/api/v1/media/{media_id}", idempotent=True,
+                    headers=self._auth,
+                )  # fmt: skip
             media_ids.append(media_id)
         response, n = self._send(
             "POST",
             f"{self.base_url}/api/v1/statuses",
+            idempotent=True,  # Mastodon de-duplicates on Idempotency-Key
             headers={**self._auth, IDEMPOTENCY_HEADER: post.idempotency_key},
             data={"status": post.text, "media_ids[]": media_ids, "visibility": "public"},
         )

@@ -7,6 +7,8 @@ separated by ``;``, the SHA-256 of each key) and ``SOCIAL_GATEWAY_CONFIG`` namin
     bind_host = "10.0.0.5"                   # or SOCIAL_GATEWAY_BIND_HOST; the same for
     bind_port = 8710                         # every top-level key
     media_root = "/srv/social/derivatives"   # media paths in requests must lie under it
+    worker_concurrency = 2                   # delivery threads in this process (0: none)
+    worker_poll_s = 2.0                      # how often an idle worker looks for posts
 
     [platforms.team-webhook]
     kind = "webhook"                         # webhook | discord | mastodon
@@ -154,11 +156,15 @@ class GatewaySettings(DatabaseSettings):
     media_root: Path | None = None
     bind_host: str = "127.0.0.1"
     bind_port: int = Field(default=8710, ge=1, le=65535)
-    duplicate_wait_s: float = 30.0  # how long a duplicate waits for the first request
-    # A post still "publishing" after this long was left by a gateway that died mid-publish:
-    # the next request with its key publishes it again (the platform gets the same
-    # Idempotency-Key; Mastodon de-duplicates on it, webhook receivers can).
-    stale_after_s: float = 900.0
+    # Delivery threads in this process; 0 leaves delivery to other gateway processes.
+    worker_concurrency: int = Field(default=2, ge=0, le=32)
+    # An idle worker looks for queued posts this often (a post queued here wakes it at once;
+    # the poll finds posts queued through other gateway processes).
+    worker_poll_s: float = Field(default=2.0, gt=0, le=300)
+    # A post still "publishing" after this long was left by a gateway that died mid-delivery:
+    # the platform may have it, so it becomes "unknown" (never re-sent without a person).
+    # Longer than any delivery: max_attempts x (30 s timeout + backoff up to 30 s).
+    stale_after_s: float = Field(default=900.0, gt=0)
 
     @classmethod
     def settings_customise_sources(

@@ -1,5 +1,12 @@
-"""One HTTP exchange with a platform: rate limit, retries with backoff on 429/5xx and
-network errors (honouring Retry-After), a permanent failure with the reason on other 4xx."""
+"""One HTTP exchange with a platform: rate limit, retries with backoff on 429/5xx and on
+connection errors before the request was sent (honouring Retry-After), a permanent failure
+with the reason on other 4xx.
+
+Only what is safe is retried. A read timeout or a connection lost after the request went out
+means the platform may have made the post: a request that is not idempotent (no idempotency
+key the platform honours) then raises :class:`OutcomeUnknown` at once, and is never sent
+again by the gateway; an idempotent one is retried like a 5xx.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,15 @@ class PermanentFailure(Exception):
 
 
 class TransientFailure(Exception):
-    """The platform stayed unavailable for every attempt."""
+    """The platform stayed unavailable for every attempt; it never took the request."""
+
+
+class OutcomeUnknown(Exception):
+    """The request was sent and no answer came: the post may exist on the platform."""
+
+
+# Transport errors raised before any byte of the request reached the platform.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 @dataclass(frozen=True)
@@ -69,17 +84,27 @@ def send(
     limiter: RateLimiter,
     policy: RetryPolicy,
     platform: str,
+    idempotent: bool,
     **kwargs: Any,
 ) -> tuple[httpx.Response, int]:
-    """Send until a 2xx (returned with the number of attempts) or a final failure."""
+    """Send until a 2xx (returned with the number of attempts) or a final failure.
+    ``idempotent``: sending the request twice cannot make two posts (a GET, or a POST with
+    an idempotency key the platform honours)."""
     last = ""
     for attempt in range(1, policy.max_attempts + 1):
         limiter.acquire()
         retry_after: float | None = None
         try:
             response = client.request(method, url, **kwargs)
+        except _NOT_SENT as exc:
+            last = f"{type(exc).__name__}: {exc}"
         except httpx.TransportError as exc:
             last = f"{type(exc).__name__}: {exc}"
+            if not idempotent:
+                raise OutcomeUnknown(
+                    f"{platform} did not answer after the request was sent ({last}); the post "
+                    "may exist there: check the platform, then confirm or re-queue it"
+                ) from exc
         else:
             if response.is_success:
                 return response, attempt

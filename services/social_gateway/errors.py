@@ -3,12 +3,13 @@ into the answer: ``{"detail": ...}`` with the status code (and headers) of the r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from services.social_gateway.store import StoredPost
+if TYPE_CHECKING:
+    from services.social_gateway.store import StoredPost
 
 
 class GatewayError(Exception):
@@ -61,17 +62,13 @@ class PostNotFound(GatewayError):
         super().__init__(f"no post {post_id}")
 
 
-class StillPublishing(GatewayError):
-    """Another request is publishing this key: the answer is that post, to be asked again."""
+class WrongPostState(GatewayError):
+    """A person's action (retry, confirm) on a post that is not in a state it applies to."""
 
     status_code = 409
 
-    def __init__(self, post: StoredPost) -> None:
-        super().__init__("still being published; retry later", headers={"Retry-After": "5"})
-        self.post = post
-
-    def body(self) -> dict[str, Any]:
-        return {**self.post.public(), "detail": self.detail}
+    def __init__(self, post: StoredPost, action: str, allowed: str) -> None:
+        super().__init__(f"post {post.id} is {post.status}; {action} applies to {allowed}")
 
 
 async def gateway_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -23,7 +23,8 @@ class GatewayMetrics:
             ["route"], registry=self.registry,
         )  # fmt: skip
         self.published = Counter(
-            "social_gateway_posts", "Publish outcomes by platform (published, failed, duplicate)",
+            "social_gateway_posts",
+            "Delivery outcomes by platform (published, failed, unknown, confirmed, duplicate)",
             ["platform", "outcome"], registry=self.registry,
         )  # fmt: skip
         self.stored = Gauge(

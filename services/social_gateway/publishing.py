@@ -1,29 +1,30 @@
-"""Publish once per idempotency key: what ``POST /api/v1/posts`` does, apart from HTTP.
+"""What the posting routes do, apart from HTTP: queue a post once per idempotency key, and
+the two actions a person takes on a post the gateway will not decide alone.
 
-The first request with a key creates the post row (a unique constraint in PostgreSQL) and
-publishes; a retried or concurrent duplicate gets that same post back, waiting for it while
-it is being published; the same key with a different body is refused. A post that failed
-only transiently (``retryable``: 429/5xx/network after every retry) is tried again by the next
-request with its key, and a post left ``publishing`` by a gateway that died is taken over
-once it is stale.
+The first request with a key creates the post row, ``queued`` (a unique constraint in
+PostgreSQL), and the delivery worker (worker.py) publishes it; a retried or concurrent
+duplicate gets that same post back, in whatever state it is; the same key with a different
+body is refused. A post that failed only transiently (``retryable``: the platform never took
+it) is queued again by the next request with its key. A post whose outcome is ``unknown``
+(the request went out, no answer came) is never re-sent by a request: a person checks the
+platform and either confirms it or re-queues it.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.social_gateway.adapters import Adapter, Post
-from services.social_gateway.delivery import PermanentFailure, TransientFailure
+from services.social_gateway.adapters import Adapter
 from services.social_gateway.errors import (
     BadIdempotencyKey,
-    BadMediaPath,
     IdempotencyKeyReused,
-    StillPublishing,
+    PostNotFound,
     UnknownPlatform,
+    WrongPostState,
 )
+from services.social_gateway.media import check_media_path
 from services.social_gateway.metrics import GatewayMetrics
 from services.social_gateway.schemas import PostRequest
 from services.social_gateway.store import PostStore, StoredPost, request_digest
@@ -32,7 +33,7 @@ from services.social_gateway.store import PostStore, StoredPost, request_digest
 @dataclass(frozen=True)
 class Outcome:
     post: StoredPost
-    created: bool  # this request published (or tried to); False: an earlier post came back
+    queued: bool  # this request queued the post; False: an earlier post came back as it is
 
 
 class Publisher:
@@ -43,93 +44,61 @@ class Publisher:
         metrics: GatewayMetrics,
         *,
         media_root: Path | None,
-        duplicate_wait_s: float,
-        stale_after_s: float,
-        sleep: Callable[[float], None] = time.sleep,
+        wake_worker: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.adapters, self.metrics = store, adapters, metrics
-        self.media_root = media_root.resolve() if media_root else None
-        self.duplicate_wait_s, self.stale_after_s = duplicate_wait_s, stale_after_s
-        self._sleep = sleep
+        self.media_root = media_root
+        self._wake_worker = wake_worker
 
-    def publish(self, request: PostRequest, idempotency_key: str | None) -> Outcome:
-        """The post of this key: published now, or the earlier one (errors.* when refused)."""
+    def submit(self, request: PostRequest, idempotency_key: str | None) -> Outcome:
+        """The post of this key: queued now, or the earlier one (errors.* when refused)."""
         if not idempotency_key or not 8 <= len(idempotency_key) <= 200:
             raise BadIdempotencyKey()
-        adapter = self.adapters.get(request.platform)
-        if adapter is None:
+        if request.platform not in self.adapters:
             raise UnknownPlatform(request.platform, list(self.adapters))
-        media_path = self._media(request.media_path)
+        media_path = (
+            check_media_path(self.media_root, request.media_path) if request.media_path else None
+        )
         digest = request_digest(request.model_dump())
-        post, mine = self.store.claim(idempotency_key, digest, request.platform)
+        post, mine = self.store.claim(
+            idempotency_key, digest, request.platform, request.text, media_path
+        )
         if not mine:
             if post.request_sha256 != digest:
                 raise IdempotencyKeyReused()
-            post = self._wait_for(post)
-            taken = self._take_over(post)
-            if taken is None:
-                return self._duplicate(request.platform, post)
-            post = taken
-        item = Post(request.platform, request.text, idempotency_key, media_path)
-        return Outcome(self._deliver(adapter, post, item), created=True)
-
-    def _media(self, path: str | None) -> Path | None:
-        if path is None:
-            return None
-        if "\x00" in path:
-            raise BadMediaPath("media_path must not contain NUL characters")
-        resolved = Path(path).resolve()
-        if self.media_root is None or not resolved.is_relative_to(self.media_root):
-            raise BadMediaPath(
-                f"media_path must lie under the gateway's media_root ({self.media_root})"
+            again = (
+                self.store.requeue_retryable(post.id, request.text, media_path)
+                if post.status == "failed" and post.retryable
+                else None
             )
-        return resolved
+            if again is None:
+                self.metrics.published.labels(request.platform, "duplicate").inc()
+                return Outcome(post, queued=False)
+            post = again
+        self._wake_worker()
+        return Outcome(post, queued=True)
 
-    def _wait_for(self, post: StoredPost) -> StoredPost:
-        deadline = time.monotonic() + self.duplicate_wait_s
-        while post.status == "publishing" and time.monotonic() < deadline:
-            self._sleep(0.1)
-            post = self.store.get(post.id) or post
-        return post
+    def retry(self, post_id: int) -> StoredPost:
+        """A person re-queues a failed or unknown post (after checking the platform)."""
+        post = self._get(post_id)
+        queued = self.store.requeue(post_id)
+        if queued is None:
+            # Rows from before queued delivery (migration 0003) do not hold their text.
+            raise WrongPostState(post, "retry", "failed or unknown posts that hold their text")
+        self._wake_worker()
+        return queued
 
-    def _take_over(self, post: StoredPost) -> StoredPost | None:
-        """The post back in this request's hands when its publishing died or failed
-        transiently; None when it stands as it is (or another request took it first)."""
-        if post.status == "publishing":
-            return self.store.reclaim_stale(post.id, self.stale_after_s)
-        if post.status == "failed" and post.retryable:
-            return self.store.reclaim_retryable(post.id)
-        return None
+    def confirm(self, post_id: int, external_id: str | None, url: str | None) -> StoredPost:
+        """A person found an unknown post on the platform: record it as published."""
+        post = self._get(post_id)
+        confirmed = self.store.confirm(post_id, external_id, url)
+        if confirmed is None:
+            raise WrongPostState(post, "confirm", "unknown posts")
+        self.metrics.published.labels(post.platform, "confirmed").inc()
+        return confirmed
 
-    def _duplicate(self, platform: str, post: StoredPost) -> Outcome:
-        self.metrics.published.labels(platform, "duplicate").inc()
-        if post.status == "publishing":
-            raise StillPublishing(post)
-        return Outcome(post, created=False)
-
-    def _deliver(self, adapter: Adapter, post: StoredPost, item: Post) -> StoredPost:
-        try:
-            delivery = adapter.publish(item)
-        except (PermanentFailure, TransientFailure) as exc:
-            retryable = isinstance(exc, TransientFailure)
-            post = self.store.finish(post.id, status="failed", error=str(exc), retryable=retryable)
-            self.metrics.published.labels(item.platform, "failed").inc()
-            return post
-        except Exception as exc:
-            # An answer the adapter did not expect: record it rather than leave the key
-            # "publishing" until it goes stale; the post may or may not exist on the platform.
-            reason = f"unexpected answer from {item.platform} ({type(exc).__name__}: {exc}); "
-            post = self.store.finish(
-                post.id, status="failed", error=reason + "check the platform before re-posting"
-            )
-            self.metrics.published.labels(item.platform, "failed").inc()
-            return post
-        post = self.store.finish(
-            post.id,
-            status="published",
-            external_id=delivery.external_id,
-            url=delivery.url,
-            attempts=delivery.attempts,
-        )
-        self.metrics.published.labels(item.platform, "published").inc()
+    def _get(self, post_id: int) -> StoredPost:
+        post = self.store.get(post_id)
+        if post is None:
+            raise PostNotFound(post_id)
         return post

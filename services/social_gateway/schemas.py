@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -13,10 +13,15 @@ class PostRequest(BaseModel):
     media_path: str | None = None
 
 
+# queued -> publishing -> published | failed | unknown (see worker.py); a person moves
+# failed/unknown back to queued (retry) or unknown to published (confirm).
+PostStatus = Literal["queued", "publishing", "published", "failed", "unknown"]
+
+
 class PostOut(BaseModel):
     id: int
     platform: str
-    status: str
+    status: PostStatus
     external_id: str | None = None
     url: str | None = None
     error: str | None = None
@@ -24,7 +29,13 @@ class PostOut(BaseModel):
     retryable: bool
     created_at: str
     updated_at: str
-    detail: str | None = None
+
+
+class ConfirmRequest(BaseModel):
+    """What a person found on the platform for a post whose outcome was unknown."""
+
+    external_id: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
 
 
 class ErrorBody(BaseModel):
@@ -42,5 +53,11 @@ class HealthOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody},
     401: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}
+# The refusals of routes without headers or bodies to refuse (GET and the actions on a post).
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody},
+    404: {"model": ErrorBody},
     422: {"model": ErrorBody},
 }

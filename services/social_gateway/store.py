@@ -1,7 +1,9 @@
-"""Posts of the gateway in PostgreSQL (schema ``social_gateway``).
+"""Posts of the gateway in PostgreSQL (schema ``social_gateway``), through a connection pool.
 
 ``claim`` inserts the row for an idempotency key; the table's unique constraint decides,
-across processes and hosts, which request publishes. Everyone else reads that row.
+across processes and hosts, which request queued the post. ``take_next`` hands a queued post
+to one worker (``FOR UPDATE SKIP LOCKED``: two gateway processes never take the same post).
+Every status change is one guarded UPDATE, so two actors cannot both move a post.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
 
 from integrations.postgres.client import connect
 from integrations.postgres.migrations import apply_migrations
 
 SCHEMA = "social_gateway"
 MIGRATIONS = Path(__file__).with_name("migrations")
+STATUSES = ("queued", "publishing", "published", "failed", "unknown")
+_POSTS = f"{SCHEMA}.posts"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class StoredPost:
     created_at: datetime
     updated_at: datetime
     retryable: bool = False
+    text: str | None = None
+    media_path: str | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -69,57 +76,98 @@ def migrate(dsn: str) -> list[int]:
 
 
 class PostStore:
-    def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
+    def __init__(self, dsn: str, *, max_connections: int = 8, timeout_s: float = 10.0) -> None:
+        # Opened now (create_app has just migrated, so the database answers); closed by
+        # close() at the app's shutdown.
+        self._pool = ConnectionPool(
+            dsn,
+            min_size=1,
+            max_size=max_connections,
+            timeout=timeout_s,
+            kwargs={"autocommit": True, "row_factory": dict_row},
+            open=True,
+            name="social-gateway",
+        )
 
-    def _conn(self) -> psycopg.Connection:
-        return connect(self.dsn, autocommit=True)
+    def close(self) -> None:
+        self._pool.close()
 
-    @staticmethod
-    def _row(row: dict[str, Any] | None) -> StoredPost | None:
+    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> StoredPost | None:
+        with self._pool.connection() as conn:
+            row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
         return StoredPost(**row) if row else None
 
-    def claim(self, key: str, digest: str, platform: str) -> tuple[StoredPost, bool]:
-        """(row, True) when this caller created the row and must publish; else the existing row."""
-        with self._conn() as conn:
-            row = conn.execute(
-                f"INSERT INTO {SCHEMA}.posts (idempotency_key, request_sha256, platform) "  # noqa: S608 - constant schema
-                "VALUES (%s, %s, %s) ON CONFLICT ON CONSTRAINT posts_idempotency_key_unique "
-                "DO NOTHING RETURNING *",
-                (key, digest, platform),
-            ).fetchone()
-            if row:
-                return StoredPost(**row), True
-            existing = conn.execute(
-                f"SELECT * FROM {SCHEMA}.posts WHERE idempotency_key = %s",  # noqa: S608
-                (key,),
-            ).fetchone()
+    def claim(
+        self, key: str, digest: str, platform: str, text: str, media_path: str | None
+    ) -> tuple[StoredPost, bool]:
+        """(row, True) when this caller queued the post; else (the existing row, False)."""
+        created = self._one(
+            f"INSERT INTO {_POSTS} (idempotency_key, request_sha256, platform, text, media_path) "  # noqa: S608 - constant schema
+            "VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT ON CONSTRAINT posts_idempotency_key_unique DO NOTHING RETURNING *",
+            (key, digest, platform, text, media_path),
+        )
+        if created:
+            return created, True
+        existing = self.by_key(key)
         assert existing, "a conflicting row must exist"
-        return StoredPost(**existing), False
+        return existing, False
 
-    def reclaim_stale(self, post_id: int, stale_after_s: float) -> StoredPost | None:
-        """Take over a post left ``publishing`` longer than ``stale_after_s`` (its gateway
-        process died mid-publish); None when it is not stale or someone else took it."""
-        with self._conn() as conn:
-            row = conn.execute(
-                f"UPDATE {SCHEMA}.posts SET updated_at = now() WHERE id = %s "  # noqa: S608
-                "AND status = 'publishing' AND updated_at < now() - make_interval(secs => %s) "
-                "RETURNING *",
-                (post_id, stale_after_s),
-            ).fetchone()
-        return self._row(row)
+    def requeue_retryable(
+        self, post_id: int, text: str, media_path: str | None
+    ) -> StoredPost | None:
+        """Queue again a post whose delivery failed transiently (the platform never took it);
+        None when it is not such a post or another request queued it first. The text comes
+        again with the request: rows from before migration 0003 do not hold it."""
+        return self._one(
+            f"UPDATE {_POSTS} SET status = 'queued', retryable = false, error = NULL, "  # noqa: S608
+            "text = %s, media_path = %s, updated_at = now() "
+            "WHERE id = %s AND status = 'failed' AND retryable RETURNING *",
+            (text, media_path, post_id),
+        )
 
-    def reclaim_retryable(self, post_id: int) -> StoredPost | None:
-        """Take a post whose last attempt failed transiently back to ``publishing``; None when
-        it is not such a post or another request took it first."""
-        with self._conn() as conn:
-            row = conn.execute(
-                f"UPDATE {SCHEMA}.posts SET status = 'publishing', retryable = false, "  # noqa: S608
-                "updated_at = now() WHERE id = %s AND status = 'failed' AND retryable "
+    def requeue(self, post_id: int) -> StoredPost | None:
+        """A person's re-queue of a failed or unknown post that still holds its text; None
+        when the post is in no such state."""
+        return self._one(
+            f"UPDATE {_POSTS} SET status = 'queued', retryable = false, error = NULL, "  # noqa: S608
+            "updated_at = now() "
+            "WHERE id = %s AND status IN ('failed', 'unknown') AND text IS NOT NULL RETURNING *",
+            (post_id,),
+        )
+
+    def confirm(self, post_id: int, external_id: str | None, url: str | None) -> StoredPost | None:
+        """A person found an ``unknown`` post on the platform: it is published."""
+        return self._one(
+            f"UPDATE {_POSTS} SET status = 'published', external_id = %s, url = %s, "  # noqa: S608
+            "error = NULL, updated_at = now() WHERE id = %s AND status = 'unknown' RETURNING *",
+            (external_id, url, post_id),
+        )
+
+    def take_next(self) -> StoredPost | None:
+        """The oldest queued post, now ``publishing`` and this caller's; None when the queue
+        is empty. Rows other workers are taking are skipped, not waited for."""
+        return self._one(
+            f"UPDATE {_POSTS} SET status = 'publishing', updated_at = now() WHERE id = ("  # noqa: S608
+            f"SELECT id FROM {_POSTS} WHERE status = 'queued' ORDER BY id "
+            "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *"
+        )
+
+    def mark_stale_unknown(self, stale_after_s: float) -> list[StoredPost]:
+        """Posts left ``publishing`` longer than ``stale_after_s`` (their gateway died while
+        delivering): the platform may have them, so they become ``unknown``, never re-sent."""
+        reason = (
+            "the gateway stopped while publishing; the platform may have the post: check it, "
+            "then confirm (POST /api/v1/posts/{id}/confirm) or re-queue (.../retry)"
+        )
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                f"UPDATE {_POSTS} SET status = 'unknown', error = %s, updated_at = now() "  # noqa: S608
+                "WHERE status = 'publishing' AND updated_at < now() - make_interval(secs => %s) "
                 "RETURNING *",
-                (post_id,),
-            ).fetchone()
-        return self._row(row)
+                (reason, stale_after_s),
+            ).fetchall()
+        return [StoredPost(**row) for row in rows]
 
     def finish(
         self,
@@ -132,38 +180,31 @@ class PostStore:
         attempts: int = 0,
         retryable: bool = False,
     ) -> StoredPost:
-        with self._conn() as conn:
-            row = conn.execute(
-                f"UPDATE {SCHEMA}.posts SET status = %s, external_id = %s, url = %s, "  # noqa: S608
-                "error = %s, attempts = %s, retryable = %s, updated_at = now() "
-                "WHERE id = %s RETURNING *",
-                (status, external_id, url, error, attempts, retryable, post_id),
-            ).fetchone()
-        assert row
-        return StoredPost(**row)
+        """The outcome of a delivery this worker took (the post is ``publishing``)."""
+        post = self._one(
+            f"UPDATE {_POSTS} SET status = %s, external_id = %s, url = %s, error = %s, "  # noqa: S608
+            "attempts = attempts + %s, retryable = %s, updated_at = now() "
+            "WHERE id = %s RETURNING *",
+            (status, external_id, url, error, attempts, retryable, post_id),
+        )
+        assert post, f"post {post_id} vanished while it was being published"
+        return post
 
     def get(self, post_id: int) -> StoredPost | None:
-        with self._conn() as conn:
-            return self._row(
-                conn.execute(f"SELECT * FROM {SCHEMA}.posts WHERE id = %s", (post_id,)).fetchone()  # noqa: S608
-            )
+        return self._one(f"SELECT * FROM {_POSTS} WHERE id = %s", (post_id,))  # noqa: S608
 
     def by_key(self, key: str) -> StoredPost | None:
-        with self._conn() as conn:
-            return self._row(
-                conn.execute(
-                    f"SELECT * FROM {SCHEMA}.posts WHERE idempotency_key = %s",  # noqa: S608
-                    (key,),
-                ).fetchone()
-            )
+        return self._one(f"SELECT * FROM {_POSTS} WHERE idempotency_key = %s", (key,))  # noqa: S608
 
     def ping(self) -> None:
-        with self._conn() as conn:
+        with self._pool.connection() as conn:
             conn.execute("SELECT 1")
 
     def counts(self) -> dict[str, int]:
-        with self._conn() as conn:
+        """Posts by status, every status present (0 when none)."""
+        with self._pool.connection() as conn:
             rows = conn.execute(
-                f"SELECT status, count(*) AS n FROM {SCHEMA}.posts GROUP BY status"  # noqa: S608
+                f"SELECT status, count(*) AS n FROM {_POSTS} GROUP BY status"  # noqa: S608
             ).fetchall()
-        return {r["status"]: int(r["n"]) for r in rows}
+        found = {r["status"]: int(r["n"]) for r in rows}
+        return {status: found.get(status, 0) for status in STATUSES}

@@ -18,11 +18,11 @@ import contextlib
 import mimetypes
 import os
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import safe_files
 from samples.video_archive.storage import S3Store
 
 CHUNK = 256 * 1024
@@ -85,40 +85,24 @@ def open_stored(store: S3Store, key: str) -> StoredMedia:
     return StoredMedia(store, key, found.size, found.mtime, found.content_type)
 
 
-def _inside(root: str, path: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def open_within(root: Path | str, relative: str) -> OpenMedia:
-    """Open ``root/relative`` read-only if it is a regular file that really lies in ``root``."""
-    root_real = os.path.realpath(root)
-    if not os.path.isdir(root_real):
+    """Open ``root/relative`` read-only if it is a regular file that really lies in ``root``
+    (core.safe_files: the descriptor is checked again, so a swapped-in symlink is refused)."""
+    if not os.path.isdir(os.path.realpath(root)):
         raise MediaUnavailableError("the file's location is not reachable now (offline?)")
-    candidate = os.path.realpath(os.path.join(root_real, relative))
-    if not _inside(root_real, candidate):
-        raise MediaRefusedError("the catalogued file resolves outside its source")
-    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(candidate, flags)
+        fd, info = safe_files.open_within(root, relative)
     except FileNotFoundError as exc:
         raise MediaUnavailableError("the file is gone from its source; rescan it") from exc
+    except safe_files.OutsideRootError as exc:
+        raise MediaRefusedError("the catalogued file resolves outside its source") from exc
+    except safe_files.NotRegularFileError as exc:
+        raise MediaRefusedError("the catalogued path is not a regular file") from exc
     except OSError as exc:
         raise MediaRefusedError(f"the file cannot be opened: {exc.strerror}") from exc
-    try:
-        # Re-check what was actually opened: a path component swapped for a symlink between
-        # the check and the open shows up here.
-        actual = os.readlink(f"/proc/self/fd/{fd}")
-        info = os.fstat(fd)
-        if not _inside(root_real, actual):
-            raise MediaRefusedError("the catalogued file resolves outside its source")
-        if not stat.S_ISREG(info.st_mode):
-            raise MediaRefusedError("the catalogued path is not a regular file")
-    except BaseException:
-        os.close(fd)
-        raise
-    content_type = mimetypes.guess_type(candidate)[0] or "application/octet-stream"
-    if candidate.lower().endswith((".mkv", ".webm")) and content_type == "application/octet-stream":
-        content_type = "video/webm" if candidate.lower().endswith(".webm") else "video/x-matroska"
+    content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+    if relative.lower().endswith((".mkv", ".webm")) and content_type == "application/octet-stream":
+        content_type = "video/webm" if relative.lower().endswith(".webm") else "video/x-matroska"
     return OpenMedia(fd, info.st_size, info.st_mtime, content_type)
 
 

@@ -42,7 +42,8 @@ def make_app(gateway_dsn: str) -> Callable[..., Any]:
     def make(
         adapters: dict[str, Any], *, media_root: Path = Path("/nonexistent"), **settings: Any
     ) -> Any:
-        settings = {"duplicate_wait_s": 10, **settings}
+        # Idle workers look often: the tests wait for outcomes, not for poll intervals.
+        settings = {"worker_poll_s": 0.05, **settings}
         config = GatewaySettings.load(
             {}, dsn=gateway_dsn, api_keys=API_KEYS, media_root=media_root, **settings
         )

@@ -1,5 +1,6 @@
 """What the gateway's tests share besides fixtures: the test key and secret, the request
-headers, and serving an ASGI app on loopback for tests that need real concurrency."""
+headers, waiting for a post's outcome, and serving an ASGI app on loopback for tests that
+need real concurrency."""
 
 from __future__ import annotations
 
@@ -19,8 +20,23 @@ API_KEYS = {"ci": hashlib.sha256(API_KEY.encode()).hexdigest()}
 NO_WAIT = RetryPolicy(max_attempts=4, base_delay_s=0.01)
 
 
+FINAL = ("published", "failed", "unknown")
+
+
 def headers(idempotency_key: str) -> dict[str, str]:
     return {"X-API-Key": API_KEY, "Idempotency-Key": idempotency_key}
+
+
+def outcome(client: Any, location: str, timeout_s: float = 20.0) -> dict[str, Any]:
+    """Poll a post's status resource (a TestClient or an httpx client) until it is final."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        post = client.get(location, headers={"X-API-Key": API_KEY}).json()
+        if post["status"] in FINAL:
+            return dict(post)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"post still {post['status']} after {timeout_s} s: {post}")
+        time.sleep(0.02)
 
 
 @contextmanager

@@ -4,16 +4,24 @@ not Discord or Mastodon: only the behaviour the adapters rely on is reproduced."
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, Header, HTTPException, Request, UploadFile
 
 
-def discord_standin() -> tuple[FastAPI, list[dict[str, Any]]]:
+def discord_standin(
+    answer_delay_s: list[float] | None = None,
+) -> tuple[FastAPI, list[dict[str, Any]]]:
     """Stand-in of Discord's Execute Webhook: POST /api/webhooks/{id}/{token}?wait=true,
-    multipart with payload_json and files[n]; returns the message object."""
+    multipart with payload_json and files[n]; returns the message object.
+
+    ``answer_delay_s``: delays of the next answers, one per request (popped): the message is
+    made at once and answered after the delay, so a client's read timeout leaves a message
+    that exists but whose answer never arrived, as on a slow Discord."""
     app, messages = FastAPI(), []
+    delays = answer_delay_s if answer_delay_s is not None else []
 
     @app.post("/api/webhooks/{hook_id}/{token}")
     async def execute(hook_id: str, token: str, request: Request, wait: bool = False) -> Any:
@@ -30,6 +38,8 @@ def discord_standin() -> tuple[FastAPI, list[dict[str, Any]]]:
             "attachments": [{"filename": upload.filename, "size": len(data)}] if data else [],
         }
         messages.append(message)
+        if delays:
+            await asyncio.sleep(delays.pop(0))
         return message if wait else None
 
     return app, messages

@@ -15,7 +15,12 @@ from platform_standins import discord_standin, mastodon_standin
 
 from services.social_gateway.adapters import DiscordAdapter, MastodonAdapter, Post, WebhookAdapter
 from services.social_gateway.delivery import PermanentFailure
+from services.social_gateway.media import MediaFile, read_media
 from services.social_gateway.ratelimit import RateLimiter
+
+
+def opened(media: Path) -> MediaFile:
+    return read_media(media.parent, str(media))
 
 
 def webhook(url: str, secret: str = SECRET) -> WebhookAdapter:
@@ -34,7 +39,7 @@ def test_rate_limiter_spaces_requests() -> None:
 @pytest.mark.slow
 def test_webhook_receiver_verifies_signature(receiver: Any, media: Path) -> None:
     url, received = receiver
-    delivery = webhook(url).publish(Post("hook", "hello", "key-00000001", media))
+    delivery = webhook(url).publish(Post("hook", "hello", "key-00000001", opened(media)))
     assert delivery.external_id == "1"
     assert received.posts[0]["media"]["sha256"] == hashlib.sha256(media.read_bytes()).hexdigest()
     with pytest.raises(PermanentFailure, match=r"HTTP 401.*signature does not match"):
@@ -60,7 +65,7 @@ def test_discord_adapter_against_standin(media: Path) -> None:
     app, messages = discord_standin()
     with served(app) as base:
         adapter = DiscordAdapter("discord", f"{base}/api/webhooks/1/hook-token", policy=NO_WAIT)
-        delivery = adapter.publish(Post("discord", "Harbour at dusk", "d-00000001", media))
+        delivery = adapter.publish(Post("discord", "Harbour at dusk", "d-00000001", opened(media)))
         bad = DiscordAdapter("discord", f"{base}/api/webhooks/1/wrong", policy=NO_WAIT)
         with pytest.raises(PermanentFailure, match=r"HTTP 401.*Invalid Webhook Token"):
             bad.publish(Post("discord", "x", "d-00000002"))
@@ -74,8 +79,8 @@ def test_mastodon_adapter_against_standin(media: Path) -> None:
     app, state = mastodon_standin()
     with served(app) as base:
         adapter = MastodonAdapter("mastodon", base, "masto-token", policy=NO_WAIT)
-        first = adapter.publish(Post("mastodon", "Tram ride", "m-00000001", media))
-        again = adapter.publish(Post("mastodon", "Tram ride", "m-00000001", media))
+        first = adapter.publish(Post("mastodon", "Tram ride", "m-00000001", opened(media)))
+        again = adapter.publish(Post("mastodon", "Tram ride", "m-00000001", opened(media)))
         with pytest.raises(PermanentFailure, match="500 characters"):
             adapter.publish(Post("mastodon", "x" * 501, "m-00000002"))
         wrong = MastodonAdapter("mastodon", base, "stolen", policy=NO_WAIT)

@@ -12,6 +12,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from integrations.postgres.migrations import apply_migrations
+from services.social_gateway.store import MIGRATIONS, migrate
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -30,11 +33,46 @@ def test_migrate_command_applies_once_then_reports_up_to_date(gateway_dsn: str) 
         conn.execute("DROP SCHEMA IF EXISTS social_gateway CASCADE")
     runs = [gateway("migrate", env=env), gateway("migrate", env=env)]
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
-    assert runs[0].stdout.strip() == "applied migrations: 0001, 0002"
+    assert runs[0].stdout.strip() == "applied migrations: 0001, 0002, 0003"
     assert runs[1].stdout.strip() == "schema up to date"
     bad = gateway("migrate", env={"SOCIAL_GATEWAY_DSN": "host=127.0.0.1 port=1 user=x"})
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "cannot connect" in bad.stderr
+
+
+@pytest.mark.slow
+def test_rows_from_before_queued_delivery_survive_migration_0003(
+    gateway_dsn: str, tmp_path: Path
+) -> None:
+    """A gateway at migration 0002 holds published and failed posts: after 0003 they are
+    there unchanged (no text: they are never sent again), and new posts start queued."""
+    for sql in sorted(MIGRATIONS.glob("000[12]_*.sql")):
+        (tmp_path / sql.name).write_text(sql.read_text())
+    with psycopg.connect(gateway_dsn, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS social_gateway CASCADE")
+        conn.execute("CREATE SCHEMA social_gateway")
+        conn.execute("SET search_path TO social_gateway")
+        assert apply_migrations(conn, tmp_path) == [1, 2]
+        conn.execute(
+            "INSERT INTO social_gateway.posts (idempotency_key, request_sha256, platform, "
+            "status, external_id, attempts) VALUES ('old-0001', 'd', 'hook', 'published', "
+            "'42', 1), ('old-0002', 'd', 'hook', 'failed', NULL, 4)"
+        )
+    assert migrate(gateway_dsn) == [3]
+    with psycopg.connect(gateway_dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT idempotency_key, status, external_id, text FROM social_gateway.posts "
+            "ORDER BY id"
+        ).fetchall()
+        conn.execute(
+            "INSERT INTO social_gateway.posts (idempotency_key, request_sha256, platform) "
+            "VALUES ('new-0001', 'd', 'hook')"
+        )
+        new = conn.execute(
+            "SELECT status FROM social_gateway.posts WHERE idempotency_key = 'new-0001'"
+        ).fetchone()
+    assert rows == [("old-0001", "published", "42", None), ("old-0002", "failed", None, None)]
+    assert new == ("queued",)
 
 
 def test_migrate_reads_only_the_database_from_the_settings_file(tmp_path: Path) -> None:

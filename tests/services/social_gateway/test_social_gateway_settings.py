@@ -88,7 +88,7 @@ def test_environment_over_file_over_defaults(tmp_path: Path) -> None:
     assert from_file.media_root == Path("/srv/file")
     assert from_file.platforms["team-hook"].secret == "f" * 20
     assert from_file.platforms["team-hook"].per_minute == 12
-    assert from_file.duplicate_wait_s == 30.0  # default: neither file nor environment
+    assert from_file.worker_concurrency == 2  # default: neither file nor environment
     environ = {
         **BASE,
         "SOCIAL_GATEWAY_CONFIG": str(config),
@@ -128,6 +128,7 @@ def _render_role_files(tmp_path: Path) -> tuple[Path, Path]:
         "social_gateway_db_password": "a-test-password",
         "social_gateway_api_keys": [{"name": "platform", "key": "k" * 32}],
         "social_gateway_platforms": [{**feed, "per_minute": 10}],
+        "social_gateway_worker_concurrency": 3,
     }
     files = ["social-gateway.env", "social-gateway.toml"]
     play = {
@@ -173,6 +174,7 @@ def test_the_roles_files_give_the_configuration_the_role_means(tmp_path: Path) -
     settings = GatewaySettings.load(environ)
     assert (settings.bind_host, settings.bind_port) == ("10.89.0.7", 8710)
     assert settings.media_root == Path("/srv/social/derivatives")
+    assert settings.worker_concurrency == 3
     assert settings.dsn.startswith("postgresql://social:a-test-password@postgres-1:5432/social")
     assert settings.api_keys == {"platform": hashlib.sha256(b"k" * 32).hexdigest()}
     feed = settings.platforms["feed"]
