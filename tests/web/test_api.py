@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from web_testlib import EDITOR, EDITOR_KEY, VIEWER_KEY, Archive
+
+from samples.video_archive.web.routes.ops import SWAGGER_UI
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +57,19 @@ def test_the_api_description_and_its_page_need_credentials_only(client) -> None:
     assert "/api/v1/search" in described.json()["paths"]
     page = client.get("/api/v1/docs", headers=AS_VIEWER)
     assert page.status_code == 200 and "/api/v1/openapi.json" in page.text
+
+
+def test_the_api_page_runs_under_a_policy_that_admits_its_scripts(client) -> None:
+    page = client.get("/api/v1/docs", headers=AS_VIEWER)
+    policy = page.headers["Content-Security-Policy"]
+    # Swagger UI from its CDN and the page's starter from this origin; no inline script, which
+    # the site-wide policy would block (the page stayed blank).
+    scripts = re.findall(r'<script src="([^"]+)"', page.text)
+    assert scripts == [f"{SWAGGER_UI}/swagger-ui-bundle.js", "/static/api-docs.js"]
+    assert "<script>" not in page.text and "unsafe-inline" not in policy
+    assert f"script-src 'self' {SWAGGER_UI}/" in policy
+    starter = client.get("/static/api-docs.js")
+    assert starter.status_code == 200 and "SwaggerUIBundle" in starter.text
 
 
 def test_errors_give_a_request_id_and_no_internals(archive: Archive) -> None:
