@@ -11,7 +11,7 @@ HOSTS_LOCK_EXTRAS := airflow video-archive web social
 
 SETUP_TARGETS += wheelhouse image-python image-moto
 
-.PHONY: image wheelhouse image-python image-moto hosts-lock
+.PHONY: image wheelhouse image-python image-moto hosts-lock moto-lock
 
 ##@ Images and the hosts' wheelhouse
 image: ## The Debian 12 systemd host image (skipped when its recipe is unchanged)
@@ -26,8 +26,10 @@ image-python: wheelhouse image ## The host image with the hosts' Python environm
 image-moto: image-python ## Emulated AWS's moto host: the Python host image plus moto's server
 	@bash $(ROOT)/images/moto/build.sh
 
-# --allow-unsafe: setuptools is locked too (torch requires a newer one than Debian's venv seeds).
 hosts-lock: _require_venv ## Re-resolve requirements/hosts.lock from pyproject.toml (needs PyPI)
-	cd $(ROOT) && pip-compile --quiet --allow-unsafe $(HOSTS_LOCK_EXTRAS:%=--extra=%) \
-	  --no-emit-find-links --no-emit-index-url --strip-extras \
+	cd $(ROOT) && $(PIP_COMPILE) $(HOSTS_LOCK_EXTRAS:%=--extra=%) \
 	  --output-file=requirements/hosts.lock pyproject.toml requirements/hosts-tools.in
+
+# moto's closure at the versions of the controller's lock, for emulated AWS's moto host.
+moto-lock: _require_venv ## Re-resolve requirements/moto.lock from requirements/moto.in (needs PyPI)
+	cd $(ROOT) && $(PIP_COMPILE) --output-file=requirements/moto.lock requirements/moto.in

@@ -4,7 +4,7 @@
 
 LOCK := requirements/dev.lock
 # Extras of pyproject.toml that the controller's lock resolves.
-LOCK_EXTRAS := dev video-archive web social
+LOCK_EXTRAS := dev platformctl video-archive web social
 PYTHON ?= python3
 
 .PHONY: setup-apt setup-podman venv lock clean _require_venv
@@ -22,9 +22,13 @@ $(VENV)/.lock-installed: $(ROOT)/$(LOCK) $(ROOT)/pyproject.toml
 	@bash $(ROOT)/scripts/install-venv.sh $(PYTHON) $(VENV) $(ROOT)/$(LOCK)
 	@touch $@
 
+# Every lock records the hashes of its files (--generate-hashes) and every install checks them
+# (--require-hashes); --allow-unsafe pins pip and setuptools too, as hash checking needs.
+PIP_COMPILE := pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+  --no-emit-index-url --no-emit-find-links
+
 lock: _require_venv ## Re-resolve requirements/dev.lock from pyproject.toml (needs PyPI)
-	cd $(ROOT) && pip-compile --quiet $(foreach e,$(LOCK_EXTRAS),--extra $(e)) --strip-extras \
-	  --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
+	cd $(ROOT) && $(PIP_COMPILE) $(foreach e,$(LOCK_EXTRAS),--extra $(e)) -o $(LOCK) pyproject.toml
 
 clean: ## Remove .cache (wheelhouse and logs included) and the linters' caches; not the venvs or images
 	rm -rf $(ROOT)/.cache $(ROOT)/.pytest_cache $(ROOT)/.ruff_cache

@@ -14,7 +14,7 @@ TEST_TARGETS += test-terraform
 BENCH_TARGETS += bench-terraform
 
 .PHONY: test-terraform tf-static tf-fmt tf-validate tf-test tf-test-envs tf-checkov tf-emulated \
-        bootstrap bench-terraform setup-checkov
+        bootstrap bench-terraform setup-checkov checkov-lock
 
 ##@ Terraform
 test-terraform: $(CHECKOV) ## Every Terraform check: tf-static, and the emulated AWS cycle beside it
@@ -49,7 +49,10 @@ bench-terraform: _require_venv ## Wall time of emulated apply and no-op plan aga
 
 setup-checkov: $(CHECKOV) ## .venv-checkov from requirements/checkov.lock
 
+checkov-lock: _require_venv ## Re-resolve requirements/checkov.lock from requirements/checkov.in (needs PyPI)
+	cd $(ROOT) && $(PIP_COMPILE) --output-file=requirements/checkov.lock requirements/checkov.in
+
 $(CHECKOV): $(ROOT)/requirements/checkov.lock
 	python3 -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet -r $(ROOT)/requirements/checkov.lock
+	$(CHECKOV_VENV)/bin/pip install --quiet --require-hashes -r $(ROOT)/requirements/checkov.lock
 	touch $@

@@ -2,7 +2,10 @@
 # Builds the wheelhouse the hosts install their Python environment from, offline
 # (role wheelhouse_venv). In WHEELHOUSE_ROOT (.cache/wheelhouse):
 #
-#   <lock hash>.tar  every wheel of the hosts' lock, plus the lock itself as hosts.lock;
+#   <lock hash>.tar  every wheel of the hosts' lock, plus the lock itself as hosts.lock and
+#                    uv.requirements (uv's entry of the lock, which the hosts install first);
+#                    wheels only, each checked against the lock's hashes, so the hosts can
+#                    check every file they install against the same lock;
 #                    built only when no archive of this lock exists (third-party wheels
 #                    change only with the lock), with sorted names and fixed owners and
 #                    times, so the same lock gives the same bytes
@@ -30,15 +33,23 @@ else
   log "building $dir from ${lock#"$repo"/}"
   rm -rf "$dir.partial"
   mkdir -p "$dir.partial"
-  "$python" -m pip wheel --quiet --no-deps --requirement "$lock" --wheel-dir "$dir.partial"
+  # A wheel built here from an sdist would have a hash the lock does not know: the hosts
+  # would refuse it. --only-binary makes such a dependency fail now, by name.
+  "$python" -m pip wheel --quiet --no-deps --require-hashes --only-binary=:all: \
+    --requirement "$lock" --wheel-dir "$dir.partial"
   cp "$lock" "$dir.partial/hosts.lock"
+  awk '/^uv==/ {keep = 1; print; next} keep && /^ / {print; next} {keep = 0}' "$lock" \
+    > "$dir.partial/uv.requirements"
+  grep -q -- '--hash=sha256:' "$dir.partial/uv.requirements" \
+    || { echo "wheelhouse: error: ${lock#"$repo"/} has no hashed uv entry" >&2; exit 1; }
   rm -rf "$dir"
   mv "$dir.partial" "$dir"
   # The lock goes last, so the wheels' part of the archive is the same for the same wheels.
   (
     cd "$dir"
-    tar -cf "$dir.tar.partial" --sort=name --mtime=@0 --owner=0 --group=0 --exclude=hosts.lock .
-    tar -rf "$dir.tar.partial" --owner=0 --group=0 ./hosts.lock
+    tar -cf "$dir.tar.partial" --sort=name --mtime=@0 --owner=0 --group=0 \
+      --exclude=hosts.lock --exclude=uv.requirements .
+    tar -rf "$dir.tar.partial" --owner=0 --group=0 ./hosts.lock ./uv.requirements
   )
   mv "$dir.tar.partial" "$dir.tar"
   log "$(find "$dir" -mindepth 1 -maxdepth 1 | wc -l) files, $(du -sh "$dir.tar" | cut -f1) archive"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the image of emulated AWS's moto host: the Python host image plus moto's server
-# (the version requirements/dev.lock pins, the one the controller's tests use), run by
-# systemd as `moto.service` on port 5000 with the settings the platform needs from moto
+# (requirements/moto.lock: its closure at the versions of requirements/dev.lock, the ones the
+# controller's tests use), run by systemd as `moto.service` on port 5000 with the settings
+# the platform needs from moto
 # (platformctl/terraform_moto.py: managed IAM policies, the Debian AMIs, ACM validating at
 # once). platformctl starts one such host on the emulated VPC's network (platformctl/emulated.py).
 #
@@ -28,7 +29,8 @@ die() { printf '[moto-image] error: %s\n' "$*" >&2; exit 1; }
 [[ -x "$python" ]] || die "no .venv; run 'make venv' first"
 base_id="$(podman image inspect --format '{{.Id}}' "$base" 2>/dev/null)" \
   || die "the Python host image $base does not exist; run 'make image-python' first"
-pin="$(grep -E '^moto==' "$root/requirements/dev.lock")" || die "requirements/dev.lock pins no moto"
+lock="$root/requirements/moto.lock"
+pin="$(grep -oE '^moto==[^ ]+' "$lock")" || die "requirements/moto.lock pins no moto"
 
 environment="$("$python" -c '
 from platformctl.terraform_moto import moto_environment
@@ -37,7 +39,7 @@ env["MOTO_AMIS_PATH"] = "/etc/moto/amis.json"
 print(" ".join(f"{k}={v}" for k, v in sorted(env.items())))
 ')"
 recipe_hash="$(
-  { echo "$pin $base_id $environment"; cat "$0" "$amis"; } | sha256sum | cut -c1-16
+  { echo "$base_id $environment"; cat "$0" "$amis" "$lock"; } | sha256sum | cut -c1-16
 )"
 current="$(podman image inspect --format '{{index .Labels "cdaprod.recipe"}}' "$image" 2>/dev/null || true)"
 if [[ "$current" == "$recipe_hash" && "${MOTO_IMAGE_FORCE:-0}" != 1 ]]; then
@@ -49,15 +51,16 @@ start=$(date +%s)
 wheels="$(mktemp -d /tmp/cdaprod-moto-wheels.XXXXXX)"
 podman rm --force --ignore "$builder" >/dev/null
 trap 'podman rm --force --ignore "$builder" >/dev/null; rm -rf "$wheels"' EXIT
-log "collecting wheels for $pin[server] (constrained by requirements/dev.lock)"
+log "collecting wheels for $pin[server] (requirements/moto.lock, hashes checked)"
 "$python" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$wheels" \
-  --constraint "$root/requirements/dev.lock" "${pin/==/[server]==}"
+  --no-deps --require-hashes --only-binary=:all: --requirement "$lock"
 
 log "installing into a container of $base"
 podman run --detach --name "$builder" "$base" /sbin/init >/dev/null
+cp "$lock" "$wheels/moto.lock"
 tar -C "$wheels" -cf - . | podman exec -i "$builder" sh -c 'mkdir -p /var/tmp/moto-wheels && tar -C /var/tmp/moto-wheels -xf -'
-podman exec "$builder" /opt/cdaprod/venv/bin/pip install --quiet --no-index \
-  --find-links /var/tmp/moto-wheels "${pin/==/[server]==}"
+podman exec "$builder" /opt/cdaprod/venv/bin/pip install --quiet --no-index --no-deps \
+  --require-hashes --find-links /var/tmp/moto-wheels --requirement /var/tmp/moto-wheels/moto.lock
 podman exec "$builder" sh -c 'rm -rf /var/tmp/moto-wheels && mkdir -p /etc/moto'
 podman cp "$amis" "$builder:/etc/moto/amis.json"
 podman exec -i "$builder" sh -c 'cat > /etc/systemd/system/moto.service' <<UNIT
