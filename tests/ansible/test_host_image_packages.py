@@ -13,8 +13,9 @@ def image_packages() -> set[str]:
 
 
 def test_image_has_the_common_packages():
-    defaults = yaml.safe_load((ROOT / "ansible/roles/common/defaults/main.yml").read_text())
-    tasks = yaml.safe_load((ROOT / "ansible/roles/common/tasks/unattended_upgrades.yml").read_text())
+    role = ROOT / "ansible/roles/common"
+    defaults = yaml.safe_load((role / "defaults/main.yml").read_text())
+    tasks = yaml.safe_load((role / "tasks/unattended_upgrades.yml").read_text())
     upgrades = next(t for t in tasks if t["name"] == "Install unattended-upgrades")
     wanted = set(defaults["common_packages"]) | set(upgrades["ansible.builtin.apt"]["name"])
     wanted.add("systemd-timesyncd")
