@@ -38,10 +38,7 @@ else
   "$python" -m pip wheel --quiet --no-deps --require-hashes --only-binary=:all: \
     --requirement "$lock" --wheel-dir "$dir.partial"
   cp "$lock" "$dir.partial/hosts.lock"
-  awk '/^uv==/ {keep = 1; print; next} keep && /^ / {print; next} {keep = 0}' "$lock" \
-    > "$dir.partial/uv.requirements"
-  grep -q -- '--hash=sha256:' "$dir.partial/uv.requirements" \
-    || { echo "wheelhouse: error: ${lock#"$repo"/} has no hashed uv entry" >&2; exit 1; }
+  bash "$repo/scripts/lock-entry.sh" uv "$lock" > "$dir.partial/uv.requirements"
   rm -rf "$dir"
   mv "$dir.partial" "$dir"
   # The lock goes last, so the wheels' part of the archive is the same for the same wheels.
