@@ -19,7 +19,7 @@ setup-podman: ## Apply the podman settings this machine needs, for its Debian re
 venv: $(VENV)/.lock-installed ## Create or update .venv from requirements/dev.lock
 
 $(VENV)/.lock-installed: $(ROOT)/$(LOCK) $(ROOT)/pyproject.toml
-	@bash $(ROOT)/scripts/install-venv.sh $(PYTHON) $(VENV) $(ROOT)/$(LOCK)
+	@bash $(ROOT)/scripts/install-venv.sh --project $(PYTHON) $(VENV) $(ROOT)/$(LOCK)
 	@touch $@
 
 # Every lock records the hashes of its files (--generate-hashes) and every install checks them

@@ -53,6 +53,5 @@ checkov-lock: _require_venv ## Re-resolve requirements/checkov.lock from require
 	cd $(ROOT) && $(PIP_COMPILE) --output-file=requirements/checkov.lock requirements/checkov.in
 
 $(CHECKOV): $(ROOT)/requirements/checkov.lock
-	python3 -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --require-hashes -r $(ROOT)/requirements/checkov.lock
+	@bash $(ROOT)/scripts/install-venv.sh $(PYTHON) $(CHECKOV_VENV) $(ROOT)/requirements/checkov.lock
 	touch $@

@@ -33,15 +33,23 @@ else
   log "building $dir from ${lock#"$repo"/}"
   rm -rf "$dir.partial"
   mkdir -p "$dir.partial"
-  # A wheel built here from an sdist would have a hash the lock does not know: the hosts
-  # would refuse it. --only-binary makes such a dependency fail now, by name.
-  "$python" -m pip wheel --quiet --no-deps --require-hashes --only-binary=:all: \
-    --requirement "$lock" --wheel-dir "$dir.partial"
+  # pip downloads one file at a time: the lock's entries are dealt into four parts, fetched
+  # side by side (about twice as fast on a fresh machine). A wheel built here from an sdist
+  # would have a hash the lock does not know: the hosts would refuse it. --only-binary makes
+  # such a dependency fail now, by name.
+  awk -v dir="$dir.partial" \
+    '/^[A-Za-z0-9]/ {part = n++ % 4} /^[A-Za-z0-9]/ || /^ / {print > (dir "/part" part ".txt")}' \
+    "$lock"
+  pids=()
+  for part in "$dir.partial"/part*.txt; do
+    "$python" -m pip wheel --quiet --no-deps --require-hashes --only-binary=:all: \
+      --requirement "$part" --wheel-dir "$dir.partial" &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+  rm "$dir.partial"/part*.txt
   cp "$lock" "$dir.partial/hosts.lock"
-  awk '/^uv==/ {keep = 1; print; next} keep && /^ / {print; next} {keep = 0}' "$lock" \
-    > "$dir.partial/uv.requirements"
-  grep -q -- '--hash=sha256:' "$dir.partial/uv.requirements" \
-    || { echo "wheelhouse: error: ${lock#"$repo"/} has no hashed uv entry" >&2; exit 1; }
+  bash "$repo/scripts/lock-entry.sh" uv "$lock" > "$dir.partial/uv.requirements"
   rm -rf "$dir"
   mv "$dir.partial" "$dir"
   # The lock goes last, so the wheels' part of the archive is the same for the same wheels.
@@ -49,7 +57,7 @@ else
     cd "$dir"
     tar -cf "$dir.tar.partial" --sort=name --mtime=@0 --owner=0 --group=0 \
       --exclude=hosts.lock --exclude=uv.requirements .
-    tar -rf "$dir.tar.partial" --owner=0 --group=0 ./hosts.lock ./uv.requirements
+    tar -rf "$dir.tar.partial" --mtime=@0 --owner=0 --group=0 ./hosts.lock ./uv.requirements
   )
   mv "$dir.tar.partial" "$dir.tar"
   log "$(find "$dir" -mindepth 1 -maxdepth 1 | wc -l) files, $(du -sh "$dir.tar" | cut -f1) archive"

@@ -80,7 +80,7 @@ class Publisher:
 
     def retry(self, post_id: int) -> StoredPost:
         """A person re-queues a failed or unknown post (after checking the platform)."""
-        post = self._get(post_id)
+        post = self.get(post_id)
         queued = self.store.requeue(post_id)
         if queued is None:
             # Rows from before queued delivery (migration 0003) do not hold their text.
@@ -90,14 +90,15 @@ class Publisher:
 
     def confirm(self, post_id: int, external_id: str | None, url: str | None) -> StoredPost:
         """A person found an unknown post on the platform: record it as published."""
-        post = self._get(post_id)
+        post = self.get(post_id)
         confirmed = self.store.confirm(post_id, external_id, url)
         if confirmed is None:
             raise WrongPostState(post, "confirm", "unknown posts")
         self.metrics.published.labels(post.platform, "confirmed").inc()
         return confirmed
 
-    def _get(self, post_id: int) -> StoredPost:
+    def get(self, post_id: int) -> StoredPost:
+        """The post, or PostNotFound (404)."""
         post = self.store.get(post_id)
         if post is None:
             raise PostNotFound(post_id)

@@ -19,8 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
-from services.social_gateway.deps import PublisherDep, StoreDep, require_api_key
-from services.social_gateway.errors import PostNotFound
+from services.social_gateway.deps import PublisherDep, require_api_key
 from services.social_gateway.schemas import (
     AUTH_ERRORS,
     ERRORS,
@@ -64,11 +63,8 @@ def create_post(
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=AUTH_ERRORS)
-def get_post(post_id: int, store: StoreDep) -> dict[str, Any]:
-    post = store.get(post_id)
-    if post is None:
-        raise PostNotFound(post_id)
-    return post.public()
+def get_post(post_id: int, publisher: PublisherDep) -> dict[str, Any]:
+    return publisher.get(post_id).public()
 
 
 @router.post(
