@@ -55,6 +55,12 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "postgres_archive_pipeline_password": _token,
     # The notebook_smoke DAG's login to its own database.
     "postgres_notebook_smoke_password": _token,
+    # Monitoring: the Prometheus and Alertmanager web logins, the node exporters' scrape
+    # login, and the bearer token alert webhooks carry.
+    "prometheus_web_password": _token,
+    "alertmanager_web_password": _token,
+    "node_exporter_password": _token,
+    "alert_webhook_token": _token,
 }
 
 
