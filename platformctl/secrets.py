@@ -61,6 +61,9 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "alertmanager_web_password": _token,
     "node_exporter_password": _token,
     "alert_webhook_token": _token,
+    # The key Prometheus presents (as a Bearer token) to the archive's and the gateway's
+    # /metrics: a viewer of the archive, a named client of the gateway.
+    "monitoring_api_key": _token,
 }
 
 
