@@ -4,7 +4,7 @@
 # installing `prometheus` on the controller would start a Prometheus server here. The .debs
 # are fetched with `apt-get download` (the versions of this machine's Debian release: 2.42 and
 # 0.25 on Debian 12, as on the hosts) and only the two binaries are unpacked. Skipped when
-# both are there and run. Needs apt's package lists (make setup-apt updates them).
+# both are there and run.
 #
 #   scripts/install-monitoring-tools.sh [DIR]
 set -euo pipefail
@@ -22,8 +22,13 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # apt-get download writes into the current directory as the _apt user when it can.
 chmod 0755 "$work"
-(cd "$work" && apt-get download -q prometheus prometheus-alertmanager >/dev/null 2>"$work/apt.log") \
-  || { cat "$work/apt.log" >&2; log "error: apt-get download failed (run 'make setup-apt' first?)"; exit 1; }
+download() { (cd "$work" && apt-get download -q prometheus prometheus-alertmanager >/dev/null 2>"$work/apt.log"); }
+# Package lists that are missing or older than the mirror's files: update them once (root).
+if ! download; then
+  log "apt-get download failed; updating the package lists and trying again"
+  apt-get update -q >/dev/null 2>>"$work/apt.log" && download \
+    || { cat "$work/apt.log" >&2; log "error: apt-get download failed (as root, with a Debian mirror?)"; exit 1; }
+fi
 for deb in "$work"/*.deb; do
   dpkg-deb -x "$deb" "$work/root"
 done
