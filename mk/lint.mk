@@ -6,12 +6,13 @@
 .PHONY: lint docs
 
 ##@ Lint and generated docs
-lint: _require_venv ## ruff, ruff format, yamllint, ansible-lint (production), playbook syntax
+lint: _require_venv ## ruff, ruff format, yamllint, ansible-lint (production), playbook syntax, alert rules
 	cd $(ROOT) && ruff check .
 	cd $(ROOT) && ruff format --check .
 	cd $(ROOT) && yamllint --strict .
 	cd $(ROOT)/ansible && ansible-lint --offline --profile production . ../molecule
 	cd $(ROOT)/ansible && ansible-playbook -i localhost, --syntax-check playbook.yml provision_local.yml
+	cd $(ROOT) && bash scripts/check-alert-rules.sh
 
 docs: _require_venv ## Regenerate the README tables: Terraform modules' inputs/outputs, roles' variables
 	cd $(ROOT) && $(PY) -m platformctl.terraform_docs

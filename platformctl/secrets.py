@@ -55,6 +55,15 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "postgres_archive_pipeline_password": _token,
     # The notebook_smoke DAG's login to its own database.
     "postgres_notebook_smoke_password": _token,
+    # Monitoring: the Prometheus and Alertmanager web logins, the node exporters' scrape
+    # login, and the bearer token alert webhooks carry.
+    "prometheus_web_password": _token,
+    "alertmanager_web_password": _token,
+    "node_exporter_password": _token,
+    "alert_webhook_token": _token,
+    # The key Prometheus presents (as a Bearer token) to the archive's and the gateway's
+    # /metrics: a viewer of the archive, a named client of the gateway.
+    "monitoring_api_key": _token,
 }
 
 

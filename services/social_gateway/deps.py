@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from services.social_gateway.adapters import Adapter
 from services.social_gateway.config import GatewaySettings
@@ -19,8 +19,10 @@ from services.social_gateway.publishing import Publisher
 from services.social_gateway.store import PostStore
 
 API_KEY_HEADER = "X-API-Key"
-# auto_error off: a missing key gets the same 401 and message as a wrong one.
+# auto_error off: a missing key gets the same 401 and message as a wrong one. The key may also
+# come as a Bearer token: Prometheus sends credentials only in the Authorization header.
 _api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+_bearer = HTTPBearer(auto_error=False)
 
 
 def get_settings(request: Request) -> GatewaySettings:
@@ -61,19 +63,27 @@ def client_name(settings: GatewaySettings, key: str | None) -> str | None:
     return match if key else None
 
 
-def require_api_key(
-    settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]
-) -> str:
-    """The name of the client whose key came in X-API-Key; 401 for a missing or wrong key."""
+def presented_key(
+    header_key: Annotated[str | None, Security(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> str | None:
+    """The key the client sent: X-API-Key, else the Bearer token."""
+    return header_key or (bearer.credentials if bearer else None)
+
+
+PresentedKeyDep = Annotated[str | None, Depends(presented_key)]
+
+
+def require_api_key(settings: SettingsDep, key: PresentedKeyDep) -> str:
+    """The name of the client whose key came (X-API-Key or Bearer); 401 for a missing or
+    wrong key."""
     name = client_name(settings, key)
     if name is None:
         raise MissingApiKey()
     return name
 
 
-def optional_api_key(
-    settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]
-) -> str | None:
+def optional_api_key(settings: SettingsDep, key: PresentedKeyDep) -> str | None:
     """The client's name when a valid key came, else None (routes open to anyone)."""
     return client_name(settings, key)
 

@@ -30,7 +30,7 @@ class MissingApiKey(GatewayError):
     status_code = 401
 
     def __init__(self) -> None:
-        super().__init__("a valid X-API-Key header is required")
+        super().__init__("a valid API key is required (X-API-Key header or Bearer token)")
 
 
 class BadIdempotencyKey(GatewayError):

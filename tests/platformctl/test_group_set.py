@@ -74,9 +74,9 @@ def test_cloud_groups_are_the_topology_less_the_local_only_ones():
 @pytest.mark.parametrize(
     ("where", "message"),
     [
-        ("topology", "groups no play configures: ['monitoring']"),
-        ("plays", "plays for groups no host is in: ['monitoring']"),
-        ("terraform", "Terraform groups the topology does not have: ['monitoring']"),
+        ("topology", "groups no play configures: ['tracing']"),
+        ("plays", "plays for groups no host is in: ['tracing']"),
+        ("terraform", "Terraform groups the topology does not have: ['tracing']"),
     ],
 )
 def test_a_planted_mismatch_is_reported(where, message):
@@ -85,7 +85,7 @@ def test_a_planted_mismatch_is_reported(where, message):
         "plays": play_groups(),
         "terraform": terraform_groups(),
     }
-    sets[where] = sets[where] | {"monitoring"}
+    sets[where] = sets[where] | {"tracing"}
     found = differences(
         sets["topology"],
         sets["plays"],

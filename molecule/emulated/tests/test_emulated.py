@@ -8,6 +8,7 @@ credentials. (The scenario's destroy step checks that nothing is left behind.)
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import ssl
@@ -19,7 +20,13 @@ from emulated_aws import aws, first_of, hosts_of, platform_vars, run_on, secrets
 
 KINDS = {
     "cdaprod-emulated-db-1": ["postgres"],
-    "cdaprod-emulated-master-1": ["airflow_master", "video_archive", "social_gateway", "ingress"],
+    "cdaprod-emulated-master-1": [
+        "airflow_master",
+        "video_archive",
+        "social_gateway",
+        "ingress",
+        "monitoring",
+    ],
     "cdaprod-emulated-worker-cpu-1": ["airflow_worker", "worker_cpu"],
     "cdaprod-emulated-worker-gpu-1": ["airflow_worker", "worker_gpu"],
 }
@@ -70,6 +77,33 @@ def test_airflow_admin_logs_in_with_the_stored_password():
     body = {"username": "admin", "password": secrets()["airflow_admin_password"]}
     conn.request("POST", "/auth/token", json.dumps(body), {"Content-Type": "application/json"})
     assert conn.getresponse().status == 201
+
+
+def test_prometheus_scrapes_every_host_terraform_made():
+    """Targets come from the inventory Terraform's outputs made: every instance's node
+    exporter is up, scraped with the password in Secrets Manager."""
+    monitoring = first_of("monitoring")[1]["ansible_host"]
+    password = secrets()["prometheus_web_password"]
+    auth = "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()
+
+    def node_instances_up() -> set[str]:
+        conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
+        conn.request(
+            "GET",
+            "/api/v1/query?query=up%7Bjob%3D%22node%22%7D%3D%3D1",
+            headers={"Authorization": auth},
+        )
+        resp = conn.getresponse()
+        assert resp.status == 200
+        return {r["metric"]["instance"] for r in json.loads(resp.read())["data"]["result"]}
+
+    deadline = time.monotonic() + 120
+    while node_instances_up() != set(KINDS) and time.monotonic() < deadline:
+        time.sleep(5)
+    assert node_instances_up() == set(KINDS)
+    conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
+    conn.request("GET", "/api/v1/query?query=up")
+    assert conn.getresponse().status == 401
 
 
 def test_a_postgres_dump_lands_in_the_backups_bucket():

@@ -7,6 +7,18 @@ import pytest
 import yaml
 from platform_api import SECRETS, Airflow, call, container_ip, kill_task_runner, wait_for
 
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "outage: stops a service of the platform; runs after every other test"
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that stop a service run last, so no other test meets the outage."""
+    items.sort(key=lambda item: item.get_closest_marker("outage") is not None)
+
+
 # The first archive run derives every sample (ffmpeg on 2 cores, beside six other hosts).
 ARCHIVE_RUN_TIMEOUT = 2400
 

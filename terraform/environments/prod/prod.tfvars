@@ -16,4 +16,5 @@ hosts = {
   archive    = { groups = ["video_archive"], instance_type = "m6i.large" }
   social     = { groups = ["social_gateway"], instance_type = "t3.large" }
   ingress    = { count = 2, groups = ["ingress"], instance_type = "m6i.large" }
+  monitoring = { groups = ["monitoring"], instance_type = "m6i.large" }
 }

@@ -16,4 +16,5 @@ hosts = {
   archive    = { groups = ["video_archive"], instance_type = "t3.large" }
   social     = { groups = ["social_gateway"], instance_type = "t3.medium" }
   ingress    = { groups = ["ingress"], instance_type = "t3.medium" }
+  monitoring = { groups = ["monitoring"], instance_type = "t3.medium" }
 }

@@ -4,7 +4,7 @@
 ################################################################################
 
 locals {
-  host_groups = ["postgres", "weaviate", "airflow_master", "airflow_worker", "video_archive", "social_gateway", "ingress"]
+  host_groups = ["postgres", "weaviate", "airflow_master", "airflow_worker", "video_archive", "social_gateway", "ingress", "monitoring"]
 
   # key => { group that serves, port, calling group (or null + cidr for the internet) }
   ingress_rules = merge(
@@ -36,7 +36,13 @@ locals {
 
       social_gateway_ingress        = { group = "social_gateway", port = var.social_gateway_port, source = "ingress", cidr = null, description = "Social gateway API from the TLS ingress" }
       social_gateway_airflow_worker = { group = "social_gateway", port = var.social_gateway_port, source = "airflow_worker", cidr = null, description = "Social gateway API from the workers (publishing tasks)" }
+
+      postgres_monitoring  = { group = "postgres", port = 5432, source = "monitoring", cidr = null, description = "PostgreSQL probe from the monitoring host" }
+      prometheus_ingress   = { group = "monitoring", port = 9090, source = "ingress", cidr = null, description = "Prometheus UI/API from the TLS ingress" }
+      alertmanager_ingress = { group = "monitoring", port = 9093, source = "ingress", cidr = null, description = "Alertmanager UI/API from the TLS ingress" }
     },
+    # Every host's node exporter, scraped by Prometheus on the monitoring host.
+    { for g in local.host_groups : "node_exporter_${g}" => { group = g, port = 9100, source = "monitoring", cidr = null, description = "Node exporter from the monitoring host" } },
     var.http_redirect_from_internet ? {
       alb_http_internet = { group = "alb", port = 80, source = null, cidr = "0.0.0.0/0", description = "HTTP from the internet (redirected to HTTPS)" }
     } : {}

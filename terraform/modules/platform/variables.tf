@@ -103,6 +103,7 @@ variable "hosts" {
     archive    = { groups = ["video_archive"], instance_type = "t3.large" }
     social     = { groups = ["social_gateway"], instance_type = "t3.medium" }
     ingress    = { groups = ["ingress"], instance_type = "t3.medium" }
+    monitoring = { groups = ["monitoring"], instance_type = "t3.medium" }
   }
 
   # Each rule names what is wrong and what to write instead; the checks that only concern the

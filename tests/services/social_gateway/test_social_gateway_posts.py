@@ -94,6 +94,11 @@ def test_post_is_queued_with_a_status_resource_then_published_once(
         assert 'social_gateway_posts_total{outcome="duplicate",platform="hook"} 1.0' in scrape
         assert 'social_gateway_posts_total{outcome="published",platform="hook"} 1.0' in scrape
         assert 'social_gateway_stored_posts{status="unknown"}' in scrape
+        # Prometheus sends its credential as a Bearer token.
+        bearer = client.get("/metrics", headers={"Authorization": f"Bearer {API_KEY}"})
+        assert bearer.status_code == 200 and "social_gateway_posts_total" in bearer.text
+        wrong_bearer = client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong_bearer.status_code == 401
     assert len(received.posts) == 1
     assert received.posts[0]["received_idempotency_key"] == "retry-0001"
 

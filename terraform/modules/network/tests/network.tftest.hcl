@@ -78,29 +78,30 @@ run "each_group_is_reachable_only_from_its_callers" {
   assert {
     condition = toset([
       for r in aws_vpc_security_group_ingress_rule.this : r.referenced_security_group_id
-      if r.security_group_id == aws_security_group.this["postgres"].id
+      if r.security_group_id == aws_security_group.this["postgres"].id && r.from_port == 5432
       ]) == toset([
       aws_security_group.this["airflow_master"].id,
       aws_security_group.this["airflow_worker"].id,
       aws_security_group.this["ingress"].id,
       aws_security_group.this["video_archive"].id,
       aws_security_group.this["social_gateway"].id,
+      aws_security_group.this["monitoring"].id,
     ])
-    error_message = "PostgreSQL must be open only to Airflow hosts, the web tier, the video archive and the social gateway."
+    error_message = "PostgreSQL must be open only to Airflow hosts, the web tier, the video archive, the social gateway and the monitoring host's probe."
   }
 
   assert {
     condition = alltrue([
-      for r in aws_vpc_security_group_ingress_rule.this : contains([5432], r.from_port)
+      for r in aws_vpc_security_group_ingress_rule.this : contains([5432, 9100], r.from_port)
       if r.security_group_id == aws_security_group.this["postgres"].id
     ])
-    error_message = "The postgres group must serve only 5432."
+    error_message = "The postgres group must serve only 5432 (and its node exporter)."
   }
 
   assert {
     condition = toset([
       for r in aws_vpc_security_group_ingress_rule.this : r.from_port
-      if r.security_group_id == aws_security_group.this["weaviate"].id
+      if r.security_group_id == aws_security_group.this["weaviate"].id && r.from_port != 9100
     ]) == toset([8080, 50051])
     error_message = "The weaviate group must serve only 8080 and 50051."
   }
@@ -108,7 +109,7 @@ run "each_group_is_reachable_only_from_its_callers" {
   assert {
     condition = toset([
       for r in aws_vpc_security_group_ingress_rule.this : r.referenced_security_group_id
-      if r.security_group_id == aws_security_group.this["weaviate"].id
+      if r.security_group_id == aws_security_group.this["weaviate"].id && r.from_port != 9100
       ]) == toset([
       aws_security_group.this["airflow_worker"].id,
       aws_security_group.this["ingress"].id,
@@ -131,7 +132,7 @@ run "each_group_is_reachable_only_from_its_callers" {
   assert {
     condition = toset([
       for r in aws_vpc_security_group_ingress_rule.this : r.referenced_security_group_id
-      if r.security_group_id == aws_security_group.this["ingress"].id
+      if r.security_group_id == aws_security_group.this["ingress"].id && r.from_port != 9100
     ]) == toset([aws_security_group.this["alb"].id])
     error_message = "The ingress hosts must be reachable only from the load balancer."
   }
@@ -139,7 +140,7 @@ run "each_group_is_reachable_only_from_its_callers" {
   assert {
     condition = toset([
       for r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}:${r.referenced_security_group_id}"
-      if r.security_group_id == aws_security_group.this["video_archive"].id
+      if r.security_group_id == aws_security_group.this["video_archive"].id && r.from_port != 9100
     ]) == toset(["8700:${aws_security_group.this["ingress"].id}"])
     error_message = "The video archive must serve only 8700, only to the ingress."
   }
@@ -147,7 +148,7 @@ run "each_group_is_reachable_only_from_its_callers" {
   assert {
     condition = toset([
       for r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}:${r.referenced_security_group_id}"
-      if r.security_group_id == aws_security_group.this["social_gateway"].id
+      if r.security_group_id == aws_security_group.this["social_gateway"].id && r.from_port != 9100
       ]) == toset([
       "8710:${aws_security_group.this["ingress"].id}",
       "8710:${aws_security_group.this["airflow_worker"].id}",
@@ -156,13 +157,37 @@ run "each_group_is_reachable_only_from_its_callers" {
   }
 
   assert {
-    condition     = toset(keys(aws_security_group.this)) == toset(["alb", "postgres", "weaviate", "airflow_master", "airflow_worker", "video_archive", "social_gateway", "ingress"])
+    condition     = toset(keys(aws_security_group.this)) == toset(["alb", "postgres", "weaviate", "airflow_master", "airflow_worker", "video_archive", "social_gateway", "ingress", "monitoring"])
     error_message = "One security group per host group's role on the network, plus the load balancer."
   }
 
   assert {
     condition     = alltrue([for g in ["video_archive", "social_gateway"] : contains(keys(aws_vpc_security_group_egress_rule.hosts), "${g}_https")])
     error_message = "The new groups get the same egress as every host group."
+  }
+
+  assert {
+    condition = alltrue([
+      for g in keys(aws_security_group.this) : toset([
+        for r in aws_vpc_security_group_ingress_rule.this : r.referenced_security_group_id
+        if r.security_group_id == aws_security_group.this[g].id && r.from_port == 9100
+      ]) == toset([aws_security_group.this["monitoring"].id]) if g != "alb"
+      ]) && length([
+      for r in aws_vpc_security_group_ingress_rule.this : r
+      if r.security_group_id == aws_security_group.this["alb"].id && r.from_port == 9100
+    ]) == 0
+    error_message = "Every host group's node exporter (9100) must be open to the monitoring host only, and the load balancer has none."
+  }
+
+  assert {
+    condition = toset([
+      for r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}:${r.referenced_security_group_id}"
+      if r.security_group_id == aws_security_group.this["monitoring"].id && r.from_port != 9100
+      ]) == toset([
+      "9090:${aws_security_group.this["ingress"].id}",
+      "9093:${aws_security_group.this["ingress"].id}",
+    ])
+    error_message = "Prometheus (9090) and Alertmanager (9093) must be open only to the ingress."
   }
 }
 
