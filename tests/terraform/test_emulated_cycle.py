@@ -35,7 +35,7 @@ PREFIX = "cdaprod-emulated"
 # emulated.tfvars: lean, one host per kind, no weaviate.
 KINDS = {
     "db": ["postgres"],
-    "master": ["airflow_master", "video_archive", "social_gateway", "ingress"],
+    "master": ["airflow_master", "video_archive", "social_gateway", "ingress", "monitoring"],
     "worker-cpu": ["airflow_worker", "worker_cpu"],
     "worker-gpu": ["airflow_worker", "worker_gpu"],
 }
