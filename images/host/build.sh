@@ -37,7 +37,7 @@ fi
 
 packages="$(grep -v -e '^#' -e '^$' "$here/packages.txt" | paste -sd, -)"
 recipe_hash="$(
-  { cat "$here/build.sh" "$here/packages.txt"; echo "$mirror";
+  { cat "$here/build.sh" "$here/packages.txt" "$here"/python/*; echo "$mirror";
     for f in "${ca_files[@]}"; do sha256sum < "$f"; done; } | sha256sum | cut -c1-16
 )"
 
@@ -105,6 +105,12 @@ PermitRootLogin prohibit-password
 UseDNS no
 SSHD
 chroot "$rootfs" systemctl enable ssh.service >/dev/null 2>&1
+
+# Ansible's payloads import from zips, which Python never caches bytecode for: the hook in
+# python/ compiles them once per host instead of at every task (see its docstring).
+site_dir="$(chroot "$rootfs" python3 -c 'import site; print(site.getsitepackages()[0])')"
+install -D -m 0644 -t "$rootfs$site_dir" "$here"/python/ansiballz_bytecode_cache.{py,pth}
+install -d -m 0755 "$rootfs/var/cache/ansiballz-bytecode"
 chroot "$rootfs" apt-get clean
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
 # Mark the (emptied) package lists as stale so the first apt task refreshes them.
