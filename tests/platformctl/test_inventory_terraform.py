@@ -97,7 +97,7 @@ def test_aws_hosts_are_reached_over_ssm_and_emulated_ones_over_ssh(tmp_path):
     assert host["ansible_aws_ssm_instance_id"] == DEV["hosts"]["cdaprod-dev-data-1"]["id"]
 
     emulated = build_inventory(DEV, SshAccess(tmp_path / "ssh" / "id_ed25519"))["all"]
-    assert emulated["vars"]["ansible_connection"] == "ansible.builtin.ssh"
+    assert emulated["vars"]["ansible_connection"] == "ssh"
     host = emulated["children"]["postgres"]["hosts"]["cdaprod-dev-data-1"]
     assert host["ansible_host"] == DEV["hosts"]["cdaprod-dev-data-1"]["private_ip"]
     # The rest is the same inventory: only how Ansible reaches the hosts differs.
