@@ -1,5 +1,6 @@
 """What the scenarios' testinfra checks share: the address of a scenario's container on its
-network (its private address) and plain JSON calls to it from the controller.
+network (its private address), plain JSON calls to it from the controller, and waiting for
+something to happen.
 
 Not a package (``molecule`` must stay the tool's name on import): each scenario's
 ``tests/conftest.py`` puts this directory on sys.path.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -56,3 +58,16 @@ def call(
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 1.0):
+    """predicate()'s first truthy result, polled every `interval` s; fails the test with
+    `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)

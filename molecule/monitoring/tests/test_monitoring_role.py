@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import email
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from container_checks import wait_for
 from unit_sandbox import assert_sandboxed
 
 INSTANCE = "molecule-monitoring"
@@ -69,18 +69,6 @@ def api(address: str, service: tuple[int, str, str], path: str) -> Any:
     status, body = http(f"http://{address}:{port}{path}", auth=(user, password))
     assert status == 200, body
     return json.loads(body)
-
-
-def wait_for(what: str, check, deadline: float = DEADLINE):
-    """check()'s first truthy result, polled every second until the deadline."""
-    end = time.monotonic() + deadline
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > end:
-            pytest.fail(f"{what}: not within {deadline}s")
-        time.sleep(1)
 
 
 @pytest.mark.parametrize("unit", SERVICES)
@@ -142,7 +130,7 @@ def test_targets_are_up_or_failed_as_expected(address):
         targets = _targets(address)
         return targets if all(t["health"] != "unknown" for t in targets.values()) else None
 
-    targets = wait_for("every target scraped once", scraped)
+    targets = wait_for(scraped, DEADLINE, "every target scraped once")
     health = {name: t["health"] for name, t in targets.items()}
     assert health == {
         f"prometheus/{INSTANCE}": "up",
@@ -170,7 +158,7 @@ def test_rules_fire(address):
         names = {a["labels"]["alertname"] for a in alerts if a["state"] == "firing"}
         return names if names >= EXPECTED_ALERTS else None
 
-    names = wait_for(f"{EXPECTED_ALERTS} firing in Prometheus", firing)
+    names = wait_for(firing, DEADLINE, f"{EXPECTED_ALERTS} firing in Prometheus")
     assert "HostDown" not in names
 
 
@@ -185,7 +173,7 @@ def test_alerts_arrive_by_email(host):
         wanted = {s: m for s, m in subjects.items() if "PostgreSQLDown" in s}
         return wanted or None
 
-    mails = wait_for("a PostgreSQLDown e-mail in the SMTP sink's Maildir", delivered)
+    mails = wait_for(delivered, DEADLINE, "a PostgreSQLDown e-mail in the SMTP sink's Maildir")
     subject, message = next(iter(mails.items()))
     assert subject.startswith("[FIRING:")
     assert message["To"] == VARS["test_email_to"]
@@ -208,7 +196,7 @@ def test_alerts_arrive_by_webhook(host):
         }
         return names if names >= EXPECTED_ALERTS else None
 
-    wait_for(f"{EXPECTED_ALERTS} posted to the webhook receiver", delivered)
+    wait_for(delivered, DEADLINE, f"{EXPECTED_ALERTS} posted to the webhook receiver")
 
 
 def test_webhook_receiver_refuses_a_missing_or_wrong_token(host, address):

@@ -5,6 +5,7 @@ a bcrypt hash, never the password; every collector that runs succeeds in the con
 
 import base64
 import re
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -67,3 +68,43 @@ def test_web_config_holds_a_bcrypt_hash_only(host):
     users = yaml.safe_load(config.content_string)["basic_auth_users"]
     assert list(users) == [USER] and users[USER].startswith("$2b$10$")
     assert PASSWORD not in config.content_string
+
+
+def unit_state(body: str, unit: str) -> dict[str, float]:
+    """node_systemd_unit_state of one unit, by state."""
+    pattern = rf'^node_systemd_unit_state\{{name="{re.escape(unit)}",state="(\w+)"[^}}]*\}} (\S+)$'
+    return {state: float(value) for state, value in re.findall(pattern, body, re.M)}
+
+
+def test_reports_the_state_of_the_units_it_is_given(host, address):
+    body = scrape(address, (USER, PASSWORD))[1]
+    assert unit_state(body, "ssh.service")["active"] == 1
+    # dbus.service runs too, but is not in the expression.
+    assert host.service("dbus").is_running
+    assert unit_state(body, "dbus.service") == {}
+
+
+def test_a_failed_unit_is_reported_failed(host, address):
+    unit = "cdaprod-test-fails.service"
+    host.run(f"systemctl reset-failed {unit}")
+    host.check_output(f"systemd-run --unit={unit} --property=Restart=no /bin/false")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            states = unit_state(scrape(address, (USER, PASSWORD))[1], unit)
+            if states.get("failed") == 1 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert states.get("failed") == 1, states
+    finally:
+        host.run(f"systemctl reset-failed {unit}")
+
+
+def test_serves_the_files_other_roles_drop_in_its_textfile_directory(host, address):
+    drop = "/var/lib/prometheus/node-exporter/cdaprod_test.prom"
+    host.check_output(f"printf 'cdaprod_test_dropped 42\\n' > {drop}")
+    try:
+        body = scrape(address, (USER, PASSWORD))[1]
+        assert re.search(r"^cdaprod_test_dropped 42$", body, re.M)
+    finally:
+        host.run(f"rm -f {drop}")

@@ -10,13 +10,17 @@ import os
 import socket
 import ssl
 import subprocess
-import time
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import yaml
+
+# molecule/shared: what every scenario's checks share (not a package; see its docstring).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
+import container_checks
 
 PREFIX = os.environ.get("PLATFORM_PREFIX", "molecule-platform-")
 NETWORK = os.environ.get("PLATFORM_NETWORK", "cdaprod-molecule-platform")
@@ -61,17 +65,8 @@ def quote(run_id: str) -> str:
 
 
 def wait_for(predicate, timeout, what, interval=3.0):
-    """predicate() until it returns something true; fail with `what` after `timeout` s."""
-    import pytest
-
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
+    """container_checks.wait_for, polling every 3 s: these checks ask podman and services."""
+    return container_checks.wait_for(predicate, timeout, what, interval)
 
 
 class Airflow:

@@ -1,7 +1,8 @@
 """Monitoring seen from outside: Prometheus on the monitoring host scrapes every host of the
 topology and every service, its UI and Alertmanager's answer through the TLS ingress only with
-their passwords, and stopping PostgreSQL sends the "PostgreSQL down" alert by e-mail to the
-real SMTP server on the monitoring host, then its resolution once PostgreSQL is back."""
+their passwords. A nightly dump's time reaches Prometheus; a service that fails, and stopping
+PostgreSQL, send their alerts by e-mail to the real SMTP server on the monitoring host, and
+PostgreSQL's alert is resolved once it is back."""
 
 from __future__ import annotations
 
@@ -65,6 +66,21 @@ def mails() -> dict[str, email.message.EmailMessage]:
     return found
 
 
+def alert_mails(alertname: str, state: str, seen: set[str]) -> list[email.message.EmailMessage]:
+    """The e-mails about ALERTNAME in STATE (FIRING, RESOLVED) not among SEEN's file names."""
+    return [
+        message
+        for name, message in mails().items()
+        if name.split(":")[0] not in seen
+        and alertname in message["Subject"]
+        and state in message["Subject"]
+    ]
+
+
+def mail_names() -> set[str]:
+    return {name.split(":")[0] for name in mails()}
+
+
 def test_every_host_and_service_is_scraped(prometheus):
     hosts = topology_hosts()
 
@@ -91,19 +107,62 @@ def test_the_uis_answer_through_the_ingress_only_with_their_password(secrets, na
     assert status == 200, body
 
 
+def test_the_nightly_dump_reaches_prometheus(prometheus):
+    postgres = PREFIX + "postgres-1"
+    started = int(time.time())  # whole seconds, as the backup service writes them
+    subprocess.run(
+        ["podman", "exec", postgres, "systemctl", "start", "cdaprod-pg-backup.service"], check=True
+    )
+
+    def dumped() -> set[str]:
+        expr = 'postgres_dump_last_success_timestamp_seconds{instance="postgres-1"}'
+        found = {r["metric"]["database"] for r in query(prometheus, f"{expr} >= {started}")}
+        return found if found >= {"airflow", "archive"} else set()
+
+    databases = wait_for(dumped, 60, "each database's dump time in Prometheus")
+    print(f"dump times in Prometheus for {sorted(databases)}")
+    age = query(prometheus, 'ALERTS{alertname="PostgresDumpTooOld"}')
+    assert not age, age
+
+
+def test_a_failed_service_is_mailed(prometheus):
+    worker = PREFIX + "worker-cpu-1"
+    unit = "cdaprod-test-fails.service"
+    before = mail_names()
+    subprocess.run(
+        [
+            "podman",
+            "exec",
+            worker,
+            "systemd-run",
+            f"--unit={unit}",
+            "--property=Restart=no",
+            "/bin/false",
+        ],
+        check=True,
+    )
+    try:
+        fired = wait_for(
+            lambda: [
+                m
+                for m in alert_mails("ServiceFailed", "FIRING", before)
+                if unit in m.get_body(("plain", "html")).get_content()
+            ],
+            ALERT_WITHIN,
+            f"the e-mail about {unit}",
+        )
+        assert "worker-cpu-1" in fired[0].get_body(("plain", "html")).get_content()
+    finally:
+        subprocess.run(["podman", "exec", worker, "systemctl", "reset-failed", unit], check=False)
+
+
 @pytest.mark.outage
 def test_postgresql_down_is_mailed_then_resolved(prometheus):
     def alert_mail(state: str, seen: set[str]):
-        return [
-            message
-            for name, message in mails().items()
-            if name.split(":")[0] not in seen
-            and "PostgreSQLDown" in message["Subject"]
-            and state in message["Subject"]
-        ]
+        return alert_mails("PostgreSQLDown", state, seen)
 
     postgres = PREFIX + "postgres-1"
-    before = {name.split(":")[0] for name in mails()}
+    before = mail_names()
     stopped = time.monotonic()
     subprocess.run(["podman", "exec", postgres, "systemctl", "stop", "postgresql"], check=True)
     try:

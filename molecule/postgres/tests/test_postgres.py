@@ -22,6 +22,7 @@ VARS = yaml.safe_load((pathlib.Path(__file__).parents[1] / "vars" / "test_vars.y
 ARCHIVE_PW = VARS["pg_test_archive_password"]
 AIRFLOW_PW = VARS["pg_test_airflow_password"]
 BACKUP_DIR = VARS["pg_test_backup_dir"]
+METRICS_FILE = VARS["pg_test_metrics_file"]
 DATA_DIR = f"{VARS['pg_test_data_root']}/15/main"
 ROWS = 1237  # an odd number, so a restore that loses or duplicates rows shows
 
@@ -160,8 +161,19 @@ def test_backup_timer_dump_restores_with_same_row_count(host, client):
         f"install -d -o postgres -g postgres -m 0700 {BACKUP_DIR}/archive"
         f" && touch -d '10 days ago' {old} && chown postgres: {old}"
     )
+    started = int(host.check_output("date +%s"))
     host.check_output("systemctl start cdaprod-pg-backup.service")
     assert not host.file(old).exists
+    # The node exporter's textfile: each database's newest dump time and size.
+    metrics = host.file(METRICS_FILE)
+    assert metrics.mode == 0o644
+    samples = dict(
+        line.rsplit(" ", 1) for line in metrics.content_string.splitlines() if line[:1] != "#"
+    )
+    for db in ("archive", "airflow"):
+        done = float(samples[f'postgres_dump_last_success_timestamp_seconds{{database="{db}"}}'])
+        assert started <= done <= started + 300
+        assert float(samples[f'postgres_dump_last_size_bytes{{database="{db}"}}']) > 0
     dumps = host.check_output(f"ls -1t {BACKUP_DIR}/archive/archive-*.dump").split()
     assert len(dumps) >= 1
     dump = dumps[0]
