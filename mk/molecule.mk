@@ -5,9 +5,8 @@
 # .config/molecule/config.yml.
 
 MOLECULE_ALL := $(sort $(patsubst $(ROOT)/molecule/%/molecule.yml,%,$(wildcard $(ROOT)/molecule/*/molecule.yml)))
-# The slowest scenarios, slowest first: platform (seven hosts, ~14 min alone on 2 cores),
-# emulated AWS (four hosts and moto, ~12 min), then
-# the Airflow roles (4-8 min each). scripts/run-molecule.sh runs MOLECULE_JOBS at a time in
+# The slowest scenarios, slowest first: platform (eight hosts) and emulated AWS (four hosts and
+# moto), ~22 min each side by side on 2 cores, then the Airflow roles (3-5 min each). scripts/run-molecule.sh runs MOLECULE_JOBS at a time in
 # list order, so starting these first lets the short ones fill the other slot meanwhile
 # instead of one long scenario running alone at the end.
 MOLECULE_SLOW := platform emulated airflow_master airflow_worker
