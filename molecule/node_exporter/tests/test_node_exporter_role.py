@@ -5,13 +5,13 @@ a bcrypt hash, never the password; every collector that runs succeeds in the con
 
 import base64
 import re
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from container_checks import wait_for
 
 INSTANCE = "molecule-node-exporter"
 testinfra_hosts = [f"podman://{INSTANCE}"]
@@ -89,13 +89,11 @@ def test_a_failed_unit_is_reported_failed(host, address):
     host.run(f"systemctl reset-failed {unit}")
     host.check_output(f"systemd-run --unit={unit} --property=Restart=no /bin/false")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            states = unit_state(scrape(address, (USER, PASSWORD))[1], unit)
-            if states.get("failed") == 1 or time.monotonic() > deadline:
-                break
-            time.sleep(1)
-        assert states.get("failed") == 1, states
+        wait_for(
+            lambda: unit_state(scrape(address, (USER, PASSWORD))[1], unit).get("failed") == 1,
+            30,
+            f"{unit} reported failed",
+        )
     finally:
         host.run(f"systemctl reset-failed {unit}")
 

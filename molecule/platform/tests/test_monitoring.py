@@ -158,23 +158,26 @@ def test_a_failed_service_is_mailed(prometheus):
 
 @pytest.mark.outage
 def test_postgresql_down_is_mailed_then_resolved(prometheus):
-    def alert_mail(state: str, seen: set[str]):
-        return alert_mails("PostgreSQLDown", state, seen)
-
     postgres = PREFIX + "postgres-1"
     before = mail_names()
     stopped = time.monotonic()
     subprocess.run(["podman", "exec", postgres, "systemctl", "stop", "postgresql"], check=True)
     try:
         fired = wait_for(
-            lambda: alert_mail("FIRING", before), ALERT_WITHIN, "the PostgreSQL down e-mail"
+            lambda: alert_mails("PostgreSQLDown", "FIRING", before),
+            ALERT_WITHIN,
+            "the PostgreSQL down e-mail",
         )
         took = time.monotonic() - stopped
         print(f"PostgreSQL down e-mailed after {took:.0f} s: {fired[0]['Subject']}")
         assert "postgres-1" in fired[0].get_body(("plain", "html")).get_content()
     finally:
         subprocess.run(["podman", "exec", postgres, "systemctl", "start", "postgresql"], check=True)
-    wait_for(lambda: alert_mail("RESOLVED", before), ALERT_WITHIN, "the resolved e-mail")
+    wait_for(
+        lambda: alert_mails("PostgreSQLDown", "RESOLVED", before),
+        ALERT_WITHIN,
+        "the resolved e-mail",
+    )
     wait_for(
         lambda: query(prometheus, 'probe_success{service="postgresql"} == 1'),
         60,
