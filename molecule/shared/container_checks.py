@@ -8,6 +8,7 @@ Not a package (``molecule`` must stay the tool's name on import): each scenario'
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import time
@@ -58,6 +59,20 @@ def call(
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
+
+
+def scrape(url: str, auth: tuple[str, str] | None) -> tuple[int, str]:
+    """(status, text) of a Prometheus exporter's page, with basic auth when given; HTTP
+    errors are answers, not exceptions."""
+    request = urllib.request.Request(url)
+    if auth:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 1.0):

@@ -3,14 +3,12 @@ address (``address`` comes from molecule/shared/container_checks.py). Metrics an
 right password only; the exporter listens on the private address only; its web config holds
 a bcrypt hash, never the password; every collector that runs succeeds in the container."""
 
-import base64
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from container_checks import scrape as scrape_metrics
 from container_checks import wait_for
 
 INSTANCE = "molecule-node-exporter"
@@ -23,15 +21,7 @@ PASSWORD = yaml.safe_load((Path(__file__).parents[1] / "vars" / "test.yml").read
 
 
 def scrape(address: str, auth: tuple[str, str] | None) -> tuple[int, str]:
-    request = urllib.request.Request(f"http://{address}:{PORT}/metrics")
-    if auth:
-        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
+    return scrape_metrics(f"http://{address}:{PORT}/metrics", auth)
 
 
 def test_exporter_runs_enabled_as_prometheus(host):

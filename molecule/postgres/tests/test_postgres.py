@@ -11,6 +11,7 @@ import shlex
 
 import pytest
 import yaml
+from container_checks import scrape, wait_for
 from unit_sandbox import assert_sandboxed
 
 SERVER = os.environ.get("POSTGRES_INSTANCE", "molecule-postgres")
@@ -24,6 +25,8 @@ AIRFLOW_PW = VARS["pg_test_airflow_password"]
 BACKUP_DIR = VARS["pg_test_backup_dir"]
 METRICS_FILE = VARS["pg_test_metrics_file"]
 DATA_DIR = f"{VARS['pg_test_data_root']}/15/main"
+EXPORTER_AUTH = ("prometheus", VARS["pg_test_exporter_password"])
+EXPORTER_PORTS = {"server": 9187, "archive": VARS["pg_test_exporter_archive_port"]}
 ROWS = 1237  # an odd number, so a restore that loses or duplicates rows shows
 
 
@@ -81,8 +84,12 @@ def test_listens_on_configured_addresses_only(host, server_ip):
 def test_hba_is_scram_only(host):
     methods = set(admin(host, "SELECT DISTINCT auth_method FROM pg_hba_file_rules").split())
     assert methods == {"peer", "scram-sha-256"}
-    peer = admin(host, "SELECT type, user_name FROM pg_hba_file_rules WHERE auth_method = 'peer'")
-    assert peer == "local|{postgres}"
+    peer = admin(
+        host,
+        "SELECT type, user_name, options FROM pg_hba_file_rules WHERE auth_method = 'peer'",
+    )
+    # The exporters' role only through the map from the OS user prometheus (pg_ident.conf).
+    assert peer.splitlines() == ["local|{postgres}|", "local|{metrics}|{map=exporter}"]
     hashes = admin(
         host,
         "SELECT rolname, left(rolpassword, 14) FROM pg_authid"
@@ -280,6 +287,33 @@ BAD_INPUT = {
         {"postgres_backup_s3_bucket": "cdaprod-backups", "postgres_backup_s3_prefix": "/pg"},
         "postgres_backup_s3_prefix a key prefix of plain segments",
     ),
+    "exporter on every address": (
+        {
+            "postgres_exporter_enabled": True,
+            "postgres_exporter_listen_address": "0.0.0.0",
+            "postgres_exporter_web_password": "a-long-enough-password",
+        },
+        "postgres_exporter_listen_address must be the host's private address",
+    ),
+    "exporter figures that fail before their tables exist": (
+        {
+            "postgres_databases": [{"name": "archive", "owner": "archive"}],
+            "postgres_users": [{"name": "archive", "password": ARCHIVE_PW}],
+            "postgres_exporter_enabled": True,
+            "postgres_exporter_listen_address": "10.0.0.5",
+            "postgres_exporter_web_password": "a-long-enough-password",
+            "postgres_exporter_databases": [
+                {
+                    "name": "archive",
+                    "port": 9188,
+                    "sql": "CREATE FUNCTION metrics.n() RETURNS bigint LANGUAGE sql"
+                    " AS 'SELECT count(*) FROM shots';",
+                    "queries": {},
+                }
+            ],
+        },
+        "whose functions check with to_regclass that their tables",
+    ),
 }
 
 
@@ -331,3 +365,79 @@ def test_backup_unit_is_sandboxed_and_writes_only_the_dumps(host):
     assert_sandboxed(host, "cdaprod-pg-backup", running=False)
     writable = host.check_output("systemctl show -p ReadWritePaths --value cdaprod-pg-backup")
     assert writable == BACKUP_DIR
+
+
+LOCAL_PSQL = "psql -X -At -h /var/run/postgresql"
+
+
+def exporter(server_ip, which, auth=EXPORTER_AUTH):
+    return scrape(f"http://{server_ip}:{EXPORTER_PORTS[which]}/metrics", auth)
+
+
+def test_exporters_run_as_prometheus_on_the_private_address_only(host, server_ip):
+    for unit in ("prometheus-postgres-exporter", "cdaprod-postgres-exporter@archive"):
+        service = host.service(unit)
+        assert service.is_running and service.is_enabled, unit
+        assert host.check_output(f"systemctl show -p User --value {unit}") == "prometheus"
+    for port in EXPORTER_PORTS.values():
+        assert host.socket(f"tcp://{server_ip}:{port}").is_listening
+        assert not host.socket(f"tcp://0.0.0.0:{port}").is_listening
+
+
+@pytest.mark.parametrize("which", EXPORTER_PORTS)
+@pytest.mark.parametrize("auth", [None, ("prometheus", "wrong-password")])
+def test_exporters_refuse_a_missing_or_wrong_password(server_ip, which, auth):
+    assert exporter(server_ip, which, auth)[0] == 401
+
+
+def test_the_server_exporter_reads_the_server(server_ip):
+    status, body = exporter(server_ip, "server")
+    assert status == 200
+    assert "\npg_up 1\n" in body
+    assert 'pg_database_size_bytes{datname="archive"' in body
+
+
+def test_database_figures_appear_with_their_tables_through_functions_only(host, server_ip):
+    """The figures' functions return nothing while their table is missing (a service creates
+    it after the role ran); once it is there, the figures follow, although the exporters' role
+    itself cannot read the table."""
+    status, body = exporter(server_ip, "archive")
+    assert status == 200 and "molecule_shots_count{" not in body, body
+    assert "\npg_up 1\n" in body
+    assert "\npg_exporter_last_scrape_error 0\n" in body  # an empty answer, not a failure
+    rows = "('drone'), ('drone'), ('interview')"
+    result = psql(
+        host,
+        f"CREATE TABLE shots (kind text); INSERT INTO shots VALUES {rows};",
+        host="/var/run/postgresql", db="archive", user="archive", password=ARCHIVE_PW,
+    )  # fmt: skip
+    assert result.rc == 0, result.stderr
+    try:
+
+        def figures_shown() -> str:
+            body = exporter(server_ip, "archive")[1]
+            return body if "molecule_shots_count{" in body else ""
+
+        body = wait_for(figures_shown, 30, "the shots figures")
+        assert 'kind="drone"' in body and 'kind="interview"' in body
+        figures = {
+            line.split('kind="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
+            for line in body.splitlines()
+            if line.startswith("molecule_shots_count{")
+        }
+        assert figures == {"drone": 2.0, "interview": 1.0}
+        as_exporter = f"runuser -u prometheus -- {LOCAL_PSQL} -U metrics -d archive -c"
+        refused = host.run(f"{as_exporter} {shlex.quote('SELECT count(*) FROM shots')}")
+        assert refused.rc != 0 and "permission denied" in refused.stderr, refused.stderr
+        allowed = host.run(f"{as_exporter} {shlex.quote('SELECT count(*) FROM metrics.shots()')}")
+        assert allowed.rc == 0 and allowed.stdout.strip() == "2", allowed.stderr
+    finally:
+        admin(host, "DROP TABLE IF EXISTS shots", db="archive")
+
+
+def test_only_the_os_user_prometheus_logs_in_as_the_exporters_role(host, client, server_ip):
+    other = host.run(f"runuser -u nobody -- {LOCAL_PSQL} -U metrics -d postgres -c 'SELECT 1'")
+    assert other.rc != 0 and "authentication failed" in other.stderr, other.stderr
+    conninfo = f"host={server_ip} dbname=postgres user=metrics connect_timeout=5"
+    tcp = client.run(f"psql '{conninfo}' -X -At -w -c 'SELECT 1'")
+    assert tcp.rc != 0, tcp.stdout
