@@ -14,6 +14,7 @@ import json
 import ssl
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 from emulated_aws import aws, first_of, hosts_of, platform_vars, run_on, secrets
@@ -86,21 +87,23 @@ def test_prometheus_scrapes_every_host_terraform_made():
     password = secrets()["prometheus_web_password"]
     auth = "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()
 
-    def node_instances_up() -> set[str]:
+    def up(job: str) -> set[str]:
         conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
-        conn.request(
-            "GET",
-            "/api/v1/query?query=up%7Bjob%3D%22node%22%7D%3D%3D1",
-            headers={"Authorization": auth},
-        )
+        query = urllib.parse.urlencode({"query": f'up{{job=~"{job}"}} == 1'})
+        conn.request("GET", f"/api/v1/query?{query}", headers={"Authorization": auth})
         resp = conn.getresponse()
         assert resp.status == 200
         return {r["metric"]["instance"] for r in json.loads(resp.read())["data"]["result"]}
 
     deadline = time.monotonic() + 120
-    while node_instances_up() != set(KINDS) and time.monotonic() < deadline:
+    while up("node") != set(KINDS) and time.monotonic() < deadline:
         time.sleep(5)
-    assert node_instances_up() == set(KINDS)
+    assert up("node") == set(KINDS)
+    # The database host's PostgreSQL exporters: the server's, Airflow's and the catalog's.
+    db = first_of("postgres")[1]["ansible_host"]
+    assert up("postgres|postgres_airflow|postgres_archive") == {
+        f"{db}:{port}" for port in (9187, 9188, 9189)
+    }
     conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
     conn.request("GET", "/api/v1/query?query=up")
     assert conn.getresponse().status == 401

@@ -37,9 +37,13 @@ locals {
       social_gateway_ingress        = { group = "social_gateway", port = var.social_gateway_port, source = "ingress", cidr = null, description = "Social gateway API from the TLS ingress" }
       social_gateway_airflow_worker = { group = "social_gateway", port = var.social_gateway_port, source = "airflow_worker", cidr = null, description = "Social gateway API from the workers (publishing tasks)" }
 
-      postgres_monitoring  = { group = "postgres", port = 5432, source = "monitoring", cidr = null, description = "PostgreSQL probe from the monitoring host" }
-      prometheus_ingress   = { group = "monitoring", port = 9090, source = "ingress", cidr = null, description = "Prometheus UI/API from the TLS ingress" }
-      alertmanager_ingress = { group = "monitoring", port = 9093, source = "ingress", cidr = null, description = "Alertmanager UI/API from the TLS ingress" }
+      postgres_monitoring = { group = "postgres", port = 5432, source = "monitoring", cidr = null, description = "PostgreSQL probe from the monitoring host" }
+      # PostgreSQL's exporters: the server's metrics, Airflow's and the catalog's figures.
+      postgres_exporter_monitoring         = { group = "postgres", port = 9187, source = "monitoring", cidr = null, description = "PostgreSQL exporter from the monitoring host" }
+      postgres_exporter_airflow_monitoring = { group = "postgres", port = 9188, source = "monitoring", cidr = null, description = "Airflow metadata figures from the monitoring host" }
+      postgres_exporter_archive_monitoring = { group = "postgres", port = 9189, source = "monitoring", cidr = null, description = "Archive catalog figures from the monitoring host" }
+      prometheus_ingress                   = { group = "monitoring", port = 9090, source = "ingress", cidr = null, description = "Prometheus UI/API from the TLS ingress" }
+      alertmanager_ingress                 = { group = "monitoring", port = 9093, source = "ingress", cidr = null, description = "Alertmanager UI/API from the TLS ingress" }
     },
     # Every host's node exporter, scraped by Prometheus on the monitoring host.
     { for g in local.host_groups : "node_exporter_${g}" => { group = g, port = 9100, source = "monitoring", cidr = null, description = "Node exporter from the monitoring host" } },
@@ -53,6 +57,9 @@ locals {
     { for g in local.host_groups : "${g}_https" => { group = g, port = 443, protocol = "tcp", cidr = "0.0.0.0/0", description = "HTTPS out (SSM, S3, package mirrors)" } },
     { for g in local.host_groups : "${g}_http" => { group = g, port = 80, protocol = "tcp", cidr = "0.0.0.0/0", description = "HTTP out (Debian mirrors)" } },
     { for g in local.host_groups : "${g}_vpc" => { group = g, port = null, protocol = "-1", cidr = var.vpc_cidr, description = "Anything inside the VPC" } },
+    # E-mail to the environment's SMTP server (STARTTLS): Alertmanager's alerts, and Airflow's
+    # e-mail about a failed task, sent by the worker that ran it.
+    { for g in ["monitoring", "airflow_worker"] : "${g}_smtp" => { group = g, port = 587, protocol = "tcp", cidr = "0.0.0.0/0", description = "SMTP submission out (alert and failed-task e-mail)" } if contains(local.host_groups, g) },
   )
 }
 

@@ -92,10 +92,18 @@ run "each_group_is_reachable_only_from_its_callers" {
 
   assert {
     condition = alltrue([
-      for r in aws_vpc_security_group_ingress_rule.this : contains([5432, 9100], r.from_port)
+      for r in aws_vpc_security_group_ingress_rule.this : contains([5432, 9100, 9187, 9188, 9189], r.from_port)
       if r.security_group_id == aws_security_group.this["postgres"].id
     ])
-    error_message = "The postgres group must serve only 5432 (and its node exporter)."
+    error_message = "The postgres group must serve only 5432, its node exporter and its PostgreSQL exporters."
+  }
+
+  assert {
+    condition = toset([
+      for r in aws_vpc_security_group_ingress_rule.this : r.referenced_security_group_id
+      if r.security_group_id == aws_security_group.this["postgres"].id && contains([9187, 9188, 9189], r.from_port)
+    ]) == toset([aws_security_group.this["monitoring"].id])
+    error_message = "The PostgreSQL exporters must be open to the monitoring host only."
   }
 
   assert {
@@ -164,6 +172,13 @@ run "each_group_is_reachable_only_from_its_callers" {
   assert {
     condition     = alltrue([for g in ["video_archive", "social_gateway"] : contains(keys(aws_vpc_security_group_egress_rule.hosts), "${g}_https")])
     error_message = "The new groups get the same egress as every host group."
+  }
+
+  assert {
+    condition = toset([
+      for k, r in aws_vpc_security_group_egress_rule.hosts : k if r.from_port == 587
+    ]) == toset(["monitoring_smtp", "airflow_worker_smtp"])
+    error_message = "Only the monitoring host and the workers send e-mail (SMTP submission, 587)."
   }
 
   assert {
