@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.sdk import DAG, Param
+from failure_mail import failure_notifiers
 from notebook_tasks import notebook_task
 
 QUEUES = ("cpu", "gpu")
@@ -23,6 +24,7 @@ with DAG(
     tags=["smoke", "papermill"],
     params={"fail": Param(False, type="boolean", description="make the notebook raise")},
     render_template_as_native_obj=True,
+    default_args={"on_failure_callback": failure_notifiers()},
 ) as dag:
     for queue in QUEUES:
         notebook_task(

@@ -15,6 +15,7 @@ import os
 
 import pendulum
 from airflow.sdk import DAG, Param
+from failure_mail import failure_notifiers
 from notebook_tasks import notebook_task
 
 # Empty: runs only when triggered (the platform test triggers every run it checks).
@@ -30,6 +31,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     tags=["social", "papermill"],
+    default_args={"on_failure_callback": failure_notifiers()},
     params={
         "platforms": Param("shorts,feed", type="string", description="comma-separated"),
         "mode": Param("new", enum=["new", "tag", "search", "all"]),

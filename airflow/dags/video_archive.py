@@ -22,6 +22,7 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import DAG, Param, get_current_context, task
+from failure_mail import failure_notifiers
 from notebook_tasks import mapped_notebook_task, notebook_task
 
 RESCAN_SCHEDULE = os.environ.get("VIDEO_ARCHIVE_RESCAN_SCHEDULE", "@hourly") or None
@@ -61,6 +62,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     tags=["video_archive", "papermill"],
+    default_args={"on_failure_callback": failure_notifiers()},
     params={
         "sources": Param("", type="string", description="comma-separated; empty: all"),
         "batch_size": Param(200, type="integer", minimum=1),
