@@ -1,5 +1,6 @@
-"""Fixtures of the platform's tests: the secrets file, the Airflow API and a token for it, and
-the platform's first video_archive run (which fills the catalogue the other samples read)."""
+"""Fixtures of the platform's tests: the secrets file, the Airflow API and a token for it, the
+platform's first video_archive run (which fills the catalogue the other samples read), and a
+notebook_smoke run that fails on purpose."""
 
 from __future__ import annotations
 
@@ -67,3 +68,12 @@ def archive_run(api, token):
     state = archive.wait_finished(run_id, ARCHIVE_RUN_TIMEOUT)
     print(f"video_archive run {run_id} ended {state}")
     return {"airflow": archive, "run_id": run_id, "state": state, "victim": victim}
+
+
+@pytest.fixture(scope="session")
+def failed_smoke_run(api, token):
+    """A notebook_smoke run whose notebook raises in a cell (conf fail=True): (run_id, state)."""
+    smoke = Airflow(api, token, "notebook_smoke")
+    smoke.unpause()
+    run_id = smoke.trigger({"fail": True})
+    return run_id, smoke.wait_finished(run_id, 600)

@@ -1,8 +1,9 @@
 """Monitoring seen from outside: Prometheus on the monitoring host scrapes every host of the
 topology and every service, its UI and Alertmanager's answer through the TLS ingress only with
-their passwords. A nightly dump's time reaches Prometheus; a service that fails, and stopping
-PostgreSQL, send their alerts by e-mail to the real SMTP server on the monitoring host, and
-PostgreSQL's alert is resolved once it is back."""
+their passwords. A nightly dump's time, Airflow's figures and the catalog's data quality reach
+Prometheus; a service that fails, a DAG run that fails, and stopping PostgreSQL send their
+alerts by e-mail to the real SMTP server on the monitoring host, and PostgreSQL's alert is
+resolved once it is back."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ MAILDIR = "/var/lib/cdaprod-smtp-sink/Maildir"
 # converge.yml shortens every rule's `for:` to 10 s and scrapes every 5 s; an alert's e-mail
 # must then arrive within the rule's `for:` plus 60 s.
 ALERT_WITHIN = 10 + 60
+# The server's metrics, Airflow's figures and the catalog's (role postgres).
+POSTGRES_EXPORTER_JOBS = {"postgres", "postgres_airflow", "postgres_archive"}
 
 
 def basic(password: str, user: str = "admin") -> dict[str, str]:
@@ -88,7 +91,8 @@ def test_every_host_and_service_is_scraped(prometheus):
         up = {(r["metric"]["job"], r["metric"]["instance"]) for r in query(prometheus, "up == 1")}
         nodes = {instance for job, instance in up if job == "node"}
         jobs = {job for job, _ in up}
-        gaps = sorted(hosts - nodes) + sorted({"video_archive", "social_gateway"} - jobs)
+        services = {"video_archive", "social_gateway"} | POSTGRES_EXPORTER_JOBS
+        gaps = sorted(hosts - nodes) + sorted(services - jobs)
         return gaps
 
     wait_for(lambda: not missing(), 120, "every host's node exporter and every service up")
@@ -154,6 +158,83 @@ def test_a_failed_service_is_mailed(prometheus):
         assert "worker-cpu-1" in fired[0].get_body(("plain", "html")).get_content()
     finally:
         subprocess.run(["podman", "exec", worker, "systemctl", "reset-failed", unit], check=False)
+
+
+def figure(prometheus, expr: str, by: str) -> dict[str, float]:
+    """EXPR's value per series, keyed by the series' label BY."""
+    return {r["metric"][by]: float(r["value"][1]) for r in query(prometheus, expr)}
+
+
+def test_airflow_and_the_catalog_figures_reach_prometheus(prometheus, archive_run):
+    """Read by the PostgreSQL exporter from Airflow's metadata and the archive's catalog."""
+    assert archive_run["state"] == "success"
+    wait_for(
+        lambda: query(prometheus, "time() - airflow_scheduler_heartbeat_timestamp_seconds < 60"),
+        60,
+        "a fresh scheduler heartbeat in Prometheus",
+    )
+    queues = figure(prometheus, 'airflow_queue_tasks{state="queued"}', "queue")
+    assert "cpu" in queues, queues
+    success = figure(prometheus, "airflow_dag_last_success_timestamp_seconds", "dag_id")
+    assert success.get("video_archive", 0) > time.time() - 3 * 3600, success
+
+    # The platform's samples (samples.video_archive.synthetic) hold three files that must be
+    # quarantined, one of them empty; every asset silver derived has its poster.
+    assert figure(prometheus, "archive_assets_count", "status")["quarantined"] == 3
+    assert figure(prometheus, "archive_quarantined_assets", "reason")["empty"] == 1
+    assert figure(prometheus, "archive_missing_assets", "missing")["poster"] == 0
+    scans = figure(prometheus, "archive_scan_seen", "source")
+    assert scans and all(seen > 0 for seen in scans.values()), scans
+
+
+def test_a_failed_dag_run_is_mailed(prometheus, failed_smoke_run):
+    assert failed_smoke_run[1] == "failed"
+    wait_for(
+        lambda: figure(prometheus, "airflow_dag_latest_run_failed == 1", "dag_id").get(
+            "notebook_smoke"
+        ),
+        30,
+        "notebook_smoke's failed run in Prometheus",
+    )
+    failed_tasks = figure(prometheus, "airflow_dag_failed_task_instances", "dag_id")
+    assert failed_tasks.get("notebook_smoke", 0) >= 1, failed_tasks
+    fired = wait_for(
+        lambda: [
+            m
+            for m in alert_mails("AirflowDagRunFailed", "FIRING", set())
+            if "notebook_smoke" in m.get_body(("plain", "html")).get_content()
+        ],
+        ALERT_WITHIN,
+        "the e-mail about notebook_smoke's failed run",
+    )
+    print(f"failed DAG run e-mailed: {fired[0]['Subject']}")
+
+
+def test_each_failed_task_is_mailed_by_airflow_with_its_cells_error(failed_smoke_run):
+    """Airflow's own notifier (airflow/plugins/failure_mail.py), from the worker that ran the
+    task, through the same SMTP server as the alerts."""
+    run_id, state = failed_smoke_run
+    assert state == "failed"
+
+    def task_mails() -> dict[str, email.message.EmailMessage]:
+        return {
+            message["Subject"].split(".")[1].split(" ")[0]: message
+            for message in mails().values()
+            if message["Subject"].startswith("[Airflow] notebook_smoke.")
+            and run_id in message.get_body(("html", "plain")).get_content()
+        }
+
+    def both() -> dict[str, email.message.EmailMessage]:
+        found = task_mails()
+        return found if {"notebook_cpu", "notebook_gpu"} <= set(found) else {}
+
+    found = wait_for(both, 60, "an e-mail per failed task of the run")
+    error = "RuntimeError: notebook_smoke was asked to fail"
+    for task, message in found.items():
+        assert message["Subject"].startswith(f"[Airflow] notebook_smoke.{task} failed: {error}")
+        body = message.get_body(("html", "plain")).get_content()
+        assert "The notebook failed in cell [" in body and "asked to fail" in body, body
+        assert "worker-" in body, body
 
 
 @pytest.mark.outage

@@ -128,8 +128,8 @@ def test_output_notebooks_contain_the_injected_parameters(good_run, worker, queu
     assert nb["metadata"]["papermill"]["exception"] is None
 
 
-def test_a_failing_notebook_fails_its_task_with_the_cells_error(api, token, smoke_dag, good_run):
-    run_id, state, _ = trigger_and_wait(api, token, {"fail": True})
+def test_a_failing_notebook_fails_its_task_with_the_cells_error(api, token, failed_smoke_run):
+    run_id, state = failed_smoke_run
     assert state == "failed"
     url = (
         f"{api}/api/v2/dags/notebook_smoke/dagRuns/{quote(run_id)}/taskInstances/"
