@@ -52,3 +52,24 @@ def test_short_api_key_is_refused(tmp_path: Path) -> None:
     )
     assert rc != 0
     assert "keys of 16+" in out
+
+
+def test_a_refused_platform_never_prints_its_secret(tmp_path: Path) -> None:
+    """The check names the platforms it refuses, never their entries: a Discord webhook's URL
+    carries its token, a webhook entry its HMAC secret."""
+    token = "discord-token-never-printed-5f1c"
+    secret = "hmac-secret-never-printed-8a2b"
+    platforms = [
+        {
+            "name": "Team Chat",
+            "kind": "discord",
+            "url": f"https://discord.com/api/webhooks/42/{token}",
+        },
+        {"name": "team-hook", "kind": "webhook", "url": "ftp://hooks.example/x", "secret": secret},
+    ]
+    rc, out = _apply(tmp_path, {**GOOD, "social_gateway_platforms": platforms})
+    assert rc != 0
+    assert "social_gateway_platforms entry 'Team Chat'" in out
+    assert "social_gateway_platforms entry 'team-hook'" in out
+    assert token not in out and secret not in out
+    assert "Install the Python environment" not in out
