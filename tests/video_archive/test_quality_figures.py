@@ -74,9 +74,10 @@ def test_a_scan_shows_in_the_figures_and_the_reader_cannot_read_the_catalog(
     quarantined = sum(1 for e in expected.values() if e.quarantined)
     assets = dict(figures(catalog_dsn, "assets"))
     assert assets["quarantined"] == quarantined
-    assert assets["probed"] == catalog._one(
-        "SELECT count(*) AS n FROM assets WHERE status = 'probed'"
-    )["n"]
+    assert (
+        assets["probed"]
+        == catalog._one("SELECT count(*) AS n FROM assets WHERE status = 'probed'")["n"]
+    )
     assert assets["registered"] == 0
 
     reasons = dict(figures(catalog_dsn, "quarantine_reasons"))
