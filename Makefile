@@ -46,9 +46,9 @@ help: ## Show the targets by area
 
 setup: setup-apt setup-podman venv $(SETUP_TARGETS) image ## Install everything this machine needs (root; Debian 12 or 13)
 
-# pytest is mostly one process and the areas' checks mostly wait (Terraform on its providers),
-# so the two run side by side, each one's output printed whole when it ends; molecule needs
-# both cores and runs alone after them.
+# pytest runs in PYTEST_WORKERS processes (mk/pytest.mk) and the areas' checks mostly wait
+# (Terraform on its providers), so the two run side by side, each one's output printed whole
+# when it ends; molecule needs both cores and runs alone after them.
 test: lint ## Everything: linters, pytest and each area's checks side by side, every molecule scenario
 	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest $(TEST_TARGETS)
 	@$(MAKE) --no-print-directory molecule

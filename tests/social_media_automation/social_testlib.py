@@ -57,16 +57,22 @@ def free_port() -> int:
 
 
 class ServedApp:
-    """An ASGI app served by uvicorn on a free loopback port, in a thread."""
+    """An ASGI app served by uvicorn on a free loopback port, in a thread. The port is bound
+    here and the socket handed to uvicorn: no other process (another pytest-xdist worker) can
+    take it between choosing it and serving on it."""
 
     def __init__(self, app: Any) -> None:
         import uvicorn
 
-        self.port = free_port()
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = int(sock.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
         self.thread.start()
         for _ in range(250):
             if self.server.started:

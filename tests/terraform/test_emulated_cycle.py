@@ -5,6 +5,9 @@ inventory), and destroys to nothing. Also `make bootstrap` (twice) against the s
 The cycle runs in exactly one place: `make test-terraform`, which sets
 PLATFORM_TF_EMULATED=1. Any other pytest run (e.g. the repository-wide one in `make test`)
 skips it with that reason. It starts and stops its own moto server on a free port.
+The tests are one cycle, in order (apply ... destroy), in the environment's one TF_DATA_DIR
+(terraform/environments/emulated/.terraform): under pytest-xdist the module must stay in one
+worker (--dist loadscope or loadfile, as `make pytest` runs; never -n with --dist load).
 Apply, re-plan and destroy wall times are printed at the end (pytest -s, or the
 test-terraform log) and kept in .cache/terraform-test/emulated-times.json.
 """

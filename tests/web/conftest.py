@@ -87,12 +87,6 @@ def client(archive: Archive) -> Iterator:
         yield test_client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(archive: Archive) -> Iterator[str]:
     """The app served by uvicorn in a thread; yields its base URL."""
@@ -100,12 +94,16 @@ def live_server(archive: Archive) -> Iterator[str]:
 
     from samples.video_archive.web.app import create_app
 
-    port = _free_port()
+    # Bound here and handed to uvicorn: no other process (another pytest-xdist worker) can take
+    # the port between choosing it and serving on it.
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
     config = uvicorn.Config(
         create_app(archive.settings.model_copy()), host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
