@@ -83,6 +83,7 @@ def test_platform_wiring_of_the_social_sample(tmp_path: Path) -> None:
         "all": {
             "vars": {
                 "platform_env": "local",
+                "platform_domain": "cdaprod.local",
                 "platform_private_cidr": "10.89.0.0/24",
                 "platform_secrets_file": str(tmp_path / "secrets.yml"),
             },
