@@ -98,8 +98,12 @@ def render(role: Path) -> str:
             lines += [f"#### Entry point `{entry}`{how}", ""]
             if spec.get("short_description"):
                 lines += [_text(spec["short_description"]), ""]
+        options = spec.get("options") or {}
+        if not options:
+            lines += ["No variables.", ""]
+            continue
         lines += ["| Variable | Description | Type | Default |", "|---|---|---|---|"]
-        for name, option in (spec.get("options") or {}).items():
+        for name, option in options.items():
             lines += _rows(name, option, defaults)
         lines.append("")
     lines[-1] = END
