@@ -2,9 +2,10 @@
 #
 # This file holds what every area shares (the shell, the paths, ENV=) and the targets that
 # gather the areas' work: setup, test, test-fast, bench. Each area keeps its own targets in
-# mk/<area>.mk and adds to SETUP_TARGETS (controller setup), TEST_TARGETS (checks that
-# `make test` runs beyond lint, pytest and molecule) and BENCH_TARGETS (benchmarks).
-# Those three lists are read by the rules below, which therefore come after the includes.
+# mk/<area>.mk and adds to SETUP_TARGETS (controller setup), SETUP_IMAGE_TARGETS (images built
+# on the host image), TEST_TARGETS (checks that `make test` runs beyond lint, pytest and
+# molecule) and BENCH_TARGETS (benchmarks). Those lists are read by the rules below, which
+# therefore come after the includes.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -28,6 +29,7 @@ export PLATFORM_REPOSITORY_DIR := $(ROOT)
 export TF_CLI_CONFIG_FILE := $(ROOT)/terraform/terraformrc
 
 SETUP_TARGETS :=
+SETUP_IMAGE_TARGETS :=
 TEST_TARGETS :=
 BENCH_TARGETS :=
 
@@ -37,14 +39,22 @@ MK_CORE := setup images environments lint pytest molecule terraform airflow
 include $(MK_CORE:%=$(ROOT)/mk/%.mk)
 include $(filter-out $(MK_CORE:%=$(ROOT)/mk/%.mk),$(sort $(wildcard $(ROOT)/mk/*.mk)))
 
-.PHONY: help setup test test-fast bench
+.PHONY: help setup setup-controller test test-fast bench
 
 ##@ Everything at once
 help: ## Show the targets by area
 	@echo "Usage: make TARGET [ENV=local|emulated|dev|stage|prod] [WITH=weaviate]   (now ENV=$(ENV))"
 	@awk -f $(ROOT)/scripts/make-help.awk $(MAKEFILE_LIST)
 
-setup: setup-apt setup-podman venv $(SETUP_TARGETS) image ## Install everything this machine needs (root; Debian 12 or 13)
+# The host image (debootstrap: disk and CPU) builds while the controller installs its tools
+# (mostly downloads), one at a time as some of them call apt; the images made from both
+# come last.
+setup: setup-apt setup-podman ## Install everything this machine needs (root; Debian 12 or 13)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target image setup-controller
+	@$(MAKE) --no-print-directory $(SETUP_IMAGE_TARGETS)
+
+setup-controller: venv ## The controller's tools only: .venv and each area's SETUP_TARGETS (no images)
+	@for target in $(SETUP_TARGETS); do $(MAKE) --no-print-directory "$$target" || exit; done
 
 # pytest runs in PYTEST_WORKERS processes (mk/pytest.mk) and the areas' checks mostly wait
 # (Terraform on its providers), so the two run side by side, each one's output printed whole

@@ -9,7 +9,8 @@ HOSTS_LOCK := $(ROOT)/requirements/hosts.lock
 # the workers import the samples, and the sample services run from the same environment).
 HOSTS_LOCK_EXTRAS := airflow video-archive web social
 
-SETUP_TARGETS += wheelhouse image-python image-moto
+SETUP_TARGETS += wheelhouse
+SETUP_IMAGE_TARGETS += image-python image-moto
 
 .PHONY: image wheelhouse image-python image-moto hosts-lock moto-lock
 
