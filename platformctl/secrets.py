@@ -36,6 +36,8 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "postgres_archive_password": _token,
     "postgres_social_password": _token,
     "redis_password": _token,
+    # The Redis exporter's statistics-only login (no keys, no CONFIG).
+    "redis_metrics_password": _token,
     "airflow_admin_password": _token,
     "airflow_fernet_key": _fernet_key,
     "airflow_secret_key": _token,

@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 ADMIN_PASSWORD = "molecule-admin-pw-1"
 REDIS_PASSWORD = "molecule-redis-pw-0123456789"
+REDIS_METRICS_PASSWORD = "molecule-redis-metrics-pw-0123"
 SERVICES = [
     "airflow-api-server",
     "airflow-scheduler",
@@ -137,6 +138,18 @@ def test_redis_refuses_clients_without_the_password(host, ip):
     assert "PONG" not in wrong.stdout
     right = host.run("redis-cli -h %s --no-auth-warning -a %s ping", ip, REDIS_PASSWORD)
     assert right.stdout.strip() == "PONG"
+
+
+def test_redis_gives_the_exporter_statistics_only(host, ip):
+    login = f"redis-cli -h {ip} --no-auth-warning --user metrics --pass {REDIS_METRICS_PASSWORD}"
+    assert "redis_version" in host.check_output(f"{login} INFO server")
+    for command in ("CONFIG GET requirepass", "GET anykey", "KEYS '*'", "LLEN cpu"):
+        out = host.run(f"{login} {command}")
+        assert "NOPERM" in out.stdout + out.stderr, command
+    wrong = host.run(f"redis-cli -h {ip} --no-auth-warning --user metrics --pass wrong INFO")
+    assert "redis_version" not in wrong.stdout
+    # Redis keeps only the password's SHA-256.
+    assert REDIS_METRICS_PASSWORD not in host.check_output("cat /etc/redis/redis.conf")
 
 
 def test_secrets_are_not_world_readable(host):
