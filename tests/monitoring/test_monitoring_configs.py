@@ -44,7 +44,11 @@ INPUTS = {
         {"name": "ingress", "url": "https://archive.example.org/"},
     ],
     "monitoring_http_targets": [
-        {"job": "video_archive", "targets": ["10.20.1.9:8700"], "bearer_token": "archive-key"},
+        {
+            "job": "video_archive",
+            "targets": ["10.20.1.9:8700", "10.20.1.8:8700"],
+            "bearer_token": "archive-key",
+        },
         {
             "job": "social_gateway",
             "targets": ["10.20.1.10:8710"],
@@ -54,6 +58,8 @@ INPUTS = {
             "labels": {"sample": "social"},
         },
     ],
+    "monitoring_redis_targets": [{"name": "master-1", "address": "10.20.1.8:6379"}],
+    "monitoring_redis_password": "redis-metrics-password-0123",
     "monitoring_extra_ca_pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
     "monitoring_alert_email_to": ["oncall@example.org", "ops@example.org"],
     "monitoring_smtp_smarthost": "smtp.example.org:587",
@@ -131,7 +137,7 @@ def test_scrape_jobs_follow_the_inputs(rendered):
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     assert list(jobs) == [
         "prometheus", "alertmanager", "node", "blackbox_tcp", "blackbox_https",
-        "video_archive", "social_gateway",
+        "redis", "video_archive", "social_gateway",
     ]  # fmt: skip
     node = jobs["node"]["static_configs"]
     assert node[0] == {
@@ -143,6 +149,21 @@ def test_scrape_jobs_follow_the_inputs(rendered):
     assert tcp == {"instance": "postgres-1", "service": "postgresql"}
     assert jobs["blackbox_https"]["static_configs"][0]["labels"]["service"] == "ingress"
     assert jobs["video_archive"]["authorization"]["credentials"] == "archive-key"
+    # A target at a host's address is named after the host; another keeps HOST:PORT.
+    archive = jobs["video_archive"]["static_configs"]
+    assert archive == [
+        {"targets": ["10.20.1.9:8700"], "labels": {}},
+        {"targets": ["10.20.1.8:8700"], "labels": {"instance": "master-1"}},
+    ]
+    # Redis through the exporter on loopback, which Prometheus tells which Redis to read.
+    redis = jobs["redis"]
+    assert redis["metrics_path"] == "/scrape"
+    assert redis["static_configs"] == [
+        {"targets": ["redis://10.20.1.8:6379"], "labels": {"instance": "master-1"}}
+    ]
+    assert {"target_label": "__address__", "replacement": "127.0.0.1:9121"} in redis[
+        "relabel_configs"
+    ]
     gateway = jobs["social_gateway"]
     assert gateway["scheme"] == "https" and gateway["basic_auth"]["username"] == "prometheus"
     assert gateway["tls_config"]["ca_file"].endswith("extra-ca.pem")

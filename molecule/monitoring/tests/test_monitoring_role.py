@@ -35,12 +35,13 @@ SERVICES = (
     "prometheus-alertmanager",
     "prometheus-blackbox-exporter",
     "prometheus-node-exporter",
+    "prometheus-redis-exporter",
     "cdaprod-smtp-sink",
     "cdaprod-alert-webhook",
 )
 OUR_UNITS = ("cdaprod-smtp-sink", "cdaprod-alert-webhook")
 # Alerts the converge's targets make fire (rules' `for:` is 5s there).
-EXPECTED_ALERTS = {"PostgreSQLDown", "ScrapeTargetDown"}
+EXPECTED_ALERTS = {"PostgreSQLDown", "ScrapeTargetDown", "AirflowBrokerDown"}
 # How long the checks wait for scrapes, rule evaluations and deliveries (a few seconds each).
 DEADLINE = 60
 
@@ -82,10 +83,12 @@ def test_listen_on_the_private_address_only(host, address):
         assert host.socket(f"tcp://{address}:{port}").is_listening, port
         for other in (f"tcp://0.0.0.0:{port}", f"tcp://:::{port}", f"tcp://127.0.0.1:{port}"):
             assert not host.socket(other).is_listening, other
-    # The blackbox exporter serves Prometheus on loopback only; no Alertmanager cluster port.
-    assert host.socket("tcp://127.0.0.1:9115").is_listening
-    assert not host.socket(f"tcp://{address}:9115").is_listening
-    assert not host.socket("tcp://0.0.0.0:9115").is_listening
+    # The blackbox and Redis exporters serve Prometheus on loopback only; no Alertmanager
+    # cluster port.
+    for port in (9115, 9121):
+        assert host.socket(f"tcp://127.0.0.1:{port}").is_listening, port
+        assert not host.socket(f"tcp://{address}:{port}").is_listening, port
+        assert not host.socket(f"tcp://0.0.0.0:{port}").is_listening, port
     assert ":9094 " not in host.check_output("ss -Hltn")
 
 
@@ -138,10 +141,12 @@ def test_targets_are_up_or_failed_as_expected(address):
         f"node/{INSTANCE}": "up",
         f"blackbox_tcp/{INSTANCE}": "up",
         "blackbox_tcp/postgres-stopped": "up",
-        f"wrong_password/{address}:9100": "down",
+        "redis/broker": "up",
+        "redis/redis-stopped": "up",
+        f"wrong_password/{INSTANCE}": "down",
     }
     # A wrong password shows as a failed target with the reason, not as a silent gap.
-    assert "401" in targets[f"wrong_password/{address}:9100"]["lastError"]
+    assert "401" in targets[f"wrong_password/{INSTANCE}"]["lastError"]
     assert targets[f"node/{INSTANCE}"]["labels"]["group"] == "monitoring"
 
 
@@ -150,6 +155,22 @@ def test_probes_tell_open_from_closed_ports(address):
     results = api(address, PROMETHEUS, f"/api/v1/query?query={query}")["data"]["result"]
     success = {r["metric"]["service"]: r["value"][1] for r in results}
     assert success == {"smtp": "1", "postgresql": "0"}
+
+
+def test_redis_is_read_with_the_statistics_login(host, address):
+    def redis_up():
+        query = urllib.parse.quote("redis_up")
+        results = api(address, PROMETHEUS, f"/api/v1/query?query={query}")["data"]["result"]
+        up = {r["metric"]["instance"]: r["value"][1] for r in results}
+        return up if len(up) == 2 else None
+
+    assert wait_for(redis_up, DEADLINE, "both Redis targets scraped") == {
+        "broker": "1",
+        "redis-stopped": "0",
+    }
+    # Its login (statistics only: molecule/airflow_master checks that) is in a root-only file.
+    env = host.file("/etc/default/prometheus-redis-exporter")
+    assert (env.user, env.mode) == ("root", 0o600)
 
 
 def test_rules_fire(address):
