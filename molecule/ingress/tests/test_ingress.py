@@ -1,7 +1,7 @@
 """The ingress seen from the controller, like a browser: TLS chain verified against the
 role's CA, old protocols and CBC suites refused, HTTP redirected, unknown names refused,
 security headers, gzip for JSON and styles but never for pages, body limit, login rate
-limit, proxying."""
+limit, proxying; nginx's exporter on the private address behind basic auth."""
 
 import gzip
 import http.client
@@ -11,6 +11,7 @@ import ssl
 from pathlib import Path
 
 import pytest
+from container_checks import scrape
 
 INSTANCE = os.environ.get("INGRESS_INSTANCE", "molecule-ingress")
 testinfra_hosts = [f"podman://{INSTANCE}"]
@@ -18,6 +19,7 @@ HTTPS_PORT = int(os.environ.get("INGRESS_TEST_HTTPS_PORT", "18443"))
 HTTP_PORT = int(os.environ.get("INGRESS_TEST_HTTP_PORT", "18080"))
 DOMAIN = "cdaprod.local"
 CA_FILE = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "ingress-ca.crt"
+METRICS = ("prometheus", "molecule-ingress-metrics-password-0123")
 
 
 def _tls(server_name: str, cafile: Path | None = CA_FILE) -> ssl.SSLSocket:
@@ -164,3 +166,27 @@ def test_request_bodies_over_the_limit_are_refused():
         f"archive.{DOMAIN}", "/upload", method="POST", body=b"x" * (2 * 1024 * 1024)
     )
     assert response.status == 413
+
+
+def test_nginx_metrics_need_the_password(address):
+    url = f"http://{address}:9113/metrics"
+    assert scrape(url, None)[0] == 401
+    assert scrape(url, (METRICS[0], "wrong-password-0123456789"))[0] == 401
+    assert scrape(url, ("someone", METRICS[1]))[0] == 401
+    status, text = scrape(url, METRICS)
+    assert status == 200
+    assert "nginx_up 1" in text.splitlines()
+    assert any(line.startswith("nginx_connections_accepted ") for line in text.splitlines())
+
+
+def test_the_exporter_and_the_status_page_listen_on_loopback_only(host, address):
+    assert host.service("prometheus-nginx-exporter").is_running
+    assert host.service("prometheus-nginx-exporter").is_enabled
+    assert host.socket(f"tcp://{address}:9113").is_listening
+    for port in (9112, 9114):
+        assert host.socket(f"tcp://127.0.0.1:{port}").is_listening, port
+        assert not host.socket(f"tcp://{address}:{port}").is_listening, port
+        assert not host.socket(f"tcp://0.0.0.0:{port}").is_listening, port
+    htpasswd = host.file("/etc/nginx/metrics.htpasswd")
+    assert (htpasswd.user, htpasswd.group, htpasswd.mode) == ("root", "www-data", 0o640)
+    assert htpasswd.content_string.startswith("prometheus:$2b$")
