@@ -87,23 +87,38 @@ def test_prometheus_scrapes_every_host_terraform_made():
     password = secrets()["prometheus_web_password"]
     auth = "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()
 
-    def up(job: str) -> set[str]:
+    def query(expr: str) -> set[tuple[str, str]]:
         conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
-        query = urllib.parse.urlencode({"query": f'up{{job=~"{job}"}} == 1'})
-        conn.request("GET", f"/api/v1/query?{query}", headers={"Authorization": auth})
+        conn.request(
+            "GET",
+            f"/api/v1/query?{urllib.parse.urlencode({'query': expr})}",
+            headers={"Authorization": auth},
+        )
         resp = conn.getresponse()
         assert resp.status == 200
-        return {r["metric"]["instance"] for r in json.loads(resp.read())["data"]["result"]}
+        results = json.loads(resp.read())["data"]["result"]
+        return {(r["metric"]["job"], r["metric"]["instance"]) for r in results}
+
+    def nodes() -> set[str]:
+        return {instance for _, instance in query('up{job="node"} == 1')}
 
     deadline = time.monotonic() + 120
-    while up("node") != set(KINDS) and time.monotonic() < deadline:
+    while nodes() != set(KINDS) and time.monotonic() < deadline:
         time.sleep(5)
-    assert up("node") == set(KINDS)
-    # The database host's PostgreSQL exporters: the server's, Airflow's and the catalog's.
-    db = first_of("postgres")[1]["ansible_host"]
-    assert up("postgres|postgres_airflow|postgres_archive") == {
-        f"{db}:{port}" for port in (9187, 9188, 9189)
+    assert nodes() == set(KINDS)
+    # Each service's exporter is up and named after its host: PostgreSQL's three on the
+    # database host, nginx's on the ingress, and Redis (the broker) read through the exporter
+    # beside Prometheus with its statistics-only login.
+    db, master = first_of("postgres")[0], first_of("airflow_master")[0]
+    ingress = first_of("ingress")[0]
+    exporters = 'up{job=~"postgres|postgres_airflow|postgres_archive|nginx"} == 1'
+    assert query(exporters) == {
+        ("postgres", db),
+        ("postgres_airflow", db),
+        ("postgres_archive", db),
+        ("nginx", ingress),
     }
+    assert query('redis_up{job="redis"} == 1') == {("redis", master)}
     conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
     conn.request("GET", "/api/v1/query?query=up")
     assert conn.getresponse().status == 401

@@ -91,13 +91,19 @@ def test_every_host_and_service_is_scraped(prometheus):
         up = {(r["metric"]["job"], r["metric"]["instance"]) for r in query(prometheus, "up == 1")}
         nodes = {instance for job, instance in up if job == "node"}
         jobs = {job for job, _ in up}
-        services = {"video_archive", "social_gateway"} | POSTGRES_EXPORTER_JOBS
+        services = {"video_archive", "social_gateway", "nginx", "redis"} | POSTGRES_EXPORTER_JOBS
         gaps = sorted(hosts - nodes) + sorted(services - jobs)
         return gaps
 
     wait_for(lambda: not missing(), 120, "every host's node exporter and every service up")
     probes = query(prometheus, 'probe_success{service="postgresql"}')
     assert probes and all(r["value"][1] == "1" for r in probes), probes
+    # Targets are named after their hosts; Redis answers the exporter's statistics login.
+    named = {(r["metric"]["job"], r["metric"]["instance"]) for r in query(prometheus, "up")}
+    expected = {("nginx", "ingress-1"), ("video_archive", "archive-1")}
+    assert expected | {("redis", "airflow-master-1")} <= named, named
+    broker = query(prometheus, 'redis_up{instance="airflow-master-1"}')
+    assert [r["value"][1] for r in broker] == ["1"], broker
 
 
 @pytest.mark.parametrize(

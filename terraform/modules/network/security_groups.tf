@@ -27,6 +27,7 @@ locals {
 
       redis_airflow_master = { group = "airflow_master", port = var.redis_port, source = "airflow_master", cidr = null, description = "Redis broker from Airflow master" }
       redis_airflow_worker = { group = "airflow_master", port = var.redis_port, source = "airflow_worker", cidr = null, description = "Redis broker from Airflow workers" }
+      redis_monitoring     = { group = "airflow_master", port = var.redis_port, source = "monitoring", cidr = null, description = "Redis statistics (its exporter) from the monitoring host" }
       api_airflow_worker   = { group = "airflow_master", port = 8080, source = "airflow_worker", cidr = null, description = "Airflow execution API from workers" }
       api_ingress          = { group = "airflow_master", port = 8080, source = "ingress", cidr = null, description = "Airflow UI/API from the web tier" }
 
@@ -44,6 +45,7 @@ locals {
       postgres_exporter_archive_monitoring = { group = "postgres", port = 9189, source = "monitoring", cidr = null, description = "Archive catalog figures from the monitoring host" }
       prometheus_ingress                   = { group = "monitoring", port = 9090, source = "ingress", cidr = null, description = "Prometheus UI/API from the TLS ingress" }
       alertmanager_ingress                 = { group = "monitoring", port = 9093, source = "ingress", cidr = null, description = "Alertmanager UI/API from the TLS ingress" }
+      nginx_exporter_monitoring            = { group = "ingress", port = 9113, source = "monitoring", cidr = null, description = "nginx exporter from the monitoring host" }
     },
     # Every host's node exporter, scraped by Prometheus on the monitoring host.
     { for g in local.host_groups : "node_exporter_${g}" => { group = g, port = 9100, source = "monitoring", cidr = null, description = "Node exporter from the monitoring host" } },

@@ -133,16 +133,17 @@ run "each_group_is_reachable_only_from_its_callers" {
       ]) == toset([
       aws_security_group.this["airflow_master"].id,
       aws_security_group.this["airflow_worker"].id,
+      aws_security_group.this["monitoring"].id,
     ])
-    error_message = "Redis must be open only to Airflow hosts."
+    error_message = "Redis must be open only to Airflow hosts and the monitoring host's Redis exporter."
   }
 
   assert {
     condition = toset([
-      for r in aws_vpc_security_group_ingress_rule.this : r.referenced_security_group_id
+      for r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}:${r.referenced_security_group_id}"
       if r.security_group_id == aws_security_group.this["ingress"].id && r.from_port != 9100
-    ]) == toset([aws_security_group.this["alb"].id])
-    error_message = "The ingress hosts must be reachable only from the load balancer."
+    ]) == toset(["443:${aws_security_group.this["alb"].id}", "9113:${aws_security_group.this["monitoring"].id}"])
+    error_message = "The ingress hosts must be reachable only from the load balancer (443) and the monitoring host (its nginx exporter, 9113)."
   }
 
   assert {
