@@ -106,6 +106,20 @@ def test_web_apis_need_the_password(address, service, path):
     assert http(url, auth=(user, password))[0] == 200
 
 
+def test_the_overview_page_renders_behind_the_password(address):
+    url = f"http://{address}:9090/consoles/platform.html"
+    assert http(url)[0] == 401
+    status, body = http(url, auth=PROMETHEUS[1:])
+    assert status == 200, body[:500]
+    page = body.decode()
+    # Debian's prom.lib and the role's platform.lib both loaded: a missing template is an error.
+    assert "error executing template" not in page
+    for area in ("hosts", "airflow", "archive", "gateway"):
+        assert f'<section class="platform-area" id="{area}">' in page
+    assert page.count("new PromConsole.Graph(") == 8
+    assert "/classic/static/popper.js/umd/popper.min.js" in page
+
+
 def test_versions_are_debians(address):
     assert api(address, PROMETHEUS, "/api/v1/status/buildinfo")["data"]["version"] == "2.42.0+ds"
     assert api(address, ALERTMANAGER, "/api/v2/status")["versionInfo"]["version"] == "0.25.0"

@@ -3,20 +3,26 @@ topology and every service, its UI and Alertmanager's answer through the TLS ing
 their passwords. A nightly dump's time, Airflow's figures and the catalog's data quality reach
 Prometheus; a service that fails, a DAG run that fails, and stopping PostgreSQL send their
 alerts by e-mail to the real SMTP server on the monitoring host, and PostgreSQL's alert is
-resolved once it is back."""
+resolved once it is back. The platform overview opens in chromium through the ingress with a
+graph per area."""
 
 from __future__ import annotations
 
 import base64
 import email
 import email.policy
+import json
 import subprocess
+import sys
 import time
 import urllib.parse
 
 import pytest
 import yaml
-from platform_api import PREFIX, ROOT, call, container_ip, through_ingress, wait_for
+from platform_api import DOMAIN, PREFIX, ROOT, call, container_ip, through_ingress, wait_for
+
+sys.path.insert(0, str(ROOT / "tests/web/browser"))
+import chromium_script  # found on the path set just above
 
 MAILDIR = "/var/lib/cdaprod-smtp-sink/Maildir"
 # converge.yml shortens every rule's `for:` to 10 s and scrapes every 5 s; an alert's e-mail
@@ -241,6 +247,30 @@ def test_each_failed_task_is_mailed_by_airflow_with_its_cells_error(failed_smoke
         body = message.get_body(("html", "plain")).get_content()
         assert "The notebook failed in cell [" in body and "asked to fail" in body, body
         assert "worker-" in body, body
+
+
+def test_the_overview_shows_a_graph_per_area(secrets, archive_run):
+    """The overview as a person opens it: https://metrics.DOMAIN/consoles/platform.html by name
+    through the ingress, with Prometheus's login; every graph drawn or saying it has no data,
+    at least one drawn per area, no script error. The screenshot is in artifacts/platform/."""
+    reason = chromium_script.missing()
+    if reason:
+        pytest.skip(reason)
+    out = ROOT / "artifacts/platform"
+    returncode, report = chromium_script.run(
+        "platform_overview.mjs",
+        {
+            "OVERVIEW_URL": f"https://metrics.{DOMAIN}/consoles/platform.html",
+            "INGRESS_IP": container_ip("ingress-1"),
+            "PROMETHEUS_USER": "admin",
+            "PROMETHEUS_PASSWORD": secrets["prometheus_web_password"],
+            "OUT_DIR": str(out),
+        },
+    )
+    print(json.dumps(report, indent=2))
+    assert returncode == 0 and report["ok"], report
+    assert all(report["areas"][area] > 0 for area in ("hosts", "airflow", "archive", "gateway"))
+    assert (out / "overview.png").stat().st_size > 20_000
 
 
 @pytest.mark.outage
