@@ -4,7 +4,7 @@ their passwords. A nightly dump's time, Airflow's figures and the catalog's data
 Prometheus; a service that fails, a DAG run that fails, and stopping PostgreSQL send their
 alerts by e-mail to the real SMTP server on the monitoring host, and PostgreSQL's alert is
 resolved once it is back. The platform overview opens in chromium through the ingress with a
-graph per area."""
+graph per area, and every host's journal is readable on the monitoring host."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import uuid
 
 import pytest
 import yaml
@@ -271,6 +272,30 @@ def test_the_overview_shows_a_graph_per_area(secrets, archive_run):
     assert returncode == 0 and report["ok"], report
     assert all(report["areas"][area] > 0 for area in ("hosts", "airflow", "archive", "gateway"))
     assert (out / "overview.png").stat().st_size > 20_000
+
+
+def test_every_hosts_journal_is_readable_on_the_monitoring_host():
+    """A line each other host writes to its journal is found on monitoring-1 among the received
+    journals (journalctl -D /var/log/journal/remote), under the host's name."""
+    others = sorted(topology_hosts() - {"monitoring-1"})
+    mark = f"journal-check-{uuid.uuid4().hex[:12]}"
+    for name in others:
+        subprocess.run(
+            ["podman", "exec", PREFIX + name, "logger", "-t", "journal-check", mark],
+            check=True,
+            timeout=30,
+        )
+
+    def hosts_seen() -> set[str] | None:
+        out = subprocess.run(
+            ["podman", "exec", PREFIX + "monitoring-1", "journalctl", "-D",
+             "/var/log/journal/remote", "-t", "journal-check", "-o", "json", "--no-pager"],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout  # fmt: skip
+        seen = {json.loads(line)["_HOSTNAME"] for line in out.splitlines() if mark in line}
+        return seen if seen >= set(others) else None
+
+    print(sorted(wait_for(hosts_seen, 120, "every host's line on the monitoring host")))
 
 
 @pytest.mark.outage

@@ -49,6 +49,8 @@ locals {
     },
     # Every host's node exporter, scraped by Prometheus on the monitoring host.
     { for g in local.host_groups : "node_exporter_${g}" => { group = g, port = 9100, source = "monitoring", cidr = null, description = "Node exporter from the monitoring host" } },
+    # Every other host's journal, uploaded to the monitoring host (TLS with a client certificate).
+    { for g in local.host_groups : "journal_${g}" => { group = "monitoring", port = 19532, source = g, cidr = null, description = "Journal uploads from ${g} hosts" } if g != "monitoring" },
     var.http_redirect_from_internet ? {
       alb_http_internet = { group = "alb", port = 80, source = null, cidr = "0.0.0.0/0", description = "HTTP from the internet (redirected to HTTPS)" }
     } : {}

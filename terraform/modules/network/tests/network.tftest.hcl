@@ -197,13 +197,26 @@ run "each_group_is_reachable_only_from_its_callers" {
 
   assert {
     condition = toset([
+      for r in aws_vpc_security_group_ingress_rule.this : r.referenced_security_group_id
+      if r.from_port == 19532
+      ]) == toset([
+      for g, sg in aws_security_group.this : sg.id if !contains(["alb", "monitoring"], g)
+      ]) && alltrue([
+      for r in aws_vpc_security_group_ingress_rule.this : r.security_group_id == aws_security_group.this["monitoring"].id
+      if r.from_port == 19532
+    ])
+    error_message = "Journal uploads (19532) must reach only the monitoring host, from every other host group."
+  }
+
+  assert {
+    condition = toset([
       for r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}:${r.referenced_security_group_id}"
-      if r.security_group_id == aws_security_group.this["monitoring"].id && r.from_port != 9100
+      if r.security_group_id == aws_security_group.this["monitoring"].id && !contains([9100, 19532], r.from_port)
       ]) == toset([
       "9090:${aws_security_group.this["ingress"].id}",
       "9093:${aws_security_group.this["ingress"].id}",
     ])
-    error_message = "Prometheus (9090) and Alertmanager (9093) must be open only to the ingress."
+    error_message = "Prometheus (9090) and Alertmanager (9093) must be open only to the ingress; the monitoring host serves nothing else but its node exporter and the journal uploads."
   }
 }
 
