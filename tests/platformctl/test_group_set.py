@@ -20,8 +20,10 @@ PLATFORM_MODULE = REPO_ROOT / "terraform" / "modules" / "platform"
 
 
 def play_groups() -> set[str]:
+    """The groups the plays' host patterns name (all:!monitoring names monitoring)."""
     plays = yaml.safe_load((ANSIBLE_DIR / "playbook.yml").read_text(encoding="utf-8"))
-    return {play["hosts"] for play in plays} - {"all"}
+    names = {name.lstrip("!&") for play in plays for name in play["hosts"].split(":")}
+    return names - {"all"}
 
 
 def variables_only_groups() -> set[str]:
