@@ -14,7 +14,7 @@ from unit_sandbox import assert_sandboxed
 INSTANCE = "molecule-journal-upload"
 testinfra_hosts = [f"podman://{INSTANCE}"]
 RECEIVED = "/var/log/journal/remote"
-CLIENT = "/etc/cdaprod/journal-upload"
+CLIENT = "/etc/ssl/journal-upload"
 CA = "/etc/cdaprod/journal-tls"
 # An entry in the journal export format, as systemd-journal-upload sends it (printf's format).
 ENTRY = "MESSAGE=upload-check\\n\\n"
