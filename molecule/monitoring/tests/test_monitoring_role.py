@@ -116,7 +116,7 @@ def test_the_overview_page_renders_behind_the_password(address):
     assert "error executing template" not in page
     for area in ("hosts", "airflow", "archive", "gateway"):
         assert f'<section class="platform-area" id="{area}">' in page
-    assert page.count("new PromConsole.Graph(") == 8
+    assert page.count('platformGraph("') == 8
     assert "/classic/static/popper.js/umd/popper.min.js" in page
 
 
