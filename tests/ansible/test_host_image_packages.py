@@ -16,7 +16,7 @@ def test_image_has_the_common_packages():
     role = ROOT / "ansible/roles/common"
     defaults = yaml.safe_load((role / "defaults/main.yml").read_text())
     tasks = yaml.safe_load((role / "tasks/unattended_upgrades.yml").read_text())
-    upgrades = next(t for t in tasks if t["name"] == "Install unattended-upgrades")
+    upgrades = next(t for t in tasks if t["name"] == "Remove unattended-upgrades")
     wanted = set(defaults["common_packages"]) | set(upgrades["ansible.builtin.apt"]["name"])
     wanted.add("systemd-timesyncd")
     missing = wanted - image_packages()
