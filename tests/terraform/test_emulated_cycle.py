@@ -50,6 +50,7 @@ INVENTORY_KEYS = {
     "private_cidr",
     "buckets",
     "ingest_queue_url",
+    "discovery_tags",
     "ingest_dead_letter_queue_url",
     "secrets_id",
     "ssm_transfer_bucket",
@@ -213,6 +214,7 @@ def test_inventory_output_describes_what_was_built(moto: str, outputs: dict[str,
     assert set(inventory) == INVENTORY_KEYS
     assert inventory["environment"] == "emulated" and inventory["region"] == "us-east-1"
     assert inventory["domain"] == "emulated.cdaprod.dev"
+    assert inventory["discovery_tags"] == {"Project": "cdaprod", "Environment": "emulated"}
     assert inventory["private_cidr"] == "10.90.0.0/16"
     assert inventory["public_airflow_ui"] is False
     assert inventory["hosts"] == outputs["hosts"]

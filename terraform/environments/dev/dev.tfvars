@@ -14,3 +14,7 @@ hosts = {
   worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 100 }
   worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 100 }
 }
+
+# CloudWatch alarms (EC2 status checks, load balancer 5xx, the monitoring host) by e-mail;
+# each address confirms once. Prometheus's alerts go to platform_alert_email_to instead.
+alarm_email_addresses = ["platform-alerts@cdaprod.dev"]

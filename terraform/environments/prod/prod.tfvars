@@ -18,3 +18,7 @@ hosts = {
   ingress    = { count = 2, groups = ["ingress"], instance_type = "m6i.large" }
   monitoring = { groups = ["monitoring"], instance_type = "m6i.large" }
 }
+
+# CloudWatch alarms (EC2 status checks, load balancer 5xx, the monitoring host) by e-mail;
+# each address confirms once. Prometheus's alerts go to platform_alert_email_to instead.
+alarm_email_addresses = ["platform-alerts@cdaprod.dev"]

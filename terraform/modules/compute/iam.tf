@@ -43,6 +43,7 @@ resource "aws_iam_instance_profile" "this" {
 locals {
   s3_kinds  = { for k, a in local.kind_access : k => a if length(a.read) + length(a.write) > 0 }
   sqs_kinds = { for k, a in local.kind_access : k => a if length(a.consume) > 0 }
+  ec2_kinds = { for k, a in local.kind_access : k => a if a.discovers }
 }
 
 data "aws_iam_policy_document" "s3" {
@@ -121,4 +122,23 @@ resource "aws_iam_role_policy" "sqs" {
   name   = "sqs-consume"
   role   = aws_iam_role.this[each.key].id
   policy = data.aws_iam_policy_document.sqs[each.key].json
+}
+
+# Prometheus's EC2 service discovery: read-only, and EC2 scopes neither call to resources.
+data "aws_iam_policy_document" "ec2_discovery" {
+  count = length(local.ec2_kinds) > 0 ? 1 : 0
+
+  statement {
+    sid       = "DiscoverInstances"
+    actions   = ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "ec2_discovery" {
+  for_each = local.ec2_kinds
+
+  name   = "ec2-discovery"
+  role   = aws_iam_role.this[each.key].id
+  policy = data.aws_iam_policy_document.ec2_discovery[0].json
 }

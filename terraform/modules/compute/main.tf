@@ -12,6 +12,7 @@ locals {
       write           = sort(distinct(flatten([for g in h.groups : try(var.bucket_access[g].write, [])])))
       consume         = sort(distinct(flatten([for g in h.groups : lookup(var.queue_access, g, [])])))
       protected       = length(setintersection(h.groups, var.termination_protected_groups)) > 0
+      discovers       = length(setintersection(h.groups, var.discovery_groups)) > 0
     }
   }
 

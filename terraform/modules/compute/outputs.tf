@@ -15,7 +15,7 @@ output "instances" {
 }
 
 output "kinds" {
-  description = "Per host kind: its groups, the security groups (keys) its hosts get, the bucket purposes it reads and writes and the queues it consumes (each the union over its groups), and whether its hosts are termination-protected. Known at plan time."
+  description = "Per host kind: its groups, the security groups (keys) its hosts get, the bucket purposes it reads and writes and the queues it consumes (each the union over its groups), whether its hosts are termination-protected, and whether they may list the instances (discovers). Known at plan time."
   value       = local.kind_access
 }
 

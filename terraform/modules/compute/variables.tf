@@ -178,6 +178,12 @@ variable "queue_access" {
   default     = {}
 }
 
+variable "discovery_groups" {
+  description = "Groups whose hosts may list the instances (ec2:DescribeInstances and DescribeAvailabilityZones, which take no resource scope): the monitoring host finds its scrape targets that way."
+  type        = list(string)
+  default     = []
+}
+
 variable "detailed_monitoring" {
   description = "Enable detailed (1-minute) CloudWatch monitoring on every instance."
   type        = bool

@@ -32,3 +32,13 @@ output "target_group_arn" {
   description = "ARN of the ingress target group."
   value       = try(aws_lb_target_group.ingress.arn, null)
 }
+
+output "lb_arn_suffix" {
+  description = "The load balancer's ARN suffix (app/NAME/ID): the LoadBalancer dimension of its CloudWatch metrics."
+  value       = aws_lb.this.arn_suffix
+}
+
+output "target_group_arn_suffix" {
+  description = "The ingress target group's ARN suffix (targetgroup/NAME/ID): the TargetGroup dimension of its CloudWatch metrics."
+  value       = aws_lb_target_group.ingress.arn_suffix
+}

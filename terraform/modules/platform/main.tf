@@ -38,8 +38,10 @@ locals {
   queue_access = {
     worker_cpu = ["ingest"]
   }
-  # - termination protection, for the groups whose data lives on the host.
+  # - termination protection, for the groups whose data lives on the host;
   stateful_groups = ["postgres", "weaviate"]
+  # - listing the instances, for the group that finds its scrape targets by their tags.
+  discovery_groups = ["monitoring"]
 
   # Groups of the local topology that have no place in a cloud environment, and why.
   local_only_groups = {
@@ -96,6 +98,7 @@ module "compute" {
   queue_arns                   = { ingest = module.storage.ingest_queue_arn }
   queue_access                 = local.queue_access
   termination_protected_groups = var.termination_protection ? local.stateful_groups : []
+  discovery_groups             = local.discovery_groups
 }
 
 module "dns" {
@@ -113,4 +116,17 @@ module "dns" {
   access_logs_bucket   = module.storage.logs_bucket_name
   deletion_protection  = var.deletion_protection
   wait_for_certificate = var.wait_for_certificate
+}
+
+module "alarms" {
+  source = "../alarms"
+
+  name_prefix              = local.name_prefix
+  tags                     = local.tags
+  instance_ids             = module.compute.instance_ids
+  watcher_hosts            = [for name, groups in module.compute.instance_groups : name if length(setintersection(groups, local.discovery_groups)) > 0]
+  load_balancer_arn_suffix = module.dns.lb_arn_suffix
+  target_group_arn_suffix  = module.dns.target_group_arn_suffix
+  kms_key_arn              = module.storage.kms_key_arn
+  email_addresses          = var.alarm_email_addresses
 }

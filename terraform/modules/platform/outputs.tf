@@ -64,7 +64,7 @@ output "ssm_transfer_bucket" {
 }
 
 output "inventory" {
-  description = "Everything the Ansible inventory writer reads, in one object: environment, region, domain, private_cidr, buckets (purpose -> name), ingest_queue_url, ingest_dead_letter_queue_url, secrets_id, ssm_transfer_bucket, public_airflow_ui, and hosts (name -> id, kind, groups, private_ip, availability_zone, instance_type, gpu, data_volume_id)."
+  description = "Everything the Ansible inventory writer reads, in one object: environment, region, domain, private_cidr, buckets (purpose -> name), ingest_queue_url, ingest_dead_letter_queue_url, secrets_id, ssm_transfer_bucket, public_airflow_ui, discovery_tags (the tags that select this environment's instances), and hosts (name -> id, kind, groups, private_ip, availability_zone, instance_type, gpu, data_volume_id)."
   value = {
     environment                  = var.environment
     region                       = data.aws_region.current.name
@@ -76,6 +76,12 @@ output "inventory" {
     secrets_id                   = try(module.storage.secret_arn, null)
     ssm_transfer_bucket          = try(module.storage.transfer_bucket_name, null)
     public_airflow_ui            = var.public_airflow_ui
+    discovery_tags               = { Project = var.project, Environment = var.environment }
     hosts                        = try(module.compute.instances, {})
   }
+}
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic the CloudWatch alarms notify."
+  value       = module.alarms.topic_arn
 }

@@ -223,3 +223,9 @@ variable "detailed_monitoring" {
   type        = bool
   default     = true
 }
+
+variable "alarm_email_addresses" {
+  description = "Who gets the CloudWatch alarms (status checks, load balancer 5xx, the monitoring host) by e-mail; each confirms once. Prometheus's alerts go to platform_alert_email_to in the inventory."
+  type        = list(string)
+  default     = []
+}

@@ -44,6 +44,22 @@ data "aws_iam_policy_document" "kms" {
       identifiers = ["s3.amazonaws.com"]
     }
   }
+
+  # The platform's CloudWatch alarms publish to an SNS topic under this key.
+  statement {
+    sid       = "CloudWatchSendsEncryptedAlarms"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
 }
 
 resource "aws_kms_key" "this" {

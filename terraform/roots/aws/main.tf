@@ -24,4 +24,5 @@ module "platform" {
   deletion_protection    = var.deletion_protection
   force_destroy          = var.force_destroy
   detailed_monitoring    = var.detailed_monitoring
+  alarm_email_addresses  = var.alarm_email_addresses
 }

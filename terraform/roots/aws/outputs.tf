@@ -57,3 +57,8 @@ output "region" {
   description = "AWS region of the environment."
   value       = var.region
 }
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic the CloudWatch alarms notify."
+  value       = module.platform.alarm_topic_arn
+}

@@ -135,3 +135,9 @@ variable "detailed_monitoring" {
     error_message = "AWS environments keep detailed_monitoring = true (only moto lacks the API)."
   }
 }
+
+variable "alarm_email_addresses" {
+  description = "Who gets the CloudWatch alarms (EC2 status checks, load balancer 5xx, the monitoring host) by e-mail; each address confirms once. Prometheus's alerts go to platform_alert_email_to in the inventory."
+  type        = list(string)
+  default     = []
+}

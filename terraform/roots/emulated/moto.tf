@@ -27,6 +27,7 @@ provider "aws" {
 
   endpoints {
     acm            = var.moto_url
+    cloudwatch     = var.moto_url
     ec2            = var.moto_url
     elbv2          = var.moto_url
     iam            = var.moto_url
@@ -35,6 +36,7 @@ provider "aws" {
     route53        = var.moto_url
     s3             = var.moto_url
     secretsmanager = var.moto_url
+    sns            = var.moto_url
     sqs            = var.moto_url
     sts            = var.moto_url
   }

@@ -60,7 +60,8 @@ mock_provider "aws" {
   }
   mock_resource "aws_lb" {
     defaults = {
-      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/cdaprod-dev-web/1234567890abcdef"
+      arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/cdaprod-dev-web/1234567890abcdef"
+      arn_suffix = "app/cdaprod-dev-web/1234567890abcdef"
     }
   }
   mock_resource "aws_lb_listener" {
@@ -70,7 +71,13 @@ mock_provider "aws" {
   }
   mock_resource "aws_lb_target_group" {
     defaults = {
-      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cdaprod-dev-ingress/1234567890abcdef"
+      arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cdaprod-dev-ingress/1234567890abcdef"
+      arn_suffix = "targetgroup/cdaprod-dev-ingress/1234567890abcdef"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = {
+      arn = "arn:aws:sns:us-east-1:123456789012:cdaprod-dev-alarms"
     }
   }
 }
@@ -168,6 +175,35 @@ run "termination_protection_only_on_stateful_hosts" {
   }
 }
 
+run "the_monitoring_host_lists_instances_and_is_watched_from_outside" {
+  command = apply
+
+  variables {
+    hosts = {
+      data       = { groups = ["postgres", "weaviate"], instance_type = "r6i.large", data_volume_size = 50 }
+      master     = { groups = ["airflow_master", "video_archive", "social_gateway", "ingress"], instance_type = "t3.large" }
+      worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge" }
+      monitoring = { groups = ["monitoring"], instance_type = "t3.medium" }
+    }
+  }
+
+  assert {
+    condition     = [for k, v in output.host_kinds : k if v.discovers] == ["monitoring"]
+    error_message = "Only the monitoring host may list the instances (Prometheus's EC2 discovery)."
+  }
+
+  assert {
+    condition     = length(module.alarms.alarm_names) == length(module.compute.instance_ids) + 3
+    error_message = "Every host has a status-check alarm, beside the load balancer's three."
+  }
+
+  assert {
+    condition = alltrue([for name, a in module.alarms.status_alarms :
+    a.treat_missing_data == (name == "cdaprod-dev-monitoring-1" ? "breaching" : "missing")])
+    error_message = "Only the monitoring host's silence alarms: nothing else watches it."
+  }
+}
+
 run "the_load_balancer_targets_the_ingress_hosts" {
   command = plan
 
@@ -210,7 +246,7 @@ run "inventory_output_shape" {
   assert {
     condition = toset(keys(output.inventory)) == toset([
       "environment", "region", "domain", "private_cidr", "buckets", "ingest_queue_url",
-      "ingest_dead_letter_queue_url", "secrets_id", "ssm_transfer_bucket", "public_airflow_ui", "hosts",
+      "ingest_dead_letter_queue_url", "secrets_id", "ssm_transfer_bucket", "public_airflow_ui", "discovery_tags", "hosts",
     ])
     error_message = "The inventory output has exactly the keys the inventory writer reads."
   }
@@ -227,6 +263,11 @@ run "inventory_output_shape" {
   assert {
     condition     = toset(keys(output.inventory.buckets)) == toset(["raw", "derivatives", "notebooks", "backups", "logs", "transfer"])
     error_message = "buckets maps every purpose, transfer included, to a name."
+  }
+
+  assert {
+    condition     = output.inventory.discovery_tags == { Project = "cdaprod", Environment = "dev" }
+    error_message = "discovery_tags are the tags that select this environment's instances (Prometheus's EC2 discovery)."
   }
 
   assert {
