@@ -293,13 +293,15 @@ def provision_hosts(outputs: dict[str, Any]) -> None:
 
 def as_seen_by_hosts(outputs: dict[str, Any]) -> dict[str, Any]:
     """The outputs with moto's loopback URL (what Terraform used) replaced by its address on
-    the emulated network, where the hosts reach it (queue URLs name their endpoint)."""
+    the emulated network, where the hosts reach it (queue URLs name their endpoint), and that
+    address as `aws_endpoint_url` (for what reads no AWS_ENDPOINT_URL, such as Prometheus)."""
     current = site()
     inside = f"http://{current.moto_address}:{MOTO_PORT_IN_HOST}"
-    return {
+    seen = {
         key: value.replace(current.moto_url, inside) if isinstance(value, str) else value
         for key, value in outputs.items()
     }
+    return {**seen, "aws_endpoint_url": inside}
 
 
 def hosts_exist(outputs: dict[str, Any]) -> bool:

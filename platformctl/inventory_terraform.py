@@ -126,6 +126,10 @@ def build_inventory(outputs: dict[str, Any], access: Access) -> dict[str, Any]:
         "platform_secrets_backend": "aws",
         "platform_secrets_id": outputs["secrets_id"],
         "platform_public_airflow_ui": bool(outputs.get("public_airflow_ui", False)),
+        # The tags that select this environment's instances (Prometheus's EC2 discovery).
+        "platform_discovery_tags": outputs.get("discovery_tags") or {},
+        # Where the hosts find AWS's APIs when not at AWS's own endpoints (emulated: moto).
+        "platform_aws_endpoint_url": outputs.get("aws_endpoint_url") or "",
     }
     hosts = outputs["hosts"]
 

@@ -89,9 +89,14 @@ PLAYBOOK = """
 """
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("monitoring")
+EC2_DISCOVERY = {
+    "monitoring_ec2_sd_region": "us-east-1",
+    "monitoring_ec2_sd_endpoint": "http://10.91.255.254:5000",
+    "monitoring_ec2_sd_tags": {"Project": "cdaprod", "Environment": "emulated"},
+}
+
+
+def _render(out: Path, inputs: dict) -> Path:
     # Where the role would install them; the extra CA must exist for the checks.
     rules = out / "rules.yml"
     rules.write_text((ROLE / "files" / "rules" / "hosts.yml").read_text())
@@ -99,7 +104,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ca.write_text(INPUTS["monitoring_extra_ca_pem"] + "\n")
     extra = out / "inputs.json"
     paths = {"monitoring_rules_file": str(rules), "monitoring_extra_ca_file": str(ca)}
-    extra.write_text(json.dumps({**INPUTS, **paths}))
+    extra.write_text(json.dumps({**inputs, **paths}))
     rc, output = run_playbook(
         out,
         PLAYBOOK.format(role=ROLE, out=out),
@@ -114,6 +119,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert rc == 0, output
     return out
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _render(tmp_path_factory.mktemp("monitoring"), INPUTS)
 
 
 def test_prometheus_config_passes_promtool(rendered):
@@ -167,6 +177,32 @@ def test_scrape_jobs_follow_the_inputs(rendered):
     gateway = jobs["social_gateway"]
     assert gateway["scheme"] == "https" and gateway["basic_auth"]["username"] == "prometheus"
     assert gateway["tls_config"]["ca_file"].endswith("extra-ca.pem")
+
+
+def test_cloud_environments_find_the_node_exporters_by_tag(tmp_path):
+    """With EC2 discovery the job node lists this environment's running instances (by tag, at
+    the given endpoint) instead of the inventory's hosts, and names them by their Name tag."""
+    out = _render(tmp_path, {**INPUTS, **EC2_DISCOVERY})
+    result = subprocess.run(
+        [str(PROMTOOL), "check", "config", str(out / "prometheus.yml")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = yaml.safe_load((out / "prometheus.yml").read_text())
+    node = next(job for job in config["scrape_configs"] if job["job_name"] == "node")
+    assert "static_configs" not in node
+    [ec2] = node["ec2_sd_configs"]
+    assert ec2["region"] == "us-east-1" and ec2["endpoint"] == "http://10.91.255.254:5000"
+    assert ec2["port"] == 9100
+    assert ec2["filters"] == [
+        {"name": "instance-state-name", "values": ["running"]},
+        {"name": "tag:Environment", "values": ["emulated"]},
+        {"name": "tag:Project", "values": ["cdaprod"]},
+    ]
+    assert {"source_labels": ["__meta_ec2_tag_Name"], "target_label": "instance"} in node[
+        "relabel_configs"
+    ]
+    assert node["basic_auth"]["username"] == "prometheus"
 
 
 def test_alerts_go_to_email_and_the_webhook_with_its_token(rendered):

@@ -34,6 +34,21 @@ def test_monitoring_needs_the_exporters_password_when_it_scrapes_hosts(tmp_path)
     assert "Create the prometheus user" not in out
 
 
+def test_ec2_discovery_without_tags_is_refused(tmp_path):
+    """Without a tag to select the environment, every instance of the account is scraped."""
+    inputs = {
+        **PASSWORDS,
+        "monitoring_bind_address": "10.20.1.5",
+        "monitoring_node_exporter_password": "node-exporter-password-0123",
+        "monitoring_ec2_sd_region": "us-east-1",
+    }
+    rc, out = apply_role_in_check_mode(tmp_path, "monitoring", inputs)
+    assert rc != 0
+    assert "monitoring_ec2_sd_tags" in out
+    assert "every instance of the account" in out
+    assert "Create the prometheus user" not in out
+
+
 def test_monitoring_refuses_a_wildcard_address(tmp_path):
     inputs = {**PASSWORDS, "monitoring_bind_address": "0.0.0.0"}
     rc, out = apply_role_in_check_mode(tmp_path, "monitoring", inputs)

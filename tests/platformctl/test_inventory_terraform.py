@@ -37,6 +37,7 @@ def outputs(**hosts: list[str]) -> dict[str, Any]:
         "secrets_id": "arn:aws:secretsmanager:us-east-1:123456789012:secret:cdaprod-dev/platform",
         "ssm_transfer_bucket": "cdaprod-dev-transfer",
         "public_airflow_ui": False,
+        "discovery_tags": {"Project": "cdaprod", "Environment": "dev"},
         "hosts": {
             name: {
                 "id": f"i-{n:017x}",
@@ -87,6 +88,12 @@ def test_every_variable_the_roles_read_comes_from_the_outputs():
     assert variables["platform_secrets_id"].endswith("cdaprod-dev/platform")
     data = build_inventory(DEV, SSM)["all"]["children"]["postgres"]["hosts"]["cdaprod-dev-data-1"]
     assert data["platform_data_volume_id"].startswith("vol-")
+    # Prometheus finds the instances by these tags, at AWS's own endpoint unless one is given.
+    assert variables["platform_discovery_tags"] == {"Project": "cdaprod", "Environment": "dev"}
+    assert variables["platform_aws_endpoint_url"] == ""
+    moto = {**DEV, "aws_endpoint_url": "http://10.91.255.254:5000"}
+    seen = build_inventory(moto, SSM)["all"]["vars"]["platform_aws_endpoint_url"]
+    assert seen == "http://10.91.255.254:5000"
 
 
 def test_aws_hosts_are_reached_over_ssm_and_emulated_ones_over_ssh(tmp_path):

@@ -17,7 +17,7 @@ import time
 import urllib.parse
 
 import pytest
-from emulated_aws import aws, first_of, hosts_of, platform_vars, run_on, secrets
+from emulated_aws import aws, first_of, hosts_of, inventory, platform_vars, run_on, secrets
 
 KINDS = {
     "cdaprod-emulated-db-1": ["postgres"],
@@ -80,23 +80,25 @@ def test_airflow_admin_logs_in_with_the_stored_password():
     assert conn.getresponse().status == 201
 
 
-def test_prometheus_scrapes_every_host_terraform_made():
-    """Targets come from the inventory Terraform's outputs made: every instance's node
-    exporter is up, scraped with the password in Secrets Manager."""
+def _prometheus(path: str, **params: str) -> dict:
+    """GET one of Prometheus's API paths on the monitoring host, with its stored password."""
     monitoring = first_of("monitoring")[1]["ansible_host"]
     password = secrets()["prometheus_web_password"]
     auth = "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()
+    conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
+    conn.request("GET", f"{path}?{urllib.parse.urlencode(params)}", headers={"Authorization": auth})
+    resp = conn.getresponse()
+    assert resp.status == 200
+    return json.loads(resp.read())["data"]
+
+
+def test_prometheus_scrapes_every_host_terraform_made():
+    """Every instance's node exporter is up, scraped with the password in Secrets Manager;
+    the services' exporters come from the inventory Terraform's outputs made."""
+    monitoring = first_of("monitoring")[1]["ansible_host"]
 
     def query(expr: str) -> set[tuple[str, str]]:
-        conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
-        conn.request(
-            "GET",
-            f"/api/v1/query?{urllib.parse.urlencode({'query': expr})}",
-            headers={"Authorization": auth},
-        )
-        resp = conn.getresponse()
-        assert resp.status == 200
-        results = json.loads(resp.read())["data"]["result"]
+        results = _prometheus("/api/v1/query", query=expr)["result"]
         return {(r["metric"]["job"], r["metric"]["instance"]) for r in results}
 
     def nodes() -> set[str]:
@@ -122,6 +124,50 @@ def test_prometheus_scrapes_every_host_terraform_made():
     conn = http.client.HTTPConnection(monitoring, 9090, timeout=30)
     conn.request("GET", "/api/v1/query?query=up")
     assert conn.getresponse().status == 401
+
+
+def test_prometheus_finds_the_instances_by_their_tags():
+    """The node exporters' targets are EC2's running instances of this environment, listed
+    from moto by tag (Prometheus's EC2 discovery), not the inventory: each target is an
+    instance Terraform made, named by its Name tag."""
+    instance_ids = {
+        name: host["platform_instance_id"]
+        for group in inventory()["children"].values()
+        for name, host in (group["hosts"] or {}).items()
+    }
+    targets = [
+        t
+        for t in _prometheus("/api/v1/targets", state="active")["activeTargets"]
+        if t["labels"]["job"] == "node"
+    ]
+    discovered = {
+        t["labels"]["instance"]: t["discoveredLabels"].get("__meta_ec2_instance_id")
+        for t in targets
+    }
+    assert discovered == instance_ids
+    assert all(t["health"] == "up" for t in targets), [t["lastError"] for t in targets]
+
+
+def test_cloudwatch_watches_what_prometheus_cannot():
+    """Terraform made a status-check alarm per instance (the monitoring host's fires on
+    silence too), the load balancer's 5xx and unhealthy-ingress alarms, all notifying the
+    encrypted alarm topic."""
+    alarms = {a["AlarmName"]: a for a in aws("cloudwatch").describe_alarms()["MetricAlarms"]}
+    topic = next(
+        t["TopicArn"]
+        for t in aws("sns").list_topics()["Topics"]
+        if t["TopicArn"].endswith(":cdaprod-emulated-alarms")
+    )
+    attributes = aws("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert attributes.get("KmsMasterKeyId", "").startswith("arn:aws:kms:")
+    for host in KINDS:
+        alarm = alarms[f"{host}-status-check"]
+        assert alarm["MetricName"] == "StatusCheckFailed"
+        assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic]
+        watcher = "monitoring" in KINDS[host]
+        assert alarm["TreatMissingData"] == ("breaching" if watcher else "missing")
+    for name in ("lb-elb-5xx", "lb-target-5xx", "lb-unhealthy-ingress"):
+        assert alarms[f"cdaprod-emulated-{name}"]["AlarmActions"] == [topic]
 
 
 def test_a_postgres_dump_lands_in_the_backups_bucket():
