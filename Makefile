@@ -39,22 +39,28 @@ MK_CORE := setup images environments lint pytest molecule terraform airflow
 include $(MK_CORE:%=$(ROOT)/mk/%.mk)
 include $(filter-out $(MK_CORE:%=$(ROOT)/mk/%.mk),$(sort $(wildcard $(ROOT)/mk/*.mk)))
 
-.PHONY: help setup setup-controller test test-fast bench
+.PHONY: help setup setup-controller setup-tools setup-images test test-fast bench
 
 ##@ Everything at once
 help: ## Show the targets by area
 	@echo "Usage: make TARGET [ENV=local|emulated|dev|stage|prod] [WITH=weaviate]   (now ENV=$(ENV))"
 	@awk -f $(ROOT)/scripts/make-help.awk $(MAKEFILE_LIST)
 
-# The host image (debootstrap: disk and CPU) builds while the controller installs its tools
-# (mostly downloads), one at a time as some of them call apt; the images made from both
-# come last.
+# Two steps of two jobs each. First the host image (debootstrap: disk and CPU) while the
+# controller installs .venv (mostly downloads); then the images made from it (each building the
+# hosts' wheelhouse it needs first) while the controller installs its other tools, one at a
+# time as some of them call apt.
 setup: setup-apt setup-podman ## Install everything this machine needs (root; Debian 12 or 13)
-	@$(MAKE) --no-print-directory -j2 --output-sync=target image setup-controller
-	@$(MAKE) --no-print-directory $(SETUP_IMAGE_TARGETS)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target image venv
+	@$(MAKE) --no-print-directory -j2 --output-sync=target setup-images setup-tools
 
-setup-controller: venv ## The controller's tools only: .venv and each area's SETUP_TARGETS (no images)
+setup-controller: venv setup-tools ## The controller's tools only: .venv and each area's SETUP_TARGETS (no images)
+
+setup-tools: venv ## Each area's SETUP_TARGETS, one at a time
 	@for target in $(SETUP_TARGETS); do $(MAKE) --no-print-directory "$$target" || exit; done
+
+setup-images: venv ## Each area's SETUP_IMAGE_TARGETS, one at a time (the host image is made first)
+	@for target in $(SETUP_IMAGE_TARGETS); do $(MAKE) --no-print-directory "$$target" || exit; done
 
 # pytest runs in PYTEST_WORKERS processes (mk/pytest.mk) and the areas' checks mostly wait
 # (Terraform on its providers), so the two run side by side, each one's output printed whole

@@ -9,7 +9,7 @@ HOSTS_LOCK := $(ROOT)/requirements/hosts.lock
 # the workers import the samples, and the sample services run from the same environment).
 HOSTS_LOCK_EXTRAS := airflow video-archive web social
 
-SETUP_TARGETS += wheelhouse
+# The wheelhouse is made by image-python, its first user.
 SETUP_IMAGE_TARGETS += image-python image-moto
 
 .PHONY: image wheelhouse image-python image-moto hosts-lock moto-lock
