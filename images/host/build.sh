@@ -113,7 +113,11 @@ install -D -m 0644 -t "$rootfs$site_dir" "$here"/python/ansiballz_bytecode_cache
 install -d -m 0755 "$rootfs/var/cache/ansiballz-bytecode"
 chroot "$rootfs" apt-get clean
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
-# Mark the (emptied) package lists as stale so the first apt task refreshes them.
+# Mark the (emptied) package lists as stale so the first apt task refreshes them. partial/ is
+# made now: apt makes it when missing (unattended-upgrades does, at boot), which dates the
+# directory to that moment, and Ansible's apt cache_valid_time then takes the empty lists
+# for fresh ones ("No package matching").
+mkdir -p "$rootfs/var/lib/apt/lists/partial"
 touch -d @0 "$rootfs/var/lib/apt/lists"
 
 log "importing into podman as $image"

@@ -63,7 +63,9 @@ cat > "$playbook" <<PLAY
         install_recommends: false
         update_cache: true
     - name: Empty the apt lists and cache
-      ansible.builtin.shell: apt-get clean && rm -rf /var/lib/apt/lists/* && touch -d @0 /var/lib/apt/lists
+      ansible.builtin.shell: >-
+        apt-get clean && rm -rf /var/lib/apt/lists/* && mkdir /var/lib/apt/lists/partial
+        && touch -d @0 /var/lib/apt/lists
 PLAY
 ANSIBLE_CONFIG="$root/ansible/ansible.cfg" ANSIBLE_ROLES_PATH="$root/ansible/roles" \
   ansible-playbook -i "$builder," -c containers.podman.podman -e "wheelhouse_venv_archive=$archive" \
