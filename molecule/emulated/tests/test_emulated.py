@@ -15,6 +15,7 @@ import ssl
 import subprocess
 import time
 import urllib.parse
+import uuid
 
 import pytest
 from emulated_aws import aws, first_of, hosts_of, inventory, platform_vars, run_on, secrets
@@ -168,6 +169,28 @@ def test_cloudwatch_watches_what_prometheus_cannot():
         assert alarm["TreatMissingData"] == ("breaching" if watcher else "missing")
     for name in ("lb-elb-5xx", "lb-target-5xx", "lb-unhealthy-ingress"):
         assert alarms[f"cdaprod-emulated-{name}"]["AlarmActions"] == [topic]
+
+
+def test_every_hosts_journal_is_readable_on_the_monitoring_host():
+    """A line each other instance writes to its journal arrives on the monitoring host, under
+    the instance's name, through the journal uploads' TLS port Terraform opened."""
+    monitoring = first_of("monitoring")[0]
+    others = sorted(set(KINDS) - {monitoring})
+    mark = f"journal-check-{uuid.uuid4().hex[:12]}"
+    for host in others:
+        assert run_on(host, "logger", "-t", "journal-check", mark).returncode == 0
+
+    def hosts_seen() -> set[str]:
+        out = run_on(
+            monitoring, "journalctl", "-D", "/var/log/journal/remote", "-t", "journal-check",
+            "-o", "json", "--no-pager",
+        ).stdout  # fmt: skip
+        return {json.loads(line)["_HOSTNAME"] for line in out.splitlines() if mark in line}
+
+    deadline = time.monotonic() + 120
+    while hosts_seen() != set(others) and time.monotonic() < deadline:
+        time.sleep(3)
+    assert hosts_seen() == set(others)
 
 
 def test_a_postgres_dump_lands_in_the_backups_bucket():
