@@ -43,7 +43,7 @@ run "plans_the_environment" {
   assert {
     condition = toset(keys(output.inventory)) == toset([
       "environment", "region", "domain", "private_cidr", "buckets", "ingest_queue_url",
-      "ingest_dead_letter_queue_url", "secrets_id", "ssm_transfer_bucket", "public_airflow_ui", "hosts",
+      "ingest_dead_letter_queue_url", "secrets_id", "ssm_transfer_bucket", "public_airflow_ui", "discovery_tags", "hosts",
     ])
     error_message = "The inventory output has exactly the keys the inventory writer reads."
   }
