@@ -7,12 +7,14 @@ domain_name         = "dev.cdaprod.dev"
 deletion_protection = false
 force_destroy       = true
 
-# Small: four hosts, several groups on each (ARCHITECTURE.md: the group set stays the same).
+# Small: several groups on each host (ARCHITECTURE.md: the group set stays the same), but the
+# monitoring host stands apart, so that it does not go down with what it watches.
 hosts = {
   data       = { groups = ["postgres", "weaviate"], instance_type = "r6i.large", data_volume_size = 50 }
-  master     = { groups = ["airflow_master", "video_archive", "social_gateway", "ingress", "monitoring"], instance_type = "t3.large" }
+  master     = { groups = ["airflow_master", "video_archive", "social_gateway", "ingress"], instance_type = "t3.large" }
   worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 100 }
   worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 100 }
+  monitoring = { groups = ["monitoring"], instance_type = "t3.medium" }
 }
 
 # CloudWatch alarms (EC2 status checks, load balancer 5xx, the monitoring host) by e-mail;
