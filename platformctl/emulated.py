@@ -72,6 +72,11 @@ class Site:
         return str(ipaddress.ip_network(self.vpc_cidr).broadcast_address - 1)
 
     @property
+    def moto_url_for_hosts(self) -> str:
+        """moto's endpoint where the hosts reach it: its address on the emulated network."""
+        return f"http://{self.moto_address}:{MOTO_PORT_IN_HOST}"
+
+    @property
     def moto_container(self) -> str:
         return f"{self.name_prefix}moto"
 
@@ -201,7 +206,7 @@ def _topology(current: Site, outputs: dict[str, Any] | None) -> dict[str, Any]:
 def _write_instance_environment(current: Site, region: str) -> None:
     """What an instance's processes find: the region's endpoint (moto) and credentials."""
     values = {
-        "AWS_ENDPOINT_URL": f"http://{current.moto_address}:{MOTO_PORT_IN_HOST}",
+        "AWS_ENDPOINT_URL": current.moto_url_for_hosts,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
         **TEST_KEYS,
@@ -296,7 +301,7 @@ def as_seen_by_hosts(outputs: dict[str, Any]) -> dict[str, Any]:
     the emulated network, where the hosts reach it (queue URLs name their endpoint), and that
     address as `aws_endpoint_url` (for what reads no AWS_ENDPOINT_URL, such as Prometheus)."""
     current = site()
-    inside = f"http://{current.moto_address}:{MOTO_PORT_IN_HOST}"
+    inside = current.moto_url_for_hosts
     seen = {
         key: value.replace(current.moto_url, inside) if isinstance(value, str) else value
         for key, value in outputs.items()
