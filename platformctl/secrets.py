@@ -39,6 +39,9 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     # The Redis exporter's statistics-only login (no keys, no CONFIG).
     "redis_metrics_password": _token,
     "airflow_admin_password": _token,
+    # Airflow's operator (role Op) and read-only (role Viewer) users.
+    "airflow_op_password": _token,
+    "airflow_viewer_password": _token,
     "airflow_fernet_key": _fernet_key,
     "airflow_secret_key": _token,
     "weaviate_api_key": _token,

@@ -14,6 +14,8 @@ testinfra_hosts = [f"podman://{MASTER}"]
 REPO = Path(__file__).resolve().parents[3]
 
 ADMIN_PASSWORD = "molecule-admin-pw-1"
+OP_PASSWORD = "molecule-op-pw-1"
+VIEWER_PASSWORD = "molecule-viewer-pw-1"
 REDIS_PASSWORD = "molecule-redis-pw-0123456789"
 REDIS_METRICS_PASSWORD = "molecule-redis-metrics-pw-0123"
 SERVICES = [
@@ -51,10 +53,16 @@ def http(host, method, url, body=None, token=None):
     return int(status), text
 
 
-def token(host, ip, password=ADMIN_PASSWORD):
+def token(host, ip, password=ADMIN_PASSWORD, username="admin"):
     return http(
-        host, "POST", f"http://{ip}:8080/auth/token", {"username": "admin", "password": password}
+        host, "POST", f"http://{ip}:8080/auth/token", {"username": username, "password": password}
     )
+
+
+def access_token(host, ip, username, password):
+    status, body = token(host, ip, password=password, username=username)
+    assert status == 201, (username, body)
+    return json.loads(body)["access_token"]
 
 
 def test_services_running_and_started_at_boot(host):
@@ -89,6 +97,46 @@ def test_wrong_password_and_no_token_are_refused(host, ip):
     assert status == 401
     status, _ = http(host, "GET", f"http://{ip}:8080/api/v2/dags")
     assert status == 401
+
+
+def test_viewer_sees_dags_but_cannot_trigger_one(host, ip):
+    viewer = access_token(host, ip, "viewer", VIEWER_PASSWORD)
+    status, body = http(host, "GET", f"http://{ip}:8080/api/v2/dags", token=viewer)
+    assert status == 200, body
+    assert "notebook_smoke" in [d["dag_id"] for d in json.loads(body)["dags"]]
+    status, body = http(
+        host,
+        "POST",
+        f"http://{ip}:8080/api/v2/dags/notebook_smoke/dagRuns",
+        {"logical_date": None},
+        token=viewer,
+    )
+    assert status == 403, body
+
+
+def test_operator_may_trigger_a_dag(host, ip):
+    op = access_token(host, ip, "operator", OP_PASSWORD)
+    status, body = http(
+        host,
+        "POST",
+        f"http://{ip}:8080/api/v2/dags/notebook_smoke/dagRuns",
+        {"logical_date": None},
+        token=op,
+    )
+    assert status == 200, body
+    assert json.loads(body)["state"] == "queued"
+
+
+def test_each_user_has_only_its_own_password(host, ip):
+    assert token(host, ip, password=ADMIN_PASSWORD, username="viewer")[0] == 401
+    assert token(host, ip, password=VIEWER_PASSWORD, username="operator")[0] == 401
+
+
+def test_sign_in_page_is_the_fab_form_without_a_development_banner(host, ip):
+    status, page = http(host, "GET", f"http://{ip}:8080/auth/login/")
+    assert status == 200
+    assert 'type="password"' in page and "csrf_token" in page
+    assert "development" not in page.lower() and "simple auth manager" not in page.lower()
 
 
 def test_notebook_smoke_dag_is_parsed_without_errors(host, ip):
@@ -158,15 +206,17 @@ def test_secrets_are_not_world_readable(host):
     assert 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="postgresql+psycopg://' in host.check_output(
         "cat /etc/cdaprod/airflow.env"
     )
-    pw = host.file("/opt/cdaprod/airflow/simple_auth_manager_passwords.json")
-    assert pw.user == "cdaprod" and pw.mode == 0o600
+    auth = host.file("/opt/cdaprod/airflow/webserver_config.py")
+    assert auth.user == "root" and auth.mode == 0o640
+    assert "AUTH_TYPE = AUTH_DB" in auth.content_string
+    assert ADMIN_PASSWORD not in auth.content_string
     assert host.file("/etc/redis/redis.conf").mode == 0o640
     cfg = host.file("/opt/cdaprod/airflow/airflow.cfg")
     assert cfg.mode == 0o640
     assert ADMIN_PASSWORD not in cfg.content_string
     assert REDIS_PASSWORD not in cfg.content_string
-    # No generated password anywhere in AIRFLOW_HOME.
-    assert not host.file("/opt/cdaprod/airflow/simple_auth_manager_passwords.json.generated").exists
+    # The simple auth manager's files are gone: no password sits in AIRFLOW_HOME.
+    assert not host.file("/opt/cdaprod/airflow/simple_auth_manager_passwords.json").exists
 
 
 def test_services_run_as_the_service_user(host):

@@ -98,6 +98,29 @@ def test_unauthenticated_calls_get_401(api):
     assert call("POST", f"{api}/auth/token", {"username": "admin", "password": "wrong"})[0] == 401
 
 
+def test_airflow_viewer_through_the_ingress_sees_dags_but_cannot_trigger(secrets):
+    status, page = through_ingress("airflow", "/auth/login/")
+    assert status == 200 and 'type="password"' in page
+    assert "development" not in page.lower()
+    status, body = through_ingress(
+        "airflow",
+        "/auth/token",
+        method="POST",
+        body={"username": "viewer", "password": secrets["airflow_viewer_password"]},
+    )
+    assert status == 201, body
+    viewer = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+    assert through_ingress("airflow", "/api/v2/dags", headers=viewer)[0] == 200
+    status, body = through_ingress(
+        "airflow",
+        "/api/v2/dags/notebook_smoke/dagRuns",
+        method="POST",
+        headers=viewer,
+        body={"logical_date": None},
+    )
+    assert status == 403, body
+
+
 def test_authenticated_trigger_runs_the_dag_to_success(good_run):
     run_id, state = good_run
     assert state == "success", run_id
