@@ -10,6 +10,7 @@ and added, so upgrading the platform never rotates a password behind a running s
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import os
 import secrets
@@ -28,6 +29,43 @@ def _token() -> str:
 
 def _fernet_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def _platform_ca() -> str:
+    """A new CA for the platform's private services: its PKCS#8 key and self-signed
+    certificate, one PEM bundle. It signs host certificates only (path length 0), for ten
+    years; hosts' certificates are renewed by the play long before."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cdaprod platform CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    public = key.public_key()
+    unused = "digital_signature content_commitment key_encipherment data_encipherment"
+    usage = dict.fromkeys(f"{unused} key_agreement encipher_only decipher_only".split(), False)
+    signs_certificates_only = x509.KeyUsage(key_cert_sign=True, crl_sign=True, **usage)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(signs_certificates_only, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return (key_pem + cert.public_bytes(serialization.Encoding.PEM)).decode()
 
 
 # Every secret the platform's roles read through `platform_secrets`.
@@ -69,6 +107,9 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     # The key Prometheus presents (as a Bearer token) to the archive's and the gateway's
     # /metrics: a viewer of the archive, a named client of the gateway.
     "monitoring_api_key": _token,
+    # The platform CA's key and certificate (role platform_ca): hosts' certificates, and
+    # PostgreSQL's verify-full.
+    "platform_ca": _platform_ca,
 }
 
 

@@ -48,13 +48,19 @@ def test_the_inventory_is_terraforms_hosts_and_outputs():
     assert "127.0.0.1" not in settings["platform_ingest_queue_url"]
 
 
-def _psql_login(user: str, password: str) -> str:
-    """Log in to PostgreSQL from the master as `user`; '' on success, else the error."""
+# The platform CA as every host has it (role platform_ca).
+PLATFORM_CA = "/etc/ssl/certs/cdaprod-platform-ca.pem"
+
+
+def _psql_login(user: str, password: str, sslmode: str = "verify-full") -> str:
+    """Log in to PostgreSQL from the master as `user`, by default verifying the server's
+    certificate and address against the platform CA; '' on success, else the error."""
     db_host = first_of("postgres")[1]["ansible_host"]
     script = (
         "import sys, psycopg\n"
         "try:\n"
         f"    psycopg.connect(host='{db_host}', user='{user}', dbname='{user}',\n"
+        f"                    sslmode='{sslmode}', sslrootcert='{PLATFORM_CA}',\n"
         "                    password=sys.stdin.read(), connect_timeout=10).close()\n"
         "except psycopg.OperationalError as exc:\n"
         "    print(exc)\n"
@@ -71,6 +77,9 @@ def test_services_use_the_passwords_in_secrets_manager():
     assert _psql_login("archive", stored["postgres_archive_password"]) == ""
     refused = _psql_login("archive", "not-" + stored["postgres_archive_password"])
     assert "password authentication failed" in refused
+    # TLS only: the right password over a plain connection is refused.
+    plain = _psql_login("archive", stored["postgres_archive_password"], sslmode="disable")
+    assert "no encryption" in plain, plain
 
 
 def test_airflow_admin_logs_in_with_the_stored_password():

@@ -28,6 +28,8 @@ DATA_DIR = f"{VARS['pg_test_data_root']}/15/main"
 EXPORTER_AUTH = ("prometheus", VARS["pg_test_exporter_password"])
 EXPORTER_PORTS = {"server": 9187, "archive": VARS["pg_test_exporter_archive_port"]}
 ROWS = 1237  # an odd number, so a restore that loses or duplicates rows shows
+# The platform CA as every host has it (role platform_ca).
+CA = "/etc/ssl/certs/cdaprod-platform-ca.pem"
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +44,10 @@ def server_ip(host):
     return host.check_output("ip -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1")
 
 
-def psql(on, sql, *, host, db, user, password):
-    """Run psql over TCP on host `on`; return the command result (never raises)."""
-    conninfo = f"host={host} port=5432 dbname={db} user={user} sslmode=prefer connect_timeout=5"
+def psql(on, sql, *, host, db, user, password, tls=f"sslmode=verify-full sslrootcert={CA}"):
+    """Run psql over TCP on host `on`, by default verifying the server's certificate and name
+    against the platform CA; return the command result (never raises)."""
+    conninfo = f"host={host} port=5432 dbname={db} user={user} {tls} connect_timeout=5"
     cmd = (
         f"PGPASSWORD={shlex.quote(password)} psql {shlex.quote(conninfo)} "
         f"-X -At -v ON_ERROR_STOP=1 -c {shlex.quote(sql)}"
@@ -146,6 +149,38 @@ def test_unlisted_source_is_refused(host, client, server_ip):
     assert "no pg_hba.conf entry for host" in res.stderr
     res = psql(host, "SELECT 1", host=server_ip, db="airflow", user="airflow", password=AIRFLOW_PW)
     assert res.rc == 0, res.stderr
+
+
+def test_a_plain_connection_is_refused_even_with_the_right_password(client):
+    res = psql(
+        client, "SELECT 1", host=SERVER, db="archive", user="archive", password=ARCHIVE_PW,
+        tls="sslmode=disable",
+    )  # fmt: skip
+    assert res.rc != 0
+    assert "no encryption" in res.stderr, res.stderr
+
+
+def test_clients_talk_tls_and_verify_the_servers_name_against_the_platform_ca(host, client):
+    res = psql(
+        client, "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        host=SERVER, db="archive", user="archive", password=ARCHIVE_PW,
+    )  # fmt: skip
+    assert res.rc == 0, res.stderr
+    assert res.stdout.strip() in ("t|TLSv1.3", "t|TLSv1.2"), res.stdout
+    assert admin(host, "SHOW ssl_min_protocol_version") == "TLSv1.2"
+    # Another CA's certificate, or a name the certificate does not hold, fails verify-full.
+    other_ca = "/usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt"
+    res = psql(
+        client, "SELECT 1", host=SERVER, db="archive", user="archive", password=ARCHIVE_PW,
+        tls=f"sslmode=verify-full sslrootcert={other_ca}",
+    )  # fmt: skip
+    assert res.rc != 0 and "certificate verify failed" in res.stderr, res.stderr
+    server_ip = host.check_output("hostname -I").split()[0]
+    res = psql(
+        client, "SELECT 1", host="not-the-db.invalid", db="archive", user="archive",
+        password=ARCHIVE_PW, tls=f"hostaddr={server_ip} sslmode=verify-full sslrootcert={CA}",
+    )  # fmt: skip
+    assert res.rc != 0 and "does not match host name" in res.stderr, res.stderr
 
 
 def test_backup_timer_dump_restores_with_same_row_count(host, client):
@@ -263,6 +298,14 @@ BAD_INPUT = {
             ]
         },
         "source must be a network in CIDR notation",
+    ),
+    "TLS-only entries on a server without a certificate": (
+        {
+            "postgres_hba_entries": [
+                {"database": "archive", "user": "archive", "source": "10.0.0.8/32"}
+            ]
+        },
+        "so the server needs postgres_tls_certificate_file and postgres_tls_key_file",
     ),
     "hba method smuggled into the source": (
         {
