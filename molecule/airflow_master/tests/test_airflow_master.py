@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[3]
 ADMIN_PASSWORD = "molecule-admin-pw-1"
 OP_PASSWORD = "molecule-op-pw-1"
 VIEWER_PASSWORD = "molecule-viewer-pw-1"
+PLATFORM_CA = "/etc/ssl/certs/cdaprod-platform-ca.pem"
 REDIS_PASSWORD = "molecule-redis-pw-0123456789"
 REDIS_METRICS_PASSWORD = "molecule-redis-metrics-pw-0123"
 SERVICES = [
@@ -179,22 +180,37 @@ def test_listeners_bound_to_private_address_only(host, ip):
     assert not any(a.endswith(":8793") for a in locals_)
 
 
+def redis_cli(ip: str) -> str:
+    """redis-cli over TLS, checking Redis's certificate against the platform CA."""
+    return f"redis-cli --tls --cacert {PLATFORM_CA} -h {ip} --no-auth-warning"
+
+
 def test_redis_refuses_clients_without_the_password(host, ip):
-    out = host.run("redis-cli -h %s ping", ip)
+    out = host.run(f"{redis_cli(ip)} ping")
     assert "NOAUTH" in out.stdout + out.stderr
-    wrong = host.run("redis-cli -h %s --no-auth-warning -a wrong-password ping", ip)
+    wrong = host.run(f"{redis_cli(ip)} -a wrong-password ping")
     assert "PONG" not in wrong.stdout
-    right = host.run("redis-cli -h %s --no-auth-warning -a %s ping", ip, REDIS_PASSWORD)
-    assert right.stdout.strip() == "PONG"
+    right = host.run(f"{redis_cli(ip)} -a %s ping", REDIS_PASSWORD)
+    assert right.stdout.strip() == "PONG", right.stderr
+
+
+def test_redis_takes_tls_only(host, ip):
+    plain = host.run("redis-cli -h %s --no-auth-warning -a %s ping", ip, REDIS_PASSWORD)
+    assert "PONG" not in plain.stdout
+    other_ca = "/usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt"
+    other = f"redis-cli --tls --cacert {other_ca} -h {ip} --no-auth-warning"
+    unverified = host.run(f"{other} -a %s ping", REDIS_PASSWORD)
+    assert "PONG" not in unverified.stdout
+    assert "certificate verify failed" in unverified.stdout + unverified.stderr
 
 
 def test_redis_gives_the_exporter_statistics_only(host, ip):
-    login = f"redis-cli -h {ip} --no-auth-warning --user metrics --pass {REDIS_METRICS_PASSWORD}"
+    login = f"{redis_cli(ip)} --user metrics --pass {REDIS_METRICS_PASSWORD}"
     assert "redis_version" in host.check_output(f"{login} INFO server")
     for command in ("CONFIG GET requirepass", "GET anykey", "KEYS '*'", "LLEN cpu"):
         out = host.run(f"{login} {command}")
         assert "NOPERM" in out.stdout + out.stderr, command
-    wrong = host.run(f"redis-cli -h {ip} --no-auth-warning --user metrics --pass wrong INFO")
+    wrong = host.run(f"{redis_cli(ip)} --user metrics --pass wrong INFO")
     assert "redis_version" not in wrong.stdout
     # Redis keeps only the password's SHA-256.
     assert REDIS_METRICS_PASSWORD not in host.check_output("cat /etc/redis/redis.conf")
