@@ -14,6 +14,8 @@ BROKER = os.environ.get("AIRFLOW_WORKER_BROKER_INSTANCE", "molecule-airflow-work
 testinfra_hosts = [f"podman://{WORKER}"]
 
 CELERY_APP = "airflow.providers.celery.executors.celery_executor_utils.app"
+# The platform CA as every host has it (role platform_ca).
+PLATFORM_CA = "/etc/ssl/certs/cdaprod-platform-ca.pem"
 
 
 def celery(host, *args):
@@ -60,17 +62,37 @@ def test_concurrency_sized_to_the_host(host):
     assert stats["pool"]["max-concurrency"] == cores
 
 
-def test_broker_refuses_the_worker_without_password(host):
-    # The same broker URL without the password is refused by Redis.
+def broker_ping(host, **options) -> str:
+    """Ping the worker's broker as its URL names it, with these options in place of the
+    password and TLS settings; returns what failed ('' when Redis answered)."""
     cmd = (
         "set -a; . /etc/cdaprod/airflow.env; set +a; "
         '/opt/cdaprod/venv/bin/python -c "import os,redis,urllib.parse as u;'
         "p=u.urlparse(os.environ['AIRFLOW__CELERY__BROKER_URL']);"
-        'redis.Redis(host=p.hostname,port=p.port).ping()"'
+        f'redis.Redis(host=p.hostname,port=p.port,socket_timeout=10,{options_code(options)}).ping()"'
     )
     res = host.run("bash -c %s", cmd)
-    assert res.rc != 0
-    assert "AuthenticationError" in res.stderr or "NOAUTH" in res.stderr, res.stderr
+    return "" if res.rc == 0 else res.stderr
+
+
+def options_code(options: dict) -> str:
+    return ",".join(f"{name}={value!r}" for name, value in options.items())
+
+
+def test_broker_refuses_the_worker_without_password(host):
+    # The broker's certificate checked against the platform CA, but no password: refused.
+    refused = broker_ping(host, ssl=True, ssl_ca_certs=PLATFORM_CA)
+    assert "AuthenticationError" in refused or "NOAUTH" in refused, refused
+
+
+def test_broker_takes_tls_only(host):
+    # Plain TCP gets no answer at all, not even the request for a password.
+    refused = broker_ping(host)
+    assert refused and "NOAUTH" not in refused and "AuthenticationError" not in refused
+    # Another CA does not vouch for the broker's certificate.
+    other_ca = "/usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt"
+    refused = broker_ping(host, ssl=True, ssl_ca_certs=other_ca)
+    assert "certificate verify failed" in refused, refused
 
 
 def test_log_server_bound_to_private_address_and_requires_a_token(host):
