@@ -89,10 +89,8 @@ def test_broker_takes_tls_only(host):
     # Plain TCP gets no answer at all, not even the request for a password.
     refused = broker_ping(host)
     assert refused and "NOAUTH" not in refused and "AuthenticationError" not in refused
-    # Another CA does not vouch for the broker's certificate.
-    other_ca = "/usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt"
-    refused = broker_ping(host, ssl=True, ssl_ca_certs=other_ca)
-    assert "certificate verify failed" in refused, refused
+    # (redis-py also trusts the system store, which holds the platform CA on every host; the
+    # airflow_master scenario shows, with redis-cli, that another CA's clients are refused.)
 
 
 def test_log_server_bound_to_private_address_and_requires_a_token(host):
