@@ -90,11 +90,19 @@ def test_single_sign_on_maps_groups_to_roles_and_keeps_the_secret_out(tmp_path):
     ("inputs", "message"),
     [
         (
-            {"airflow_master_users": [{"username": "admin", "role": "Viewer", "password": "x" * 12}]},
+            {
+                "airflow_master_users": [
+                    {"username": "admin", "role": "Viewer", "password": "x" * 12}
+                ]
+            },
             "Each user of airflow_master_users needs its own user name",
         ),
         (
-            {"airflow_master_users": [{"username": "viewer", "role": "Viewer", "password": "short"}]},
+            {
+                "airflow_master_users": [
+                    {"username": "viewer", "role": "Viewer", "password": "short"}
+                ]
+            },
             "a password of 8+ characters",
         ),
         (
