@@ -129,7 +129,8 @@ def test_platform_wiring_of_the_social_sample(tmp_path: Path) -> None:
     assert env["SOCIAL_DERIVATIVES_DIR"] == "/srv/social/derivatives"
     dsn = env["SOCIAL_CATALOG_DSN"]
     assert dsn.startswith("postgresql://social_pipeline:") and dsn.endswith(
-        "@10.89.0.2:5432/archive"
+        "@10.89.0.2:5432/archive?sslmode=verify-full"
+        "&sslrootcert=/etc/ssl/certs/cdaprod-platform-ca.pem"
     )
     # Workers also hold the archive's shared directories; the social sample adds its own.
     assert {"path": "/srv/social/derivatives", "mode": "1777"} in worker["dirs"]
