@@ -100,30 +100,24 @@ def test_wrong_password_and_no_token_are_refused(host, ip):
     assert status == 401
 
 
+def trigger_smoke(host, ip, tok):
+    """Trigger notebook_smoke as the holder of `tok`: (status, body)."""
+    url = f"http://{ip}:8080/api/v2/dags/notebook_smoke/dagRuns"
+    return http(host, "POST", url, {"logical_date": None}, token=tok)
+
+
 def test_viewer_sees_dags_but_cannot_trigger_one(host, ip):
     viewer = access_token(host, ip, "viewer", VIEWER_PASSWORD)
     status, body = http(host, "GET", f"http://{ip}:8080/api/v2/dags", token=viewer)
     assert status == 200, body
     assert "notebook_smoke" in [d["dag_id"] for d in json.loads(body)["dags"]]
-    status, body = http(
-        host,
-        "POST",
-        f"http://{ip}:8080/api/v2/dags/notebook_smoke/dagRuns",
-        {"logical_date": None},
-        token=viewer,
-    )
+    status, body = trigger_smoke(host, ip, viewer)
     assert status == 403, body
 
 
 def test_operator_may_trigger_a_dag(host, ip):
     op = access_token(host, ip, "operator", OP_PASSWORD)
-    status, body = http(
-        host,
-        "POST",
-        f"http://{ip}:8080/api/v2/dags/notebook_smoke/dagRuns",
-        {"logical_date": None},
-        token=op,
-    )
+    status, body = trigger_smoke(host, ip, op)
     assert status == 200, body
     assert json.loads(body)["state"] == "queued"
 
