@@ -159,10 +159,26 @@ def test_concurrent_duplicates_queue_one_post(
     assert len(received.posts) == 1 and received.deliveries == 1
 
 
+class Rendezvous(Recording):
+    """A platform whose deliveries wait until the other gateway has taken a post too, so
+    that both gateways hold posts at once however the scheduler orders their threads."""
+
+    def __init__(self, took: threading.Event, other_took: threading.Event) -> None:
+        super().__init__(delay_s=0.05)
+        self.took, self.other_took = took, other_took
+
+    def publish(self, post: Post) -> Delivery:
+        self.took.set()
+        if not self.other_took.wait(timeout=20):
+            raise TimeoutError("the other gateway took no post within 20 s")
+        return super().publish(post)
+
+
 def test_two_gateways_workers_never_take_the_same_post(make_app: MakeApp) -> None:
     """Two gateway processes (apps) with several worker threads each over one database:
     FOR UPDATE SKIP LOCKED gives every queued post to exactly one of them."""
-    first, second = Recording(delay_s=0.05), Recording(delay_s=0.05)
+    took_a, took_b = threading.Event(), threading.Event()
+    first, second = Rendezvous(took_a, took_b), Rendezvous(took_b, took_a)
     app_a = make_app({"rec": first}, worker_concurrency=3)
     app_b = make_app({"rec": second}, worker_concurrency=3)
     keys = [f"skip-locked-{n:03d}" for n in range(24)]
