@@ -7,6 +7,7 @@ bench/results/terraform.json.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -55,8 +56,8 @@ def baseline_plan() -> float:
 
 
 def main() -> int:
-    if shutil.which("terraform") is None or shutil.which("moto_server") is None:
-        print("bench-terraform: skipped, terraform or moto_server is not installed")
+    if shutil.which("terraform") is None or importlib.util.find_spec("moto") is None:
+        print("bench-terraform: skipped, terraform or moto[server] is not installed")
         return 0
     os.environ.setdefault("TF_CLI_CONFIG_FILE", str(ROOT / "terraform" / "terraformrc"))
     state = terraform.layout("emulated").local_state

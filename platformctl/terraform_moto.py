@@ -2,15 +2,17 @@
 
 Settings the platform needs from moto: AWS managed policies (AmazonSSMManagedInstanceCore),
 Debian 12 AMIs (terraform/roots/emulated/moto-amis.json) and ACM certificates that
-validate at once instead of after 60 s.
+validate at once instead of after 60 s. The server is moto's own application served one
+request at a time (platformctl/moto_one_at_a_time.py), because moto is not thread-safe.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -22,6 +24,15 @@ from platformctl.errors import TerraformError
 ROOT = Path(__file__).resolve().parent.parent
 AMIS = ROOT / "terraform" / "roots" / "emulated" / "moto-amis.json"
 DEFAULT_MOTO_URL = "http://127.0.0.1:5000"
+ONE_AT_A_TIME = Path(__file__).resolve().parent / "moto_one_at_a_time.py"
+NOT_INSTALLED = "moto's server is not installed (pip install 'moto[server]')"
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The command that serves moto on host:port; RuntimeError when moto is missing."""
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("werkzeug") is None:
+        raise RuntimeError(NOT_INSTALLED)
+    return [sys.executable, str(ONE_AT_A_TIME), "-H", host, "-p", str(port)]
 
 
 def moto_url() -> str:
@@ -48,7 +59,7 @@ def check_moto(url: str) -> None:
     except OSError as exc:
         raise TerraformError(
             f"moto is not running at {url} ({exc.strerror or exc}); start it with "
-            f"`moto_server -H 127.0.0.1 -p {parsed.port}` or set MOTO_URL"
+            f"`python -m platformctl.terraform_moto {parsed.port}` or set MOTO_URL"
         ) from None
 
 
@@ -69,7 +80,7 @@ def moto_environment() -> dict[str, str]:
 
 
 class MotoServer:
-    """`with MotoServer() as url:` starts moto_server on a free loopback port and stops it."""
+    """`with MotoServer() as url:` starts moto on a free loopback port and stops it."""
 
     def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
         self.port = port or free_port()
@@ -78,12 +89,10 @@ class MotoServer:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> str:
-        binary = shutil.which("moto_server")
-        if binary is None:
-            raise RuntimeError("moto_server is not on PATH (pip install 'moto[server]')")
+        command = server_command("127.0.0.1", self.port)
         log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self._proc = subprocess.Popen(
-            [binary, "-H", "127.0.0.1", "-p", str(self.port)],
+            command,
             env={**os.environ, **moto_environment()},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -91,14 +100,14 @@ class MotoServer:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {self._proc.returncode}")
+                raise RuntimeError(f"moto's server exited with {self._proc.returncode}")
             try:
                 with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1):  # noqa: S310
                     return self.url
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"moto_server did not answer on {self.url} within 30 s")
+        raise RuntimeError(f"moto's server did not answer on {self.url} within 30 s")
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -124,19 +133,15 @@ class MotoServer:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m platformctl.terraform_moto [PORT]`: moto for `make apply ENV=emulated`."""
-    import sys
-
     args = sys.argv[1:] if argv is None else argv
     port = int(args[0]) if args else 5000
-    binary = shutil.which("moto_server")
-    if binary is None:
-        print(
-            "platformctl: moto_server is not on PATH (pip install 'moto[server]')", file=sys.stderr
-        )
+    try:
+        command = server_command("127.0.0.1", port)
+    except RuntimeError as exc:
+        print(f"platformctl: {exc}", file=sys.stderr)
         return 2
     print(f"moto on http://127.0.0.1:{port}; use MOTO_URL=http://127.0.0.1:{port}", flush=True)
-    env = {**os.environ, **moto_environment()}
-    return subprocess.call([binary, "-H", "127.0.0.1", "-p", str(port)], env=env)
+    return subprocess.call(command, env={**os.environ, **moto_environment()})
 
 
 if __name__ == "__main__":

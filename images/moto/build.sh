@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the image of emulated AWS's moto host: the Python host image plus moto's server
 # (requirements/moto.lock: its closure at the versions of requirements/dev.lock, the ones the
-# controller's tests use), run by systemd as `moto.service` on port 5000 with the settings
+# controller's tests use), served one request at a time (platformctl/moto_one_at_a_time.py), run by systemd as `moto.service` on port 5000 with the settings
 # the platform needs from moto
 # (platformctl/terraform_moto.py: managed IAM policies, the Debian AMIs, ACM validating at
 # once). platformctl starts one such host on the emulated VPC's network (platformctl/emulated.py).
@@ -38,8 +38,9 @@ env = moto_environment()
 env["MOTO_AMIS_PATH"] = "/etc/moto/amis.json"
 print(" ".join(f"{k}={v}" for k, v in sorted(env.items())))
 ')"
+server="$root/platformctl/moto_one_at_a_time.py"
 recipe_hash="$(
-  { echo "$base_id $environment"; cat "$0" "$amis" "$lock"; } | sha256sum | cut -c1-16
+  { echo "$base_id $environment"; cat "$0" "$amis" "$lock" "$server"; } | sha256sum | cut -c1-16
 )"
 current="$(podman image inspect --format '{{index .Labels "cdaprod.recipe"}}' "$image" 2>/dev/null || true)"
 if [[ "$current" == "$recipe_hash" && "${MOTO_IMAGE_FORCE:-0}" != 1 ]]; then
@@ -63,6 +64,8 @@ podman exec "$builder" /opt/cdaprod/venv/bin/pip install --quiet --no-index --no
   --require-hashes --find-links /var/tmp/moto-wheels --requirement /var/tmp/moto-wheels/moto.lock
 podman exec "$builder" sh -c 'rm -rf /var/tmp/moto-wheels && mkdir -p /etc/moto'
 podman cp "$amis" "$builder:/etc/moto/amis.json"
+# moto's application served one request at a time: moto is not thread-safe.
+podman cp "$server" "$builder:/usr/local/lib/moto_one_at_a_time.py"
 podman exec -i "$builder" sh -c 'cat > /etc/systemd/system/moto.service' <<UNIT
 [Unit]
 Description=moto: the AWS APIs of the emulated environment
@@ -70,7 +73,7 @@ After=network-online.target
 
 [Service]
 Environment=$environment
-ExecStart=/opt/cdaprod/venv/bin/moto_server -H 0.0.0.0 -p 5000
+ExecStart=/opt/cdaprod/venv/bin/python /usr/local/lib/moto_one_at_a_time.py -H 0.0.0.0 -p 5000
 User=nobody
 Restart=on-failure
 

@@ -14,6 +14,7 @@ test-terraform log) and kept in .cache/terraform-test/emulated-times.json.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import os
@@ -80,7 +81,9 @@ pytestmark = [
         "(set PLATFORM_TF_EMULATED=1 to run it here)",
     ),
     pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),
-    pytest.mark.skipif(shutil.which("moto_server") is None, reason="moto_server is not installed"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("moto") is None, reason="moto[server] is not installed"
+    ),
     pytest.mark.skipif(ANSIBLE_INVENTORY is None, reason="ansible-inventory is not installed"),
 ]
 
