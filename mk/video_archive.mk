@@ -6,9 +6,9 @@
 BROWSER_DIR := $(ROOT)/tests/web/browser
 
 SETUP_TARGETS += setup-browser
-BENCH_TARGETS += bench-video-archive bench-web bench-silver
+BENCH_TARGETS += bench-video-archive bench-web bench-silver bench-vector-index
 
-.PHONY: setup-browser test-web serve-web bench-web bench-video-archive bench-silver
+.PHONY: setup-browser test-web serve-web bench-web bench-video-archive bench-silver bench-vector-index
 
 ##@ Sample: video archive
 # playwright-core only; the tests drive Debian's /usr/bin/chromium, so no browser is downloaded.
@@ -38,3 +38,8 @@ bench-video-archive: venv ## Scan throughput, rescan, scan memory, search p95 ->
 #   --clips 4 --duration 2 --batch-size 1 --out /tmp/silver.json
 bench-silver: _require_venv ## Silver assets/min, two workers vs one (target >= 1.5x) -> bench/results/video_archive_silver.json
 	cd $(ROOT) && $(PY) bench/video_archive_silver.py
+
+# Synthetic vectors (not embeddings); ~25 min on 2 cores. A quick check (keep it out of the
+# results): .venv/bin/python bench/vector_index.py --vectors 30000 --clusters 100 --out /tmp/vi.json
+bench-vector-index: _require_venv ## ANN sweep over 1,000,000 vectors: recall@10, p95, build time and memory, fold-in -> bench/results/vector_index.json
+	cd $(ROOT) && $(PY) bench/vector_index.py

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samples.video_archive.indexing.backends import IndexedAsset
+from samples.video_archive.indexing.backends import IndexedAsset, SearchFilters
+from samples.video_archive.indexing.backends.ann import CHOSEN, AnnSettings
 from samples.video_archive.indexing.backends.lancedb import RRF_K, LanceDBIndex, fuse_rankings
 
 DIM = 16
@@ -81,3 +82,44 @@ def test_fuse_rankings_adds_reciprocal_ranks() -> None:
     assert [h.asset_id for h in hits] == [2, 3, 1]  # 2 and 3 are on both lists
     assert hits[0].score == pytest.approx(1 / (RRF_K + 2) + 1 / (RRF_K + 1))
     assert fuse_rankings([[], []], limit=3) == []
+
+
+@pytest.mark.parametrize(
+    "ann",
+    [
+        AnnSettings(kind="ivf_hnsw_sq", partitions=2, nprobes=2, refine_factor=3),
+        AnnSettings(kind="ivf_pq", partitions=2, sub_vectors=4, nprobes=2, refine_factor=10),
+    ],
+    ids=["ivf_hnsw_sq", "ivf_pq"],
+)
+def test_each_index_kind_builds_and_finds_its_rows(tmp_path: Path, ann: AnnSettings) -> None:
+    index = LanceDBIndex(tmp_path / "lance", DIM, ann_min_rows=300, ann=ann)
+    items = _items(1, 300)
+    index.upsert(items)
+    assert index.optimize().vector_index == "built"
+    assert _has_vector_index(index)
+    found = [index.search(item.vector, limit=10)[0].asset_id for item in items[:20]]
+    assert found == [item.asset_id for item in items[:20]]
+
+
+def test_ann_settings_refuse_what_cannot_work() -> None:
+    with pytest.raises(ValueError, match="unknown ANN index kind 'hnsw'"):
+        AnnSettings(kind="hnsw")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="nprobes must be at least 1"):
+        AnnSettings(nprobes=0)
+    assert set(AnnSettings(kind="ivf_pq").describe()) == {"kind", "nprobes", "refine_factor"}
+    assert "sub_vectors" not in CHOSEN.describe()
+
+
+def test_a_narrow_filter_still_finds_every_match_with_few_probes(tmp_path: Path) -> None:
+    """One partition probed of eight, and a filter that only three rows pass, in different
+    partitions: all three are found, not a short answer."""
+    ann = AnnSettings(kind="ivf_hnsw_sq", partitions=8, nprobes=1, refine_factor=1)
+    index = LanceDBIndex(tmp_path / "lance", DIM, ann_min_rows=300, ann=ann)
+    items = _items(1, 300)
+    for n in (10, 150, 290):
+        items[n] = IndexedAsset(n + 1, items[n].vector, "rare", "", 1.0, "av1")
+    index.upsert(items)
+    assert index.optimize().vector_index == "built"
+    hits = index.search(items[0].vector, limit=5, filters=SearchFilters(video_codec="av1"))
+    assert sorted(h.asset_id for h in hits) == [11, 151, 291]

@@ -11,11 +11,12 @@ indexes in step with the rows:
 
 * full text (BM25 over ``text``): created with the first rows, new rows folded in
   incrementally; rows not yet folded in are still searched, by a scan.
-* vector (ANN, ``IVF_HNSW_SQ`` on cosine): only once the table holds ``ann_min_rows`` rows;
-  below that an exact scan is fast enough and an index would only cost build time. Later
-  rows are folded in incrementally (assigned to the trained partitions, no retraining), and
-  the index is retrained only when the table has grown ``ANN_RETRAIN_GROWTH`` times since it
-  was trained, when the old centroids may no longer describe the data well.
+* vector (ANN on cosine, built and queried per ``ann.CHOSEN``): only once the table holds
+  ``ann_min_rows`` rows; below that an exact scan is fast enough and an index would only
+  cost build time. Later rows are folded in incrementally (assigned to the trained
+  partitions, no retraining), and the index is retrained only when the table has grown
+  ``ANN_RETRAIN_GROWTH`` times since it was trained, when the old centroids may no longer
+  describe the data well (bench/vector_index.py measures recall along that growth).
 
 Hybrid search runs the vector and the full-text query (same prefilter), each returning ids
 only, and fuses them by reciprocal rank.
@@ -30,8 +31,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pyarrow as pa
-from lancedb.index import FTS, IvfHnswSq
+from lancedb.index import FTS
 
+from samples.video_archive.indexing.backends.ann import CHOSEN, AnnSettings
 from samples.video_archive.indexing.backends.base import (
     IndexedAsset,
     IndexMaintenance,
@@ -52,14 +54,6 @@ RRF_K = 60
 # build there, and folding 10,000 new rows into it under a second.
 ANN_MIN_ROWS = 20_000
 ANN_RETRAIN_GROWTH = 2.0
-# HNSW graph settings: m=16, ef_construction=100 built 3x faster than LanceDB's defaults
-# (20, 300) over 90,000 x 384 vectors (68 s against 207 s) at recall@10 0.935 against 0.945.
-ANN_M = 16
-ANN_EF_CONSTRUCTION = 100
-# The index compares 8-bit quantised vectors; re-ranking 5 x limit candidates by their full
-# vectors raised recall@10 from 0.905 to 0.990 over 100,000 x 384 vectors at the same
-# latency (p50 4.4 -> 4.7 ms).
-ANN_REFINE_FACTOR = 5
 # A reader (the web service) sees rows another process wrote within this interval.
 READ_CONSISTENCY = timedelta(seconds=5)
 # Runs the full-text half of hybrid queries next to the vector half.
@@ -117,11 +111,13 @@ class LanceDBIndex:
         table: str = DEFAULT_TABLE,
         *,
         ann_min_rows: int = ANN_MIN_ROWS,
+        ann: AnnSettings = CHOSEN,
     ) -> None:
         import lancedb
 
         self.dimension = dimension
         self.ann_min_rows = ann_min_rows
+        self.ann = ann
         remote = is_s3(str(path))
         self._db = lancedb.connect(
             str(path),
@@ -197,12 +193,12 @@ class LanceDBIndex:
     ) -> list[tuple[int, float]]:
         """(asset id, cosine distance), nearest first. Only ids and distances come back,
         never the stored vectors or texts."""
-        query = (
+        query = self.ann.tune(  # (no effect on an exact scan)
             self._table.search(list(vector))
             .distance_type("cosine")
             .select(["asset_id", "_distance"])
-            .refine_factor(ANN_REFINE_FACTOR)  # (no effect on an exact scan)
-            .limit(limit)
+            .limit(limit),
+            limit,
         )
         if where:
             query = query.where(where, prefilter=True)
@@ -271,7 +267,7 @@ class LanceDBIndex:
         rows = self.count()
         self._table.create_index(
             "vector",
-            config=IvfHnswSq(distance_type="cosine", m=ANN_M, ef_construction=ANN_EF_CONSTRUCTION),
+            config=self.ann.index_config(),
             replace=True,
             name=_VECTOR_INDEX,
         )
