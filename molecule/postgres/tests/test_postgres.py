@@ -427,6 +427,11 @@ def test_exporters_run_as_prometheus_on_the_private_address_only(host, server_ip
         assert not host.socket(f"tcp://0.0.0.0:{port}").is_listening
 
 
+def test_our_exporter_unit_is_sandboxed(host):
+    # Debian's prometheus-postgres-exporter unit is the package's; the per-database one is ours.
+    assert_sandboxed(host, "cdaprod-postgres-exporter@archive")
+
+
 @pytest.mark.parametrize("which", EXPORTER_PORTS)
 @pytest.mark.parametrize("auth", [None, ("prometheus", "wrong-password")])
 def test_exporters_refuse_a_missing_or_wrong_password(server_ip, which, auth):
