@@ -68,10 +68,6 @@ class AnnSettings:
             query = query.ef(max(self.ef or 0, limit * self.refine_factor))
         return query
 
-    def build_key(self) -> tuple[Any, ...]:
-        """What the built index depends on (the query settings vary without a rebuild)."""
-        return (self.kind, self.partitions, self.m, self.ef_construction, self.sub_vectors)
-
     def describe(self) -> dict[str, Any]:
         """The settings that apply to this kind of index."""
         unused = {"sub_vectors"} if self.kind == "ivf_hnsw_sq" else {"m", "ef_construction", "ef"}
