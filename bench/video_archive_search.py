@@ -125,14 +125,23 @@ def _distinct_queries(rng: np.random.Generator, queries: int) -> tuple[list[str]
 def _time_queries(
     catalog: Catalog, index: Any, embedder: Any, query_texts: list[str], fresh_texts: list[str]
 ) -> tuple[dict[str, list[float]], list[float]]:
-    """ "search" is the pipeline's search() end to end; the parts are the same three steps
-    timed one by one on another distinct query (so none of them meets a warm cache), plus
-    the embedding of a repeated query (served by the embedder's cache) and a vector-only
-    index query for comparison. Returns the timings and the load average around them."""
-    from samples.video_archive.indexing.search import search
+    """ "search" is the search path's hybrid mode end to end (samples/video_archive/search);
+    the parts are the same three steps timed one by one on another distinct query (so none
+    of them meets a warm cache), plus the vector of a repeated query (served by the query
+    vector cache) and a vector-only index query for comparison. Returns the timings and the
+    load average around them."""
+    from samples.video_archive.config import Settings
+    from samples.video_archive.search import Filters, SemanticBackend, run_search
+    from samples.video_archive.search.catalog_queries import cards_for_ids
+
+    backend = SemanticBackend(Settings(), embedder=embedder, index=index)
+    vectors, _ = backend.get()
+
+    def search(q: str) -> list:
+        return run_search(catalog.conn, backend, q, "hybrid", Filters(), limit=10).items
 
     for q in ("warm up one", "warm up two", "warm up three"):  # first-call costs, untimed
-        search(catalog, index, embedder, q)
+        search(q)
     timings: dict[str, list[float]] = {
         name: []
         for name in (
@@ -149,12 +158,15 @@ def _time_queries(
 
     load_during = [os.getloadavg()[0]]
     for q, fresh in zip(query_texts, fresh_texts, strict=True):
-        results = timed("search", lambda q=q: search(catalog, index, embedder, q, limit=10))
+        results = timed("search", lambda q=q: search(q))
         assert results
         qv = timed("embedding", lambda fresh=fresh: embedder.embed([fresh])[0])
         hits = timed("index_hybrid", lambda qv=qv, fresh=fresh: index.search(qv, fresh, limit=10))
-        timed("catalog_rows", lambda hits=hits: catalog.assets_by_ids([h.asset_id for h in hits]))
-        timed("embedding_cached", lambda q=q: embedder.embed([q]))
+        timed(
+            "catalog_rows",
+            lambda hits=hits: cards_for_ids(catalog.conn, [h.asset_id for h in hits], Filters()),
+        )
+        timed("embedding_cached", lambda q=q: vectors.vector(q))
         timed("index_vector_only", lambda qv=qv: index.search(qv, limit=10))
     load_during.append(os.getloadavg()[0])
     return timings, load_during

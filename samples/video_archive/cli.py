@@ -4,7 +4,8 @@
     sources list | sources remove NAME
     scan SOURCE|--all [--derive] [--no-index]
     status | quarantine | show ID | kept | delete ID
-    search "words" [--codec C] [--min-duration S] [--max-duration S] [--min-height H]
+    search "words" [--mode keyword|semantic|hybrid] [--codec C] [--min-duration S]
+           [--max-duration S] [--min-height H] [--source NAME] [--tag TAG]
 
 Settings come from VIDEO_ARCHIVE_* variables and the config file (see config.py); bad
 input ends with one ``error:`` line and exit status 2, never a traceback.
@@ -40,7 +41,7 @@ from samples.video_archive.cli_support import (
     progress_bar,
 )
 from samples.video_archive.config import Settings
-from samples.video_archive.indexing.backends import SearchFilters, SemanticIndexError
+from samples.video_archive.indexing.backends import SemanticIndexError
 from samples.video_archive.indexing.embeddings import EmbedderUnavailableError
 from samples.video_archive.ingestion.sources import SourceError, spec_from_uri
 
@@ -149,45 +150,54 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
-    from samples.video_archive.indexing.index_factory import open_index
-    from samples.video_archive.indexing.search import search
+    from samples.video_archive.search import (
+        Filters,
+        SearchUnavailableError,
+        SemanticBackend,
+        run_search,
+    )
 
-    filters = SearchFilters(
+    if not args.query.strip():
+        raise UsageError(
+            "the search query is empty; give some words, e.g. search 'harbour at dusk'"
+        )
+    filters = Filters(
         min_duration_s=args.min_duration,
         max_duration_s=args.max_duration,
         video_codec=args.codec,
         min_height=args.min_height,
-        sources=tuple(args.source or ()),
+        source=args.source,
+        tags=tuple(t.strip().lower() for t in args.tag or () if t.strip()),
     )
     catalog = open_cli_catalog(settings)
-    embedder = MiniLMEmbedder()
-    index = open_index(settings, embedder.dimension)
+    backend = SemanticBackend(settings)
     try:
         try:
-            results = search(
-                catalog, index, embedder, args.query, limit=args.limit, filters=filters
+            page = run_search(
+                catalog.conn, backend, args.query, args.mode, filters, limit=args.limit
             )
-        except ValueError as exc:
+        except SearchUnavailableError as exc:
             raise UsageError(str(exc)) from exc
-        if not results:
+        if not page.items:
             console.print("no matches (is the archive indexed? 'scan' indexes by default)")
             return 0
         table = Table("id", "score", "location", "duration", "size", "codec", "title")
-        for r in results:
+        for card in page.items:
+            score = card.get("score")
             table.add_row(
-                str(r.asset_id),
-                f"{r.score:.3f}",
-                r.location,
-                f"{r.duration_s:.1f} s" if r.duration_s else "",
-                r.resolution or "",
-                r.video_codec or "",
-                r.title or "",
+                str(card["id"]),
+                "" if score is None else f"{score:.3f}",
+                card.get("location") or "?",
+                f"{card['duration_s']:.1f} s" if card.get("duration_s") else "",
+                f"{card['width']}x{card['height']}" if card.get("width") else "",
+                card.get("video_codec") or "",
+                card.get("title") or "",
             )
         console.print(table)
+        console.print(f"{page.mode}: {len(page.items)} shown of {page.total:,} matches")
         return 0
     finally:
-        index.close()
+        backend.close()
         catalog.close()
 
 
@@ -257,7 +267,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--min-duration", type=float, metavar="SECONDS")
     search.add_argument("--max-duration", type=float, metavar="SECONDS")
     search.add_argument("--min-height", type=int, metavar="PIXELS")
-    search.add_argument("--source", action="append", metavar="NAME", help="limit to sources")
+    search.add_argument(
+        "--mode",
+        choices=("keyword", "semantic", "hybrid"),
+        default="hybrid",
+        help="keyword: catalog full text; semantic: meaning; hybrid (default): both, fused",
+    )
+    search.add_argument("--source", metavar="NAME", help="only videos present on this source")
+    search.add_argument("--tag", action="append", metavar="TAG", help="only videos with the tag")
     search.set_defaults(func=cmd_search)
     return parser
 

@@ -13,13 +13,12 @@ from va_testlib import register
 
 from samples.video_archive.catalog import Catalog
 from samples.video_archive.config import Settings
-from samples.video_archive.indexing.backends import SearchFilters
 from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
 from samples.video_archive.indexing.embeddings import MiniLMEmbedder
 from samples.video_archive.indexing.indexer import index_pending
-from samples.video_archive.indexing.search import search
 from samples.video_archive.ingestion.scanner import scan_source
 from samples.video_archive.pipeline import run_bronze, run_gold
+from samples.video_archive.search import Filters, SemanticBackend, run_search
 from samples.video_archive.synthetic import Expected
 
 pytestmark = pytest.mark.slow
@@ -53,9 +52,13 @@ def smtp_server() -> Iterator[tuple[int, _Inbox]]:
     controller.stop()
 
 
-def _top(results: list) -> str:
+def _search(catalog: Catalog, backend: SemanticBackend, query: str, **filters) -> list[dict]:
+    return run_search(catalog.conn, backend, query, "hybrid", Filters(**filters), limit=10).items
+
+
+def _top(results: list[dict]) -> str:
     assert results, "no results"
-    return results[0].location
+    return results[0]["location"]
 
 
 def test_search_finds_videos_by_sidecar_and_path_words(
@@ -68,6 +71,7 @@ def test_search_finds_videos_by_sidecar_and_path_words(
     register(catalog, "corpus", root)
     scan_source(catalog, "corpus")
     index = LanceDBIndex(tmp_path / "index", dimension=embedder.dimension)
+    backend = SemanticBackend(Settings(), embedder=embedder, index=index)
 
     summary = index_pending(catalog, index, embedder)
     good = [p for p, e in expected.items() if not e.quarantined]
@@ -75,32 +79,28 @@ def test_search_finds_videos_by_sidecar_and_path_words(
     assert index.count() == len(good)
 
     # Words only in the .srt sidecar, paraphrased rather than quoted:
-    assert _top(search(catalog, index, embedder, "lighthouse keeper")) == (
-        "corpus:harbour/h264_aac.mp4"
-    )
+    assert _top(_search(catalog, backend, "lighthouse keeper")) == ("corpus:harbour/h264_aac.mp4")
     # Words only in the path (unicode directory and file name):
-    assert _top(search(catalog, index, embedder, "fête plage")) == (
+    assert _top(_search(catalog, backend, "fête plage")) == (
         "corpus:Ünïcode dir/Fête à la plage ☀ 2024.mp4"
     )
     # Words from the XMP title and JSON description:
-    assert _top(search(catalog, index, embedder, "golden hour on the quay")) == "corpus:camera.mp4"
+    assert _top(_search(catalog, backend, "golden hour on the quay")) == "corpus:camera.mp4"
     # Filters restrict the candidates:
-    only_vp9 = search(
-        catalog, index, embedder, "lighthouse keeper", filters=SearchFilters(video_codec="vp9")
-    )
-    assert [r.location for r in only_vp9] == ["corpus:vp9_opus.webm"]
+    only_vp9 = _search(catalog, backend, "lighthouse keeper", video_codec="vp9")
+    assert [r["location"] for r in only_vp9] == ["corpus:vp9_opus.webm"]
 
     assert index_pending(catalog, index, embedder).counts["indexed"] == 0  # rerun: nothing new
 
     # A moved file is re-indexed under its new path words; its id does not change.
-    camera_id = search(catalog, index, embedder, "golden hour on the quay")[0].asset_id
+    camera_id = _search(catalog, backend, "golden hour on the quay")[0]["id"]
     (root / "kayak trip").mkdir()
     (root / "camera.mp4").rename(root / "kayak trip/camera.mp4")
     scan_source(catalog, "corpus")
     assert index_pending(catalog, index, embedder).counts["indexed"] == 1
-    kayak = search(catalog, index, embedder, "kayak trip")
-    assert kayak[0].asset_id == camera_id
-    assert kayak[0].location == "corpus:kayak trip/camera.mp4"
+    kayak = _search(catalog, backend, "kayak trip")
+    assert kayak[0]["id"] == camera_id
+    assert kayak[0]["location"] == "corpus:kayak trip/camera.mp4"
 
 
 def test_gold_run_mails_its_summary(

@@ -13,8 +13,8 @@ import pytest
 from samples.video_archive.catalog import Catalog, open_catalog
 from samples.video_archive.catalog.bronze import FileRow
 from samples.video_archive.ingestion.sources import spec_from_uri
-from samples.video_archive.web import queries
-from samples.video_archive.web.queries import Filters, keyword_search
+from samples.video_archive.search import catalog_queries
+from samples.video_archive.search.catalog_queries import Filters, keyword_search
 
 pytestmark = pytest.mark.slow
 
@@ -115,7 +115,7 @@ def test_filters_narrow_keyword_and_empty_queries(catalog: Catalog) -> None:
 def test_counts_are_capped_and_pages_are_stable(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    monkeypatch.setattr(catalog_queries, "COUNT_CAP", 2)
     for query in ("", "ferry"):
         first, total = keyword_search(catalog.conn, query, Filters(), limit=1, offset=0)
         second, again = keyword_search(catalog.conn, query, Filters(), limit=1, offset=1)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from samples.video_archive.search import Filters
 from samples.video_archive.web import auth, media
-from samples.video_archive.web.queries import EditError, Filters, normalise_tags
+from samples.video_archive.web.queries import EditError, normalise_tags
 
 
 @pytest.mark.parametrize(
@@ -81,7 +82,7 @@ def test_tags_are_normalised_and_checked() -> None:
 
 def test_semantic_search_without_its_libraries_is_a_clear_error(tmp_path: Path) -> None:
     from samples.video_archive.config import Settings
-    from samples.video_archive.web.searching import SearchUnavailableError, SemanticBackend
+    from samples.video_archive.search import SearchUnavailableError, SemanticBackend
 
     class Broken:
         name, dimension = "broken", 3
@@ -92,7 +93,7 @@ def test_semantic_search_without_its_libraries_is_a_clear_error(tmp_path: Path) 
     backend = SemanticBackend(Settings(lancedb_dir=tmp_path / "index"), embedder=Broken())
     backend.warm()  # must not raise: start-up goes on, keyword search still works
     with pytest.raises(SearchUnavailableError, match="use keyword mode"):
-        backend.ranked_ids("harbour", "semantic", Filters())
+        backend.ranked("harbour", "semantic", Filters(), 10)
 
 
 def test_login_backoff_doubles_up_to_five_minutes_and_forgets_the_oldest() -> None:

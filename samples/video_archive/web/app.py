@@ -19,13 +19,13 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from samples.video_archive.search import SemanticBackend
 from samples.video_archive.web import errors
 from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.facets import FacetCache
 from samples.video_archive.web.login_backoff import LoginBackoff
 from samples.video_archive.web.metrics import Metrics
 from samples.video_archive.web.routes import api, login, ops, pages
-from samples.video_archive.web.searching import SemanticBackend
 from samples.video_archive.web.sessions import SessionStore
 from samples.video_archive.web.settings import WebSettings
 from samples.video_archive.web.templating import make_templates

@@ -7,11 +7,16 @@ from datetime import date
 from typing import Any
 
 from samples.video_archive.catalog import Catalog
+from samples.video_archive.search import (
+    Filters,
+    SearchUnavailableError,
+    SemanticBackend,
+    run_search,
+)
 from samples.video_archive.web import queries
 from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.errors import ApiError, not_found
 from samples.video_archive.web.schemas import AssetDetail, Card
-from samples.video_archive.web.searching import SearchUnavailableError, SemanticBackend, run_search
 
 
 def asset_detail(catalog: CatalogPool, asset_id: int) -> tuple[AssetDetail, dict[str, Any]]:
@@ -35,7 +40,7 @@ def search_page(
     backend: SemanticBackend,
     query: str,
     mode: str,
-    filters: queries.Filters,
+    filters: Filters,
     page: int,
     per_page: int,
 ) -> tuple[list[Card], int]:
@@ -60,9 +65,9 @@ def filters_from(
     tag: list[str] | None,
     date_from: date | None,
     date_to: date | None,
-) -> queries.Filters:
+) -> Filters:
     """Search filters from request parameters (empty values: no restriction)."""
-    return queries.Filters(
+    return Filters(
         min_duration_s=min_duration,
         max_duration_s=max_duration,
         min_height=min_height,

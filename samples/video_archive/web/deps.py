@@ -15,12 +15,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from samples.video_archive.search import SemanticBackend
 from samples.video_archive.web import auth
 from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.errors import ApiError, LoginRequiredError
 from samples.video_archive.web.facets import FacetCache
 from samples.video_archive.web.metrics import Metrics
-from samples.video_archive.web.searching import SemanticBackend
 from samples.video_archive.web.settings import Principal, WebSettings
 
 

@@ -5,15 +5,14 @@ before sentence-transformers is imported. Loading takes ~10 s (torch import incl
 the model loads on first use (or at start-up through ``warm()``) and is then shared by
 every instance in the process. It runs on CUDA when the installed torch has it and sees a
 GPU (``torch.cuda.is_available()``), else on the CPU; the vectors are the same either way
-(within float tolerance). Single texts (search queries) are cached: a repeated query,
-e.g. the next page of results, costs a dictionary look-up instead of a model run.
+(within float tolerance). Query vectors are cached by the search path
+(samples/video_archive/search/query_vectors.py), not here.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,12 +63,6 @@ def _load() -> Any:
 SMALL_BATCH = 4
 
 
-# Distinct single texts remembered (384 float32 each: 1.5 KB; 4,096 of them ~6 MB).
-QUERY_CACHE_SIZE = 4096
-_query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-_query_cache_lock = threading.Lock()
-
-
 class MiniLMEmbedder:
     """384-dimensional sentence embeddings (cosine similarity = dot product)."""
 
@@ -87,20 +80,7 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if len(texts) > 1:
-            return self._encode(texts)
-        text = texts[0]
-        with _query_cache_lock:
-            cached = _query_cache.get(text)
-            if cached is not None:
-                _query_cache.move_to_end(text)
-                return cached[None, :].copy()
-        vector = self._encode(texts)
-        with _query_cache_lock:
-            _query_cache[text] = vector[0].copy()
-            while len(_query_cache) > QUERY_CACHE_SIZE:
-                _query_cache.popitem(last=False)
-        return vector
+        return self._encode(texts)
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         model = _load()

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from samples.video_archive.catalog import Catalog
+from samples.video_archive.search import COUNT_CAP
 from samples.video_archive.web import queries
 from samples.video_archive.web.assets import (
     asset_detail,
@@ -92,7 +93,7 @@ def api_search(
         query=q,
         mode=mode,
         total=total,
-        total_cap=queries.COUNT_CAP,
+        total_cap=COUNT_CAP,
         page=page,
         per_page=per_page,
         items=cards,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from samples.video_archive.catalog import Catalog
+from samples.video_archive.search import COUNT_CAP, MODES
 from samples.video_archive.web import auth, queries
 from samples.video_archive.web.assets import (
     asset_detail,
@@ -30,7 +31,6 @@ from samples.video_archive.web.deps import (
 )
 from samples.video_archive.web.errors import ApiError, not_found
 from samples.video_archive.web.schemas import AssetId
-from samples.video_archive.web.searching import MODES
 
 router = APIRouter(include_in_schema=False)
 MAX_PAGE = 10_000
@@ -123,9 +123,7 @@ def search_ui(
             "facets": facet_values,
             "cards": cards,
             "total": total,
-            "total_label": (
-                f"more than {queries.COUNT_CAP:,}" if total > queries.COUNT_CAP else f"{total:,}"
-            ),
+            "total_label": (f"more than {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"),
             "page": page_number,
             "pages": max(1, math.ceil(total / per_page)),
             "base_query": urlencode(params),

@@ -1,0 +1,75 @@
+"""Keyword, semantic and hybrid search: the one path the web service, the CLI, the
+notebooks and the benchmarks share.
+
+* keyword: the catalog's full-text search (web-search syntax over the title, tags,
+  description, sidecar text, transcript and paths; catalog_queries.keyword_search), so
+  an edit is findable the moment it is saved;
+* semantic: the query's vector against the semantic index;
+* hybrid: the index's BM25 and vector rankings fused by reciprocal rank.
+
+Semantic and hybrid take the index's best SEMANTIC_POOL hits (the index applies the
+filters it holds first), then the catalog applies every filter and gives the cards in the
+index's order. An empty query lists the catalog, newest first, in any mode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import psycopg
+
+from samples.video_archive.search.catalog_queries import Filters, cards_for_ids, keyword_search
+from samples.video_archive.search.semantic import SemanticBackend
+
+Mode = Literal["keyword", "semantic", "hybrid"]
+MODES: tuple[str, ...] = ("keyword", "semantic", "hybrid")
+# Index hits fetched before catalog-side filters and paging.
+SEMANTIC_POOL = 200
+# Longer keyword queries are cut here (the API refuses more than 500 characters anyway).
+MAX_QUERY_LENGTH = 500
+_WORD = re.compile(r"[^\s\"']+")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of cards (catalog rows with ``score``: ts_rank for keyword, similarity or
+    fused rank score otherwise, None when listing) and the total, capped at COUNT_CAP + 1."""
+
+    items: list[dict[str, Any]]
+    total: int
+    mode: str
+
+
+def query_words(query: str) -> list[str]:
+    return _WORD.findall(query)[:12]
+
+
+def run_search(
+    conn: psycopg.Connection,
+    backend: SemanticBackend,
+    query: str,
+    mode: str,
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int = 0,
+) -> SearchPage:
+    """One page of results in ranking order.
+
+    Raises ValueError for an unknown mode and SearchUnavailableError when semantic or
+    hybrid search cannot run here (no model or no index)."""
+    if mode not in MODES:
+        raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+    words = query_words(query)
+    if mode == "keyword" or not words:
+        items, total = keyword_search(
+            conn, query[:MAX_QUERY_LENGTH] if words else "", filters, limit=limit, offset=offset
+        )
+        return SearchPage(items, total, mode)
+    hits = backend.ranked(" ".join(words), mode, filters, SEMANTIC_POOL)
+    scores = {h.asset_id: h.score for h in hits}
+    cards = cards_for_ids(conn, [h.asset_id for h in hits], filters)
+    page = [{**card, "score": scores[card["id"]]} for card in cards[offset : offset + limit]]
+    return SearchPage(page, len(cards), mode)
