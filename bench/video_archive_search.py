@@ -132,7 +132,7 @@ def _time_queries(
     load average around them."""
     from samples.video_archive.config import Settings
     from samples.video_archive.search import Filters, SemanticBackend, run_search
-    from samples.video_archive.search.catalog_queries import cards_for_ids
+    from samples.video_archive.search.catalog_queries import ranked_cards
 
     backend = SemanticBackend(Settings(), embedder=embedder, index=index)
     vectors, _ = backend.get()
@@ -164,7 +164,9 @@ def _time_queries(
         hits = timed("index_hybrid", lambda qv=qv, fresh=fresh: index.search(qv, fresh, limit=10))
         timed(
             "catalog_rows",
-            lambda hits=hits: cards_for_ids(catalog.conn, [h.asset_id for h in hits], Filters()),
+            lambda hits=hits: ranked_cards(
+                catalog.conn, [h.asset_id for h in hits], Filters(), limit=10
+            ),
         )
         timed("embedding_cached", lambda q=q: vectors.vector(q))
         timed("index_vector_only", lambda qv=qv: index.search(qv, limit=10))

@@ -281,6 +281,9 @@ def test_sources_and_quarantine_report_offline_and_reasons(client) -> None:
 
 def test_edits_are_stored_and_found_by_keyword(client, archive: Archive) -> None:
     asset = archive.asset_id("no_audio.mkv")
+    # Searched once before the edit, so the service holds this query's ranking.
+    before = client.get("/api/v1/search", params={"q": "ferry"}, headers=AS_VIEWER).json()
+    assert asset not in [i["id"] for i in before["items"]]
     response = client.patch(
         f"/api/v1/assets/{asset}",
         json={"tags": ["  Night Ferry ", "night ferry", "harbour"], "description": "Silent"},
@@ -406,6 +409,7 @@ def test_metrics_are_prometheus_text(client) -> None:
         response.text
     )
     assert 'video_archive_catalog{kind="quarantined"} 3.0' in response.text
+    assert "video_archive_ranking_cache_misses_total" in response.text
 
 
 def test_posters_sprites_and_near_duplicates(client, archive: Archive) -> None:

@@ -2,6 +2,7 @@
 index), with the same filters and paging everywhere. See searcher.py."""
 
 from samples.video_archive.search.catalog_queries import COUNT_CAP, Filters
+from samples.video_archive.search.ranking_cache import RankingCache
 from samples.video_archive.search.searcher import MODES, Mode, SearchPage, run_search
 from samples.video_archive.search.semantic import SearchUnavailableError, SemanticBackend
 
@@ -10,6 +11,7 @@ __all__ = [
     "MODES",
     "Filters",
     "Mode",
+    "RankingCache",
     "SearchPage",
     "SearchUnavailableError",
     "SemanticBackend",

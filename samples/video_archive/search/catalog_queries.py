@@ -157,20 +157,43 @@ def count_matches(conn: psycopg.Connection, clauses: list[str], params: list[Any
     return int(row["n"]) if row else 0
 
 
-def cards_for_ids(
-    conn: psycopg.Connection, ranked_ids: Sequence[int], filters: Filters
-) -> list[dict[str, Any]]:
-    """Cards for index hits, filtered, in the order the index ranked them."""
+def ranked_cards(
+    conn: psycopg.Connection,
+    ranked_ids: Sequence[int],
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int = 0,
+    scores: Sequence[float] | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of cards for ids another ranking chose (best first), keeping those that
+    pass the filters, in that order; and how many passed. One round trip: the filters run
+    over narrow (id, rank) rows and only the page's cards are read in full."""
     if not ranked_ids:
-        return []
+        return [], 0
     clauses, params = filter_sql(filters)
-    clauses.append("a.id = ANY(%s)")
-    params.append(list(ranked_ids))
-    with conn.cursor() as cur:
-        cur.execute(
-            f"SELECT {CARD_COLUMNS} FROM assets a {LOCATION_JOIN} "  # noqa: S608
-            f"WHERE {' AND '.join(clauses)}",
-            params,
+    score_list = list(scores) if scores is not None else [None] * len(ranked_ids)
+    sql = f"""
+        WITH ranked AS (
+            SELECT r.id, r.score, r.rank
+            FROM unnest(%s::bigint[], %s::float8[]) WITH ORDINALITY AS r(id, score, rank)
+        ), page AS (
+            SELECT ranked.id, ranked.score, ranked.rank, count(*) OVER () AS total
+            FROM ranked JOIN assets a ON a.id = ranked.id
+            WHERE {" AND ".join(clauses)} AND a.present_paths IS NOT NULL
+            ORDER BY ranked.rank LIMIT %s OFFSET %s
         )
-        by_id = {r["id"]: r for r in cur.fetchall()}
-    return [by_id[i] for i in ranked_ids if i in by_id]
+        SELECT {CARD_COLUMNS}, page.score, page.total
+        FROM page JOIN assets a ON a.id = page.id {LOCATION_JOIN}
+        ORDER BY page.rank
+    """  # noqa: S608 - fixed fragments, values are parameters
+    with conn.cursor() as cur:
+        cur.execute(sql, [list(ranked_ids), score_list, *params, limit, offset])
+        rows = list(cur.fetchall())
+    total = 0
+    for row in rows:
+        total = int(row.pop("total"))
+    if not rows and offset:
+        # Past the last page: count what passed the filters.
+        _, total = ranked_cards(conn, ranked_ids, filters, limit=1, offset=0, scores=scores)
+    return rows, total

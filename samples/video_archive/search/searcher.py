@@ -7,7 +7,8 @@ notebooks and the benchmarks share.
 * semantic: the query's vector against the semantic index;
 * hybrid: the index's BM25 and vector rankings fused by reciprocal rank.
 
-Semantic and hybrid take the index's best SEMANTIC_POOL hits (the index applies the
+Rankings may be remembered for a few seconds (ranking_cache.py). Semantic and hybrid take
+the index's best SEMANTIC_POOL hits (the index applies the
 filters it holds first), then the catalog applies every filter and gives the cards in the
 index's order. An empty query lists the catalog, newest first, in any mode.
 """
@@ -20,7 +21,8 @@ from typing import Any, Literal
 
 import psycopg
 
-from samples.video_archive.search.catalog_queries import Filters, cards_for_ids, keyword_search
+from samples.video_archive.search.catalog_queries import Filters, keyword_search, ranked_cards
+from samples.video_archive.search.ranking_cache import Ranking, RankingCache
 from samples.video_archive.search.semantic import SemanticBackend
 
 Mode = Literal["keyword", "semantic", "hybrid"]
@@ -55,21 +57,42 @@ def run_search(
     *,
     limit: int,
     offset: int = 0,
+    rankings: RankingCache | None = None,
 ) -> SearchPage:
-    """One page of results in ranking order.
+    """One page of results in ranking order; ``rankings`` (the web service's) remembers
+    recent rankings (ranking_cache.py).
 
     Raises ValueError for an unknown mode and SearchUnavailableError when semantic or
     hybrid search cannot run here (no model or no index)."""
     if mode not in MODES:
         raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
     words = query_words(query)
-    if mode == "keyword" or not words:
-        items, total = keyword_search(
-            conn, query[:MAX_QUERY_LENGTH] if words else "", filters, limit=limit, offset=offset
-        )
+    if not words:
+        items, total = keyword_search(conn, "", filters, limit=limit, offset=offset)
         return SearchPage(items, total, mode)
-    hits = backend.ranked(" ".join(words), mode, filters, SEMANTIC_POOL)
-    scores = {h.asset_id: h.score for h in hits}
-    cards = cards_for_ids(conn, [h.asset_id for h in hits], filters)
-    page = [{**card, "score": scores[card["id"]]} for card in cards[offset : offset + limit]]
-    return SearchPage(page, len(cards), mode)
+    if mode == "keyword":
+        text = query[:MAX_QUERY_LENGTH]
+        key = (mode, text, filters, limit, offset)
+        cached = rankings.get(key) if rankings is not None else None
+        if cached is not None:
+            items, _ = ranked_cards(conn, cached.ids, filters, limit=limit, scores=cached.scores)
+            return SearchPage(items, cached.total, mode)
+        items, total = keyword_search(conn, text, filters, limit=limit, offset=offset)
+        if rankings is not None:
+            ranking = Ranking(
+                tuple(i["id"] for i in items), tuple(i["score"] for i in items), total
+            )
+            rankings.put(key, ranking)
+        return SearchPage(items, total, mode)
+    text = " ".join(words)
+    key = (mode, text, filters)
+    cached = rankings.get(key) if rankings is not None else None
+    if cached is None:
+        hits = backend.ranked(text, mode, filters, SEMANTIC_POOL)
+        cached = Ranking(tuple(h.asset_id for h in hits), tuple(h.score for h in hits), len(hits))
+        if rankings is not None:
+            rankings.put(key, cached)
+    items, total = ranked_cards(
+        conn, cached.ids, filters, limit=limit, offset=offset, scores=cached.scores
+    )
+    return SearchPage(items, total, mode)

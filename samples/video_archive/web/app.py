@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from samples.video_archive.search import SemanticBackend
+from samples.video_archive.search import RankingCache, SemanticBackend
 from samples.video_archive.web import errors
 from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.facets import FacetCache
@@ -82,7 +82,8 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
     app.state.settings = settings
     app.state.catalog = CatalogPool(settings.archive.catalog_dsn, settings.pool_size)
     app.state.semantic = semantic or SemanticBackend(settings.archive)
-    app.state.metrics = Metrics()
+    app.state.rankings = RankingCache()
+    app.state.metrics = Metrics(lambda: app.state.semantic.query_vectors, app.state.rankings)
     app.state.templates = make_templates()
     app.state.facets = FacetCache()
     app.state.login_backoff = LoginBackoff()

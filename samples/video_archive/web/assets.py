@@ -9,6 +9,7 @@ from typing import Any
 from samples.video_archive.catalog import Catalog
 from samples.video_archive.search import (
     Filters,
+    RankingCache,
     SearchUnavailableError,
     SemanticBackend,
     run_search,
@@ -38,6 +39,7 @@ def near_duplicates(catalog: CatalogPool, asset_id: int, phash: Any) -> list[Car
 def search_page(
     catalog: CatalogPool,
     backend: SemanticBackend,
+    rankings: RankingCache,
     query: str,
     mode: str,
     filters: Filters,
@@ -48,7 +50,14 @@ def search_page(
     with catalog.connection() as conn:
         try:
             result = run_search(
-                conn, backend, query, mode, filters, limit=per_page, offset=(page - 1) * per_page
+                conn,
+                backend,
+                query,
+                mode,
+                filters,
+                limit=per_page,
+                offset=(page - 1) * per_page,
+                rankings=rankings,
             )
         except SearchUnavailableError as exc:
             raise ApiError(503, str(exc)) from exc

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
-from samples.video_archive.search import SemanticBackend
+from samples.video_archive.search import RankingCache, SemanticBackend
 from samples.video_archive.web import auth
 from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.errors import ApiError, LoginRequiredError
@@ -37,6 +37,10 @@ def get_semantic(request: Request) -> SemanticBackend:
     return request.app.state.semantic
 
 
+def get_rankings(request: Request) -> RankingCache:
+    return request.app.state.rankings
+
+
 def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
@@ -52,6 +56,7 @@ def get_facets(request: Request) -> FacetCache:
 SettingsDep = Annotated[WebSettings, Depends(get_settings)]
 CatalogDep = Annotated[CatalogPool, Depends(get_catalog)]
 SemanticDep = Annotated[SemanticBackend, Depends(get_semantic)]
+RankingsDep = Annotated[RankingCache, Depends(get_rankings)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 FacetsDep = Annotated[FacetCache, Depends(get_facets)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from prometheus_client import (
@@ -13,11 +14,54 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from samples.video_archive.search.query_vectors import QueryVectors
+from samples.video_archive.search.ranking_cache import RankingCache
+
+
+class SearchCacheCollector(Collector):
+    """The search path's caches, read at scrape time: rankings, and query vectors (those
+    only once the embedder has loaded)."""
+
+    def __init__(
+        self, query_vectors: Callable[[], QueryVectors | None], rankings: RankingCache | None
+    ) -> None:
+        self._query_vectors = query_vectors
+        self._rankings = rankings
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        caches = {"query_vector": self._query_vectors(), "ranking": self._rankings}
+        for name, cache in caches.items():
+            if cache is None:
+                continue
+            what = name.replace("_", " ")
+            yield CounterMetricFamily(
+                f"video_archive_{name}_cache_hits",
+                f"Searches whose {what} came from the cache",
+                value=cache.hits,
+            )
+            yield CounterMetricFamily(
+                f"video_archive_{name}_cache_misses",
+                f"Searches whose {what} was computed",
+                value=cache.misses,
+            )
+            yield GaugeMetricFamily(
+                f"video_archive_{name}_cache_entries",
+                f"Entries in the {what} cache",
+                value=len(cache),
+            )
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        query_vectors: Callable[[], QueryVectors | None] = lambda: None,
+        rankings: RankingCache | None = None,
+    ) -> None:
         self.registry = CollectorRegistry()
+        self.registry.register(SearchCacheCollector(query_vectors, rankings))
         self.requests = Counter(
             "video_archive_http_requests",
             "HTTP requests by method, route template and status",

@@ -22,6 +22,7 @@ from samples.video_archive.web.deps import (
     ApiEditor,
     ApiUser,
     CatalogDep,
+    RankingsDep,
     SemanticDep,
     SettingsDep,
 )
@@ -68,6 +69,7 @@ def api_search(
     _: ApiUser,
     catalog: CatalogDep,
     backend: SemanticDep,
+    rankings: RankingsDep,
     q: Annotated[
         str, Query(max_length=500, pattern=NO_NUL, description="Words; empty lists all")
     ] = "",
@@ -88,7 +90,7 @@ def api_search(
         min_duration, max_duration, min_height, max_height, codec, source, tag,
         date_from, date_to,
     )  # fmt: skip
-    cards, total = search_page(catalog, backend, q, mode, filters, page, per_page)
+    cards, total = search_page(catalog, backend, rankings, q, mode, filters, page, per_page)
     return SearchResponse(
         query=q,
         mode=mode,
@@ -108,12 +110,15 @@ def api_asset(_: ApiUser, catalog: CatalogDep, asset_id: AssetId) -> AssetDetail
 
 @router.patch("/assets/{asset_id}", response_model=AssetDetail, tags=["assets"],
               responses=EDIT_ERRORS)  # fmt: skip
-def api_edit(_: ApiEditor, catalog: CatalogDep, asset_id: AssetId, edit: AssetEdit) -> AssetDetail:
+def api_edit(
+    _: ApiEditor, catalog: CatalogDep, rankings: RankingsDep, asset_id: AssetId, edit: AssetEdit
+) -> AssetDetail:
     try:
         with catalog.connection() as conn:
             found = queries.update_descriptive(
                 conn, asset_id, tags=edit.tags, description=edit.description, title=edit.title
             )
+        rankings.clear()  # the edit is findable by the next search
     except queries.EditError as exc:
         raise ApiError(422, str(exc)) from exc
     if not found:

@@ -23,6 +23,7 @@ from samples.video_archive.web.deps import (
     CatalogDep,
     FacetsDep,
     PageUser,
+    RankingsDep,
     SemanticDep,
     SettingsDep,
     TemplatesDep,
@@ -70,6 +71,7 @@ def search_ui(
     settings: SettingsDep,
     catalog: CatalogDep,
     backend: SemanticDep,
+    rankings: RankingsDep,
     facets: FacetsDep,
     templates: TemplatesDep,
     q: Annotated[str, Query(max_length=500)] = "",
@@ -100,7 +102,9 @@ def search_ui(
     per_page = settings.page_size
     error = None
     try:
-        cards, total = search_page(catalog, backend, q, mode, filters, page_number, per_page)
+        cards, total = search_page(
+            catalog, backend, rankings, q, mode, filters, page_number, per_page
+        )
     except ApiError as exc:
         if exc.status != 503:
             raise
@@ -162,6 +166,7 @@ def video_edit(
     request: Request,
     user: PageUser,
     catalog: CatalogDep,
+    rankings: RankingsDep,
     templates: TemplatesDep,
     asset_id: AssetId,
     tags: Annotated[str, Form(max_length=5000)] = "",
@@ -177,6 +182,7 @@ def video_edit(
             found = queries.update_descriptive(
                 conn, asset_id, tags=tags.split(","), description=description, title=title
             )
+        rankings.clear()  # the edit is findable by the next search
     except queries.EditError as exc:
         detail, _row = asset_detail(catalog, asset_id)
         return templates.TemplateResponse(
