@@ -1,15 +1,17 @@
 """Query vectors, remembered: a repeated query (the next page, a popular search, the same
 words in another mode) costs a dictionary look-up instead of a model run.
 
-The model runs one query at a time (tens of milliseconds on a busy CPU), so under load every
-miss queues behind the others; the hit rate is what keeps semantic search fast. Counted
-hits and misses are exported with the web service's metrics.
+The model runs one call at a time (tens of milliseconds on a busy CPU). Misses that arrive
+while it runs are therefore embedded together in its next call, one batch for all of them,
+instead of queueing one model run each: a batch of 20 short queries costs little more than
+one. Counted hits and misses are exported with the web service's metrics.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 
 import numpy as np
 
@@ -29,6 +31,9 @@ class QueryVectors:
         self.misses = 0
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        # Misses waiting for the model, and whether a caller is running it for them.
+        self._waiting: dict[str, Future[np.ndarray]] = {}
+        self._embedding = False
 
     def vector(self, query: str) -> np.ndarray:
         """The query's vector; the caller may keep or change its copy."""
@@ -39,12 +44,35 @@ class QueryVectors:
                 self.hits += 1
                 return cached.copy()
             self.misses += 1
-        vector = np.asarray(self.embedder.embed([query])[0], dtype=np.float32)
-        with self._lock:
-            self._vectors[query] = vector.copy()
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
-        return vector
+            future = self._waiting.get(query)
+            if future is None:
+                future = self._waiting[query] = Future()
+            runs_the_model = not self._embedding
+            self._embedding = True
+        if runs_the_model:
+            self._embed_waiting()
+        return future.result().copy()
+
+    def _embed_waiting(self) -> None:
+        """Embed every waiting query, batch after batch, until none is left."""
+        while True:
+            with self._lock:
+                batch, self._waiting = self._waiting, {}
+                if not batch:
+                    self._embedding = False
+                    return
+            try:
+                vectors = np.asarray(self.embedder.embed(list(batch)), dtype=np.float32)
+            except BaseException as exc:  # every waiting caller gets the error, not a hang
+                for future in batch.values():
+                    future.set_exception(exc)
+                continue
+            with self._lock:
+                for (text, future), vector in zip(batch.items(), vectors, strict=True):
+                    self._vectors[text] = vector
+                    future.set_result(vector)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._vectors)
