@@ -123,3 +123,31 @@ def test_a_narrow_filter_still_finds_every_match_with_few_probes(tmp_path: Path)
     assert index.optimize().vector_index == "built"
     hits = index.search(items[0].vector, limit=5, filters=SearchFilters(video_codec="av1"))
     assert sorted(h.asset_id for h in hits) == [11, 151, 291]
+
+
+class _Recorded:
+    """Stands in for a LanceDB vector query: records the settings applied to it."""
+
+    def __init__(self) -> None:
+        self.settings: dict[str, int] = {}
+
+    def __getattr__(self, name: str):
+        def setting(value: int) -> _Recorded:
+            self.settings[name] = value
+            return self
+
+        return setting
+
+
+@pytest.mark.parametrize(
+    ("limit", "ef", "refine"),
+    [(10, 200, 3), (50, 200, 3), (100, 200, 2), (200, 200, 1), (400, 400, 1)],
+)
+def test_a_long_result_list_keeps_the_chosen_beam(limit: int, ef: int, refine: int) -> None:
+    from samples.video_archive.indexing.backends.ann import CHOSEN
+
+    query = CHOSEN.tune(_Recorded(), limit)
+    assert query.settings["ef"] == ef
+    assert query.settings["refine_factor"] == refine
+    assert query.settings["ef"] >= limit * query.settings["refine_factor"]
+    assert query.settings["minimum_nprobes"] == CHOSEN.nprobes

@@ -62,11 +62,14 @@ class AnnSettings:
         """Apply the search-time settings to a LanceDB vector query."""
         # At least nprobes partitions, more when a narrow filter leaves fewer than limit hits.
         query = query.maximum_nprobes(0).minimum_nprobes(self.nprobes)
-        query = query.refine_factor(self.refine_factor)
-        if self.kind == "ivf_hnsw_sq":
-            # The graph search must return every candidate the refine step re-ranks.
-            query = query.ef(max(self.ef or 0, limit * self.refine_factor))
-        return query
+        if self.kind != "ivf_hnsw_sq":
+            return query.refine_factor(self.refine_factor)
+        # The graph search returns every candidate the refine step re-ranks, so the beam is
+        # at least limit x refine. A long result list (the search path's pool of 200) keeps
+        # the chosen beam and re-ranks fewer extras: widening the beam to 200 x refine would
+        # cost several times the search for no better top 10 (bench/results/web.json).
+        beam = max(self.ef or limit * self.refine_factor, limit)
+        return query.ef(beam).refine_factor(max(1, min(self.refine_factor, beam // limit)))
 
     def describe(self) -> dict[str, Any]:
         """The settings that apply to this kind of index."""

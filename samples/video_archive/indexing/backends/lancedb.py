@@ -18,19 +18,23 @@ indexes in step with the rows:
   ``ANN_RETRAIN_GROWTH`` times since it was trained, when the old centroids may no longer
   describe the data well (bench/vector_index.py measures recall along that growth).
 
-Hybrid search runs the vector and the full-text query (same prefilter), each returning ids
-only, and fuses them by reciprocal rank.
+Hybrid search runs the vector and the full-text query (same prefilter) side by side, each
+returning ids only, and fuses them by reciprocal rank. Searches go through LanceDB's async
+API, on its own background event loop: the synchronous query builders ask that loop for
+the table's schema before every query, a round trip that, under 20 concurrent searches,
+cost more than the vector search itself (py-spy, bench/results/web.json).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import pyarrow as pa
+from lancedb.background_loop import LOOP
 from lancedb.index import FTS
 
 from samples.video_archive.indexing.backends.ann import CHOSEN, AnnSettings
@@ -56,8 +60,6 @@ ANN_MIN_ROWS = 20_000
 ANN_RETRAIN_GROWTH = 2.0
 # A reader (the web service) sees rows another process wrote within this interval.
 READ_CONSISTENCY = timedelta(seconds=5)
-# Runs the full-text half of hybrid queries next to the vector half.
-_HYBRID_HALVES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lancedb-hybrid")
 _VECTOR_INDEX = "vector_idx"
 _TEXT_INDEX = "text_idx"
 
@@ -119,12 +121,15 @@ class LanceDBIndex:
         self.ann_min_rows = ann_min_rows
         self.ann = ann
         remote = is_s3(str(path))
+        storage_options = lance_storage_options() if remote else None
         self._db = lancedb.connect(
             str(path),
             read_consistency_interval=READ_CONSISTENCY,
-            storage_options=lance_storage_options() if remote else None,
+            storage_options=storage_options,
         )
         self._table = self._db.create_table(table, schema=_schema(dimension), exist_ok=True)
+        # The same table through the async API, for searches.
+        self._searched = LOOP.run(_open_async(str(path), table, storage_options))
         # Rows the vector index was trained on: kept beside the table (LanceDB does not
         # record it once later rows have been folded in), on disk or in the bucket.
         self._state = open_store(str(path) if remote else Path(path))
@@ -161,10 +166,17 @@ class LanceDBIndex:
         if not self._has_text_index:
             self._table.create_index("text", config=FTS(), replace=True, name=_TEXT_INDEX)
             self._has_text_index = True
+        self._see_own_writes()
 
     def delete(self, asset_ids: Sequence[int]) -> None:
         if asset_ids:
             self._table.delete(f"asset_id IN ({', '.join(str(int(i)) for i in asset_ids)})")
+            self._see_own_writes()
+
+    def _see_own_writes(self) -> None:
+        """Point the search handle at the version this handle just wrote (other writers'
+        versions it picks up within READ_CONSISTENCY by itself)."""
+        LOOP.run(self._searched.checkout_latest())
 
     def search(
         self,
@@ -182,27 +194,35 @@ class LanceDBIndex:
         if not (self._has_text_index or _TEXT_INDEX in self._index_names()):
             return fuse_rankings([[i for i, _ in self._vector_query(vector, pool, where)]], limit)
         self._has_text_index = True  # (another process may have created it)
-        # Both halves at once: LanceDB releases the GIL while it searches (measured at
-        # 30,000 rows on 2 cores: p50 10.7 ms against 13.7 ms one after the other).
-        text_half = _HYBRID_HALVES.submit(self._text_query, text, pool, where)
-        by_vector = [asset_id for asset_id, _ in self._vector_query(vector, pool, where)]
-        return fuse_rankings([by_vector, text_half.result()], limit)
+        by_vector, by_text = LOOP.run(
+            _both(self._vector_rows(vector, pool, where), self._text_ids(text, pool, where))
+        )
+        return fuse_rankings([[asset_id for asset_id, _ in by_vector], by_text], limit)
 
     def _vector_query(
         self, vector: Sequence[float], limit: int, where: str | None
     ) -> list[tuple[int, float]]:
+        return LOOP.run(self._vector_rows(vector, limit, where))
+
+    def _text_query(self, text: str, limit: int, where: str | None) -> list[int]:
+        return LOOP.run(self._text_ids(text, limit, where))
+
+    async def _vector_rows(
+        self, vector: Sequence[float], limit: int, where: str | None
+    ) -> list[tuple[int, float]]:
         """(asset id, cosine distance), nearest first. Only ids and distances come back,
-        never the stored vectors or texts."""
+        never the stored vectors or texts. Filters apply before ranking."""
         query = self.ann.tune(  # (no effect on an exact scan)
-            self._table.search(list(vector))
+            self._searched.query()
+            .nearest_to(list(vector))
             .distance_type("cosine")
             .select(["asset_id", "_distance"])
             .limit(limit),
             limit,
         )
         if where:
-            query = query.where(where, prefilter=True)
-        result = query.to_arrow()
+            query = query.where(where)
+        result = await query.to_arrow()
         return list(
             zip(
                 result.column("asset_id").to_pylist(),
@@ -211,16 +231,13 @@ class LanceDBIndex:
             )
         )
 
-    def _text_query(self, text: str, limit: int, where: str | None) -> list[int]:
-        """Asset ids by BM25 over ``text``, best first."""
-        query = (
-            self._table.search(text, query_type="fts", fts_columns="text")
-            .select(["asset_id", "_score"])
-            .limit(limit)
-        )
+    async def _text_ids(self, text: str, limit: int, where: str | None) -> list[int]:
+        """Asset ids by BM25 over ``text``, best first. Filters apply before ranking."""
+        query = self._searched.query().nearest_to_text(text, columns="text")
+        query = query.select(["asset_id", "_score"]).limit(limit)
         if where:
-            query = query.where(where, prefilter=True)
-        return query.to_arrow().column("asset_id").to_pylist()
+            query = query.where(where)
+        return (await query.to_arrow()).column("asset_id").to_pylist()
 
     def count(self) -> int:
         return int(self._table.count_rows())
@@ -247,6 +264,7 @@ class LanceDBIndex:
         # Compaction, then every index gets the rows it is missing (the vector index
         # without retraining: the delta is assigned to the existing partitions).
         self._table.optimize()
+        self._see_own_writes()
         unindexed = 0
         if _VECTOR_INDEX in self._index_names():
             stats = self._table.index_stats(_VECTOR_INDEX)
@@ -272,9 +290,23 @@ class LanceDBIndex:
             name=_VECTOR_INDEX,
         )
         self._state.write_text(self._ann_state, json.dumps({"trained_rows": rows}) + "\n")
+        self._see_own_writes()
 
     def close(self) -> None:
         """Nothing to release: LanceDB is embedded."""
+
+
+async def _open_async(path: str, table: str, storage_options: dict | None) -> object:
+    import lancedb
+
+    db = await lancedb.connect_async(
+        path, read_consistency_interval=READ_CONSISTENCY, storage_options=storage_options
+    )
+    return await db.open_table(table)
+
+
+async def _both(first: object, second: object) -> list:
+    return list(await asyncio.gather(first, second))  # type: ignore[arg-type]
 
 
 def fuse_rankings(rankings: Sequence[Sequence[int]], limit: int) -> list[SearchHit]:
