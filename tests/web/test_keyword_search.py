@@ -252,3 +252,31 @@ class _RecordingCursor:
 
     def fetchone(self) -> dict | None:
         return self._cur.fetchone()
+
+
+def test_a_remembered_ranking_serves_the_same_page_and_still_applies_the_filters(
+    catalog: Catalog,
+) -> None:
+    from samples.video_archive.config import Settings
+    from samples.video_archive.search import RankingCache, SemanticBackend, run_search
+
+    rankings = RankingCache()
+    backend = SemanticBackend(Settings())  # keyword mode never loads it
+
+    def search(filters: Filters) -> list[int]:
+        page = run_search(
+            catalog.conn, backend, "ferry", "keyword", filters, limit=24, rankings=rankings
+        )
+        return [item["id"] for item in page.items]
+
+    first = search(Filters())
+    assert len(first) == 3
+    assert search(Filters()) == first
+    assert (rankings.hits, rankings.misses) == (1, 1)
+    # A cached ranking is only ids: the cards, and whether they still pass, come fresh.
+    catalog.conn.execute("UPDATE assets SET status = 'quarantined' WHERE id = %s", (first[0],))
+    try:
+        assert search(Filters()) == first[1:]
+    finally:
+        catalog.conn.execute("UPDATE assets SET status = 'probed' WHERE id = %s", (first[0],))
+        catalog.commit()
