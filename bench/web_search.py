@@ -32,12 +32,17 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from http_load import Request, RssSampler, closed_loop, open_loop  # noqa: E402 (beside this file)
 
 from samples.video_archive.catalog import open_catalog  # noqa: E402
 from samples.video_archive.web.auth import hash_password  # noqa: E402
@@ -86,7 +91,7 @@ def fill_catalog(dsn: str, items: int, poster: Path, seed: int = 7) -> None:
                 height = rng.choice(HEIGHTS)
                 title = " ".join(rng.choices(VOCABULARY, WEIGHTS, k=3))
                 description = " ".join(rng.choices(VOCABULARY, WEIGHTS, k=10))
-                tags = "{" + ",".join(set(rng.choices(VOCABULARY, WEIGHTS, k=2))) + "}"
+                tags = "{" + ",".join(sorted(set(rng.choices(VOCABULARY, WEIGHTS, k=2)))) + "}"
                 recorded = f"20{rng.randint(10, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
                 copy.write_row(
                     (i, f"sz:{i}:{hashlib.sha256(str(i).encode()).hexdigest()[:32]}",
@@ -109,7 +114,7 @@ def fill_catalog(dsn: str, items: int, poster: Path, seed: int = 7) -> None:
     catalog.close()
 
 
-def start_server(dsn: str, derivatives: Path, port: int) -> subprocess.Popen:
+def start_server(dsn: str, derivatives: Path, index_dir: Path, port: int) -> subprocess.Popen:
     key_sha = hashlib.sha256(API_KEY.encode()).hexdigest()
     env = {
         **os.environ,
@@ -118,8 +123,9 @@ def start_server(dsn: str, derivatives: Path, port: int) -> subprocess.Popen:
         "VIDEO_ARCHIVE_WEB_SESSION_SECRET": "x" * 48,
         "VIDEO_ARCHIVE_WEB_USERS": f"bench:viewer:{hash_password(PASSWORD)}",
         "VIDEO_ARCHIVE_WEB_API_KEYS": f"bench:viewer:{key_sha}",
+        "VIDEO_ARCHIVE_LANCEDB_DIR": str(index_dir),
         "VIDEO_ARCHIVE_WEB_POOL_SIZE": "20",
-        "VIDEO_ARCHIVE_WEB_WARM_SEMANTIC": "0",
+        "HF_HUB_OFFLINE": "1",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "samples.video_archive.web", "serve", "--port", str(port)],
@@ -139,61 +145,79 @@ def start_server(dsn: str, derivatives: Path, port: int) -> subprocess.Popen:
     raise RuntimeError(f"the web service did not start: {server.stderr.read().decode()[-2000:]}")
 
 
-def load(base: str, make_request, clients: int, per_client: int) -> dict[str, float]:
-    """`clients` threads, each sending `per_client` requests back to back."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
+def semantic_index_figures(index_dir: Path, queries: list[str]) -> dict[str, dict]:
+    """The index part alone, over the catalogue's real embeddings: recall@10 against an
+    exact (numpy) scan and latency, one query at a time, for a first page (limit 10) and
+    for the search path's pool (SEMANTIC_POOL, whose top 10 is what a page shows)."""
+    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
+    from samples.video_archive.search.searcher import SEMANTIC_POOL
 
-    def worker(seed: int) -> None:
-        nonlocal errors
-        rng = random.Random(seed)
-        with httpx.Client(base_url=base, headers={"X-API-Key": API_KEY}, timeout=30) as client:
-            for _ in range(per_client):
-                start = time.perf_counter()
-                response = make_request(client, rng)
-                elapsed = time.perf_counter() - start
-                with lock:
-                    latencies.append(elapsed)
-                    errors += response.status_code != 200
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100)
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "p50_ms": round(q[49] * 1000, 2),
-        "p95_ms": round(q[94] * 1000, 2),
-        "p99_ms": round(q[98] * 1000, 2),
-        "throughput_rps": round(len(latencies) / wall, 1),
-    }
-
-
-def keyword(client: httpx.Client, rng: random.Random) -> httpx.Response:
-    return client.get("/api/v1/search", params={"q": rng.choices(VOCABULARY, WEIGHTS)[0]})
-
-
-def keyword_filtered(client: httpx.Client, rng: random.Random) -> httpx.Response:
-    return client.get(
-        "/api/v1/search",
-        params={
-            "q": " ".join(rng.choices(VOCABULARY, WEIGHTS, k=2)),
-            "codec": rng.choice(CODECS),
-            "min_height": rng.choice(HEIGHTS[:3]),
-            "max_duration": 1800,
-        },
-    )
+    index = LanceDBIndex(index_dir, dimension=384)
+    table = index._table.to_arrow().select(["asset_id", "vector"])
+    order = np.array(table["asset_id"].to_pylist())
+    matrix = np.stack(table["vector"].to_numpy(zero_copy_only=False)).astype(np.float32)
+    query_vectors = MiniLMEmbedder().embed(queries)
+    report: dict[str, dict] = {}
+    # The pool searched with the first page's beam (ef 200, refine 1): cheaper, and how
+    # much recall it gives up on real embeddings.
+    narrow = replace(index.ann, refine_factor=1)
+    for name, limit, ann in (
+        ("limit_10", 10, index.ann),
+        (f"limit_{SEMANTIC_POOL}", SEMANTIC_POOL, index.ann),
+        (f"limit_{SEMANTIC_POOL}_beam_{narrow.ef}_refine_1", SEMANTIC_POOL, narrow),
+    ):
+        index.ann = ann
+        latencies, recalls = [], []
+        for qv in query_vectors:
+            exact = set(order[np.argpartition(-(matrix @ qv), 10)[:10]].tolist())
+            started = time.perf_counter()
+            hits = index.search(qv, limit=limit)
+            latencies.append(time.perf_counter() - started)
+            recalls.append(len(exact & {h.asset_id for h in hits[:10]}) / 10)
+        q = statistics.quantiles(latencies, n=100)
+        report[name] = {
+            "recall_at_10": round(statistics.fmean(recalls), 3),
+            "p50_ms": round(q[49] * 1000, 2),
+            "p95_ms": round(q[94] * 1000, 2),
+        }
+    report["queries"] = {"count": len(queries)}
+    return report
 
 
-def health(client: httpx.Client, rng: random.Random) -> httpx.Response:
-    return client.get("/health")
+def keyword_engines(dsn: str, index_dir: Path, queries: list[str]) -> dict[str, dict]:
+    """Keyword ranking by each engine, one query at a time, first page of 24 with its
+    total: PostgreSQL full text (what keyword mode runs) against LanceDB's BM25 index
+    (the top SEMANTIC_POOL, then the page's cards from the catalog). No cache in front."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+    from samples.video_archive.search import Filters
+    from samples.video_archive.search.catalog_queries import keyword_search, ranked_cards
+    from samples.video_archive.search.searcher import SEMANTIC_POOL
+
+    index = LanceDBIndex(index_dir, dimension=384)
+    timings: dict[str, list[float]] = {"postgres_full_text": [], "lancedb_bm25": []}
+    agree = 0
+    with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
+        for query in queries:
+            started = time.perf_counter()
+            by_postgres, _ = keyword_search(conn, query, Filters(), limit=24, offset=0)
+            timings["postgres_full_text"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            ids = index._text_query(query, SEMANTIC_POOL, None)
+            by_lancedb, _ = ranked_cards(conn, ids, Filters(), limit=24)
+            timings["lancedb_bm25"].append(time.perf_counter() - started)
+            first = {r["id"] for r in by_postgres[:10]}
+            agree += len(first & {r["id"] for r in by_lancedb[:10]}) / max(len(first), 1)
+    report: dict[str, dict] = {}
+    for engine, values in timings.items():
+        q = statistics.quantiles(values, n=100)
+        report[engine] = {"p50_ms": round(q[49] * 1000, 2), "p95_ms": round(q[94] * 1000, 2),
+                          "mean_ms": round(statistics.fmean(values) * 1000, 2)}  # fmt: skip
+    report["queries"] = {"count": len(queries), "top10_overlap": round(agree / len(queries), 3)}
+    return report
 
 
 def explain_keyword_queries(dsn: str) -> dict[str, dict]:
@@ -202,7 +226,7 @@ def explain_keyword_queries(dsn: str) -> dict[str, dict]:
     import psycopg
     from psycopg.rows import dict_row
 
-    from samples.video_archive.web import queries
+    from samples.video_archive.search import catalog_queries as queries
 
     cases = {
         "common word": (VOCABULARY[0], queries.Filters()),
@@ -315,27 +339,311 @@ def write_poster(derivatives: Path) -> Path:
     return poster
 
 
-def run_phases(
-    base: str, clients: int, requests_per_client: int
-) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """Closed-loop load per request kind, with the load average around each phase."""
-    results: dict[str, dict[str, float]] = {}
-    phases: dict[str, dict[str, float]] = {}
-    # Warm the pool and the caches once, untimed.
-    load(base, keyword, 4, 5)
-    for name, request in (
-        ("health_baseline", health),
-        ("search_keyword", keyword),
-        ("search_keyword_filtered", keyword_filtered),
-    ):
-        before = round(os.getloadavg()[0], 1)
-        results[name] = load(base, request, clients, requests_per_client)
-        phases[name] = {
-            "load_average_before": before,
-            "load_average_after": round(os.getloadavg()[0], 1),
+# -- the semantic index over the catalogue ------------------------------------------------------
+class RememberingEmbedder:
+    """The real embedder, with the documents' vectors kept in .cache/bench between runs
+    (embedding 100,000 documents takes ~7 min on 2 cores; the catalogue is the same each
+    run, seeded)."""
+
+    def __init__(self, store: Path) -> None:
+        from samples.video_archive.indexing.embeddings import MiniLMEmbedder
+
+        self._model = MiniLMEmbedder(batch_size=256)
+        self.name, self.dimension = self._model.name, self._model.dimension
+        self._store = store
+        self._known: dict[str, np.ndarray] = {}
+        if store.exists():
+            with np.load(store) as saved:
+                self._known = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+        self.computed = 0
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a cache key
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        missing = [t for t, k in zip(texts, keys, strict=True) if k not in self._known]
+        if missing:
+            for text, vector in zip(missing, self._model.embed(missing), strict=True):
+                self._known[self._key(text)] = vector
+            self.computed += len(missing)
+        return np.stack([self._known[k] for k in keys])
+
+    def save(self) -> None:
+        self._store.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.array(list(self._known))
+        np.savez(self._store, keys=keys, vectors=np.stack(list(self._known.values())))
+
+
+def build_index(dsn: str, index_dir: Path, items: int) -> dict[str, float]:
+    """The gold step over the catalogue (index_pending: embed, upsert, optimise; the vector
+    index is built as the table passes 20,000 rows)."""
+    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+    from samples.video_archive.indexing.indexer import index_pending
+
+    embedder = RememberingEmbedder(ROOT / f".cache/bench/web_search_vectors_{items}.npz")
+    catalog = open_catalog(dsn)
+    index = LanceDBIndex(index_dir, dimension=embedder.dimension)
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if done % 10_000 < 1000 or done == total:
+            print(
+                f"  index: {done:,}/{total:,} ({time.perf_counter() - started:.0f} s)", flush=True
+            )
+
+    summary = index_pending(catalog, index, embedder, batch_size=1000, progress=progress)
+    elapsed = time.perf_counter() - started
+    catalog.close()
+    embedder.save()
+    maintenance = summary.maintenance
+    return {
+        "indexed": summary.counts["indexed"],
+        "index_s": round(elapsed, 1),
+        "documents_embedded_this_run": embedder.computed,
+        "vector_index": maintenance.vector_index if maintenance else "none",
+    }
+
+
+# -- what the clients ask -----------------------------------------------------------------------
+def distinct_queries(count: int, seed: int = 11) -> list[str]:
+    """``count`` distinct query strings of one to three words, most popular first."""
+    rng = random.Random(seed)
+    seen: dict[str, None] = {}
+    while len(seen) < count:
+        words = rng.choices(VOCABULARY, WEIGHTS, k=rng.choice((1, 1, 2, 2, 3)))
+        seen.setdefault(" ".join(dict.fromkeys(words)), None)
+    return list(seen)
+
+
+class QueryMix:
+    """Draws queries from the distinct strings with a Zipf-like popularity (a few searched
+    often, most rarely), and counts what was asked."""
+
+    def __init__(self, queries: list[str]) -> None:
+        self.queries = queries
+        self._weights = [1.0 / (rank + 1) ** 0.9 for rank in range(len(queries))]
+        self.asked: set[str] = set()
+        self._lock = threading.Lock()
+
+    def draw(self, rng: random.Random) -> str:
+        query = rng.choices(self.queries, self._weights)[0]
+        with self._lock:
+            self.asked.add(query)
+        return query
+
+    def request(self, mode: str, *, filtered: bool = False) -> Request:
+        def send(client: httpx.Client, rng: random.Random) -> httpx.Response:
+            params: dict[str, object] = {"q": self.draw(rng), "mode": mode}
+            if filtered:
+                params |= {"codec": rng.choice(CODECS), "min_height": rng.choice(HEIGHTS[:3]),
+                           "max_duration": 1800}  # fmt: skip
+            return client.get("/api/v1/search", params=params)
+
+        return send
+
+
+def health(client: httpx.Client, rng: random.Random) -> httpx.Response:
+    return client.get("/health")
+
+
+CACHES = ("ranking", "query_vector")
+
+
+def cache_counters(base: str) -> dict[str, float]:
+    """The service's search cache counters, from its /metrics."""
+    text = httpx.get(f"{base}/metrics", headers=HEADERS, timeout=30).text
+    counters = {}
+    for line in text.splitlines():
+        for cache in CACHES:
+            for name in ("hits", "misses"):
+                if line.startswith(f"video_archive_{cache}_cache_{name}_total "):
+                    counters[f"{cache}_{name}"] = float(line.split()[1])
+    return counters
+
+
+def hit_rates(before: dict[str, float], after: dict[str, float]) -> dict[str, float | None]:
+    rates: dict[str, float | None] = {}
+    for cache in CACHES:
+        hits = after.get(f"{cache}_hits", 0) - before.get(f"{cache}_hits", 0)
+        misses = after.get(f"{cache}_misses", 0) - before.get(f"{cache}_misses", 0)
+        rates[f"{cache}_cache_hit_rate"] = (
+            round(hits / (hits + misses), 3) if hits + misses else None
+        )
+    return rates
+
+
+def wait_until_semantic(base: str, timeout_s: float = 300) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        response = httpx.get(f"{base}/api/v1/search", params={"q": "warm", "mode": "semantic"},
+                             headers=HEADERS, timeout=120)  # fmt: skip
+        if response.status_code == 200:
+            return
+        time.sleep(2)
+    raise RuntimeError(f"semantic search did not come up: {response.status_code} {response.text}")
+
+
+HEADERS = {"X-API-Key": API_KEY}
+MODES = ("keyword", "semantic", "hybrid")
+
+
+# -- the phases --------------------------------------------------------------------------------
+def with_load_average(run: Callable[[], dict]) -> dict:
+    before = round(os.getloadavg()[0], 1)
+    figures = run()
+    figures["load_average"] = [before, round(os.getloadavg()[0], 1)]
+    return figures
+
+
+def closed_loop_phases(base: str, mix: QueryMix, clients: int, per_client: int) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    kinds: list[tuple[str, Request]] = [("health_baseline", health)]
+    kinds += [(f"search_{mode}", mix.request(mode)) for mode in MODES]
+    kinds += [(f"search_{mode}_filtered", mix.request(mode, filtered=True)) for mode in MODES]
+    for number, (name, request) in enumerate(kinds):
+        counters = cache_counters(base)
+        results[name] = with_load_average(
+            lambda request=request, number=number: closed_loop(
+                base, request, clients=clients, per_client=per_client, headers=HEADERS,
+                seed=number,
+            )
+        )  # fmt: skip
+        results[name] |= hit_rates(counters, cache_counters(base))
+        print(f"closed loop {name}: {results[name]}", flush=True)
+    return results
+
+
+def open_loop_phases(base: str, mix: QueryMix, rate: float, duration_s: float) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    for number, mode in enumerate(MODES):
+        counters = cache_counters(base)
+        results[f"search_{mode}"] = with_load_average(
+            lambda mode=mode, number=number: open_loop(
+                base, mix.request(mode), rate=rate, duration_s=duration_s, headers=HEADERS,
+                seed=100 + number,
+            )
+        )  # fmt: skip
+        results[f"search_{mode}"] |= hit_rates(counters, cache_counters(base))
+        print(f"open loop {mode}: {results[f'search_{mode}']}", flush=True)
+    return results
+
+
+def mixed_modes(mix: QueryMix) -> Request:
+    requests = [mix.request(mode) for mode in MODES]
+
+    def send(client: httpx.Client, rng: random.Random) -> httpx.Response:
+        return rng.choice(requests)(client, rng)
+
+    return send
+
+
+def profile(base: str, pid: int, mix: QueryMix, clients: int, seconds: int, out: Path) -> dict:
+    """py-spy samples the service while 20 clients search in every mode; the top frames
+    by time spent in them (self) and under them (total), from the collapsed stacks."""
+    raw = out.with_suffix(".folded")
+    spy = subprocess.Popen(
+        [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid),
+         "--duration", str(seconds), "--rate", "100", "--format", "raw", "--threads",
+         "--output", str(raw), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(1)
+    closed_loop(base, mixed_modes(mix), clients=clients, duration_s=seconds - 2, headers=HEADERS)
+    _, stderr = spy.communicate(timeout=120)
+    if spy.returncode != 0 or not raw.exists():
+        return {"error": f"py-spy failed ({spy.returncode}): {stderr.decode()[-500:]}"}
+    self_time: dict[str, int] = {}
+    total_time: dict[str, int] = {}
+    samples = idle = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [f for f in stack.split(";") if f and not f.startswith(("thread ", "process "))]
+        if not frames:
+            continue
+        n = int(count)
+        samples += n
+        # Idle: a worker thread waiting for work, or the event loop waiting for sockets.
+        if frames[-1].startswith("EpollSelector.select") or (
+            frames[-1].startswith("Condition.wait") and any("Queue.get" in f for f in frames)
+        ):
+            idle += n
+            continue
+        self_time[frames[-1]] = self_time.get(frames[-1], 0) + n
+        for frame in set(frames):
+            total_time[frame] = total_time.get(frame, 0) + n
+    busy = samples - idle
+
+    def top(table: dict[str, int], k: int) -> list[dict]:
+        best = sorted(table.items(), key=lambda item: -item[1])[:k]
+        return [{"frame": frame, "share_of_busy": round(n / busy, 3)} for frame, n in best]
+
+    return {"samples": samples, "idle_samples": idle, "seconds": seconds,
+            "top_self": top(self_time, 15),
+            "top_total_ours_and_libraries": top(
+                {f: n for f, n in total_time.items()
+                 if any(p in f for p in ("samples/", "lancedb/", "psycopg/", "sentence_"))}, 25),
+            "folded_stacks": str(raw)}  # fmt: skip
+
+
+def soak(base: str, pid: int, mix: QueryMix, clients: int, seconds: float) -> dict:
+    """Every mode, ``clients`` clients, for ``seconds``; resident memory every 5 s. Growth
+    compares the last minute with the first minute after a minute of warm-up."""
+    counters = cache_counters(base)
+    with RssSampler(pid) as sampler:
+        figures = closed_loop(base, mixed_modes(mix), clients=clients, duration_s=seconds,
+                              headers=HEADERS, seed=999)  # fmt: skip
+    samples = sampler.samples
+    warm = [rss for t, rss in samples if 60 <= t < 120] or [samples[0][1]]
+    last = [rss for t, rss in samples if t >= samples[-1][0] - 60]
+    figures |= hit_rates(counters, cache_counters(base))
+    figures |= {
+        "seconds": seconds,
+        "rss_mb_first_minute_after_warm_up": round(statistics.median(warm) / 2**20, 1),
+        "rss_mb_last_minute": round(statistics.median(last) / 2**20, 1),
+        "rss_mb_max": round(max(rss for _, rss in samples) / 2**20, 1),
+        "rss_growth": round(statistics.median(last) / statistics.median(warm) - 1, 3),
+        "rss_samples_mb": [[t, round(rss / 2**20, 1)] for t, rss in samples],
+    }
+    return figures
+
+
+def relevance_figures(pg: EphemeralPostgres, work: Path) -> dict:
+    """The relevance test's measure (samples/video_archive/relevance.py), in its own
+    catalogue: described clips scanned and indexed as gold does."""
+    from samples.video_archive import relevance
+    from samples.video_archive.config import Settings
+    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
+    from samples.video_archive.indexing.indexer import index_pending
+    from samples.video_archive.ingestion.scanner import scan_source
+    from samples.video_archive.ingestion.sources import spec_from_uri
+    from samples.video_archive.search import SemanticBackend
+
+    catalog = open_catalog(pg.create_database("bench_relevance"))
+    relevance.make_described_corpus(work / "described")
+    catalog.add_source(spec_from_uri("described", str(work / "described")))
+    scan_source(catalog, "described")
+    embedder = MiniLMEmbedder()
+    index = LanceDBIndex(work / "relevance-index", dimension=embedder.dimension)
+    index_pending(catalog, index, embedder)
+    report = relevance.evaluate(catalog.conn, SemanticBackend(Settings(), embedder, index),
+                                "described")  # fmt: skip
+    catalog.close()
+    return report
+
+
+def ratios(closed: dict[str, dict]) -> dict[str, dict[str, float]]:
+    baseline = closed["health_baseline"]
+    return {
+        name: {
+            "throughput_vs_health": round(v["throughput_rps"] / baseline["throughput_rps"], 3),
+            "p95_vs_health": round(v["p95_ms"] / baseline["p95_ms"], 2),
         }
-        print(name, results[name], flush=True)
-    return results, phases
+        for name, v in closed.items()
+        if name != "health_baseline"
+    }
 
 
 def main() -> int:
@@ -343,31 +651,55 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests-per-client", type=int, default=50)
+    parser.add_argument("--distinct-queries", type=int, default=2000)
+    parser.add_argument("--open-loop-rate", type=float, default=50.0)
+    parser.add_argument("--open-loop-s", type=float, default=30.0)
+    parser.add_argument("--profile-s", type=int, default=30)
+    parser.add_argument("--soak-s", type=float, default=600.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/web.json")
     args = parser.parse_args()
 
     load_at_start = round(os.getloadavg()[0], 1)
+    mix = QueryMix(distinct_queries(args.distinct_queries))
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp, EphemeralPostgres() as pg:
-        derivatives = Path(tmp) / "derivatives"
+        work = Path(tmp)
+        derivatives = work / "derivatives"
         poster = write_poster(derivatives)
         started = time.perf_counter()
         fill_catalog(pg.dsn, args.items, poster)
         fill_s = time.perf_counter() - started
-        print(f"catalog: {args.items} items in {fill_s:.1f} s", flush=True)
+        print(f"catalog: {args.items:,} items in {fill_s:.1f} s", flush=True)
+        relevance = relevance_figures(pg, work)
+        print(f"relevance: { {m: r['top3_share'] for m, r in relevance.items()} }", flush=True)
+        indexing = build_index(pg.dsn, work / "index", args.items)
+        print(f"index: {indexing}", flush=True)
         plans = explain_keyword_queries(pg.dsn)
+        engines = keyword_engines(pg.dsn, work / "index", mix.queries[:300])
+        print(f"keyword engines: {engines}", flush=True)
+        semantic_index = semantic_index_figures(work / "index", mix.queries[:300])
+        print(f"semantic index: {semantic_index}", flush=True)
         port = free_port()
-        server = start_server(pg.dsn, derivatives, port)
+        server = start_server(pg.dsn, derivatives, work / "index", port)
         base = f"http://127.0.0.1:{port}"
         try:
-            results, phases = run_phases(base, args.clients, args.requests_per_client)
+            wait_until_semantic(base)
+            # Warm the pool and the caches once, untimed.
+            closed_loop(base, mixed_modes(mix), clients=4, per_client=10, headers=HEADERS)
+            closed = closed_loop_phases(base, mix, args.clients, args.requests_per_client)
+            opened = open_loop_phases(base, mix, args.open_loop_rate, args.open_loop_s)
+            profiled = profile(base, server.pid, mix, args.clients, args.profile_s,
+                               ROOT / ".cache/bench/web_profile.json")  # fmt: skip
+            print(f"profile: {profiled.get('top_self', profiled)[:5]}", flush=True)
             grid = first_grid_page(base, rounds=10)
+            soaked = soak(base, server.pid, mix, args.clients, args.soak_s) if args.soak_s else {}
+            print(f"soak: { {k: v for k, v in soaked.items() if k != 'rss_samples_mb'} }")
+            cache = cache_counters(base)
         finally:
             server.terminate()
             server.wait(timeout=20)
-    baseline = results["health_baseline"]["p95_ms"]
     load_at_end = round(os.getloadavg()[0], 1)
     report = {
-        "benchmark": "video archive web service",
+        "benchmark": "video archive web search",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {
             "cpus": os.cpu_count(),
@@ -378,25 +710,31 @@ def main() -> int:
         "items": args.items,
         "clients": args.clients,
         "requests_per_client": args.requests_per_client,
+        "distinct_query_strings": len(mix.queries),
+        "distinct_query_strings_asked": len(mix.asked),
+        "search_caches_overall": {**cache, **hit_rates({}, cache)},
         "catalog_fill_s": round(fill_s, 1),
-        "load": results,
-        "phases": phases,
-        "search_p95_vs_health_p95": {
-            name: round(value["p95_ms"] / baseline, 2)
-            for name, value in results.items()
-            if name != "health_baseline"
-        },
+        "semantic_index": indexing,
+        "closed_loop": closed,
+        "closed_loop_vs_health": ratios(closed),
+        "open_loop": opened,
+        "soak": soaked,
+        "relevance_top3": relevance,
+        "profile": profiled,
         "first_grid_page": grid,
+        "keyword_engines": engines,
+        "semantic_index_part": semantic_index,
         "keyword_query_plans": plans,
-        "notes": "keyword mode is PostgreSQL full-text search (migration 0004); the service and "
-        f"this load generator share the machine's {os.cpu_count()} cores (and, here, with other "
-        f"jobs: 1-minute load average {load_at_start} at the start, {load_at_end} at the end; "
-        "see 'phases'). Semantic/hybrid modes add the embedder and the index search measured "
-        "by bench/video_archive.py.",
+        "notes": "The service (one uvicorn process) and this load generator share the "
+        f"machine's {os.cpu_count()} cores. Keyword mode is PostgreSQL full-text search; "
+        "semantic and hybrid use the LanceDB index of the same 100,000 items, embedded with "
+        "all-MiniLM-L6-v2 (vectors kept in .cache/bench between runs). Open-loop latency is "
+        "counted from each request's scheduled send time.",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report, indent=2))
+    print(json.dumps({k: v for k, v in report.items() if k not in ("keyword_query_plans",)},
+                     indent=2)[:6000])  # fmt: skip
     return 0
 
 

@@ -25,7 +25,7 @@ test-web: _require_venv ## The web service's tests (API, schemathesis, browser),
 serve-web: _require_venv ## Run the web service on 127.0.0.1:8700 from VIDEO_ARCHIVE_* settings
 	cd $(ROOT) && $(PY) -m samples.video_archive.web serve
 
-bench-web: _require_venv ## Search API p95 at 20 clients over 100,000 items, first grid page -> bench/results/web.json
+bench-web: _require_venv ## Web search over 100,000 items per mode: closed/open loop, 10-min soak, relevance, py-spy profile -> bench/results/web.json (~30 min)
 	cd $(ROOT) && $(PY) bench/web_search.py --out bench/results/web.json
 
 # The 10,000-file scan alone takes 5-25 min on 2 shared cores; one part again:
