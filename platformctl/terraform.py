@@ -279,10 +279,16 @@ def apply(tf: Terraform) -> None:
     _check(rc, "apply")
 
 
-def destroy(tf: Terraform) -> None:
-    rc, _out, _err = tf.destroy(
-        capture_output=False, force=IsNotFlagged, auto_approve=IsFlagged, input=False
-    )
+def destroy(tf: Terraform, *, attempts: int = 1) -> None:
+    """Destroy everything in the state; a failed destroy is run again up to ``attempts``
+    times in all (each run only removes what the state still holds)."""
+    for attempt in range(1, attempts + 1):
+        rc, _out, _err = tf.destroy(
+            capture_output=False, force=IsNotFlagged, auto_approve=IsFlagged, input=False
+        )
+        if rc == 0 or attempt == attempts:
+            break
+        print(f"platformctl: terraform destroy failed (exit {rc}); running it again", flush=True)
     _check(rc, "destroy")
 
 
@@ -348,7 +354,9 @@ def _run(action: str, env: str) -> int:
         path = write_inventory(env, found, cloud.access_for(env, found))
         print(f"inventory written to {path.relative_to(ROOT)}")
         return 0
-    destroy(tf)
+    # moto has answered a revoke of a security group rule that it had just removed with
+    # InvalidPermission.NotFound; the second destroy's refresh finds the rule gone and drops it.
+    destroy(tf, attempts=2 if env == "emulated" else 1)
     cloud.forget(env)
     if env == "emulated" and not cloud.terraform_only(env):
         from platformctl import emulated

@@ -254,3 +254,29 @@ def test_plan_inits_and_plans_with_the_environment_files(
     assert f"-backend-config={env_dir / 'backend.hcl'}" in init and "-reconfigure" in init
     assert plan.startswith(f"{env_dir / '.terraform'}|plan ")
     assert f"-var-file={env_dir / 'stage.tfvars'}" in plan and "-detailed-exitcode" in plan
+
+
+class _FailingDestroys:
+    """Stands in for python_terraform's Terraform: destroy fails ``failures`` times."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+
+    def destroy(self, **_: object) -> tuple[int, str, str]:
+        self.calls += 1
+        return (1 if self.calls <= self.failures else 0), "", ""
+
+
+def test_a_failed_destroy_runs_again_when_asked_and_fails_clearly_when_it_fails_again() -> None:
+    once = _FailingDestroys(failures=1)
+    terraform.destroy(once, attempts=2)  # type: ignore[arg-type]
+    assert once.calls == 2
+    always = _FailingDestroys(failures=5)
+    with pytest.raises(terraform.TerraformError, match="destroy"):
+        terraform.destroy(always, attempts=2)  # type: ignore[arg-type]
+    assert always.calls == 2
+    single = _FailingDestroys(failures=1)
+    with pytest.raises(terraform.TerraformError):
+        terraform.destroy(single)  # type: ignore[arg-type]
+    assert single.calls == 1
