@@ -356,6 +356,7 @@ class RememberingEmbedder:
             with np.load(store) as saved:
                 self._known = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
         self.computed = 0
+        self._used: set[str] = set()
 
     @staticmethod
     def _key(text: str) -> str:
@@ -363,6 +364,7 @@ class RememberingEmbedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         keys = [self._key(t) for t in texts]
+        self._used.update(keys)
         missing = [t for t, k in zip(texts, keys, strict=True) if k not in self._known]
         if missing:
             for text, vector in zip(missing, self._model.embed(missing), strict=True):
@@ -371,9 +373,11 @@ class RememberingEmbedder:
         return np.stack([self._known[k] for k in keys])
 
     def save(self) -> None:
+        """Keep the vectors of this run's documents (older ones are dropped)."""
         self._store.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(self._known))
-        np.savez(self._store, keys=keys, vectors=np.stack(list(self._known.values())))
+        keys = sorted(self._used)
+        vectors = np.stack([self._known[k] for k in keys])
+        np.savez(self._store, keys=np.array(keys), vectors=vectors)
 
 
 def build_index(dsn: str, index_dir: Path, items: int) -> dict[str, float]:

@@ -1,5 +1,5 @@
-"""Keyword, semantic and hybrid search: the one path the web service, the CLI, the
-notebooks and the benchmarks share.
+"""Keyword, semantic and hybrid search: the one path the web service, the CLI and the
+benchmarks share.
 
 * keyword: the catalog's full-text search (web-search syntax over the title, tags,
   description, sidecar text, transcript and paths; catalog_queries.keyword_search), so
