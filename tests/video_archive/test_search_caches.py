@@ -4,6 +4,7 @@ kept for a while, then recomputed; cleared at once. Both counted in the web metr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -123,8 +124,10 @@ def test_misses_that_arrive_while_the_model_runs_share_its_next_call() -> None:
     others = [threading.Thread(target=ask, args=(q,)) for q in ("ab", "abc")]
     for thread in others:
         thread.start()
+    deadline = time.monotonic() + 10
     while len(cache._waiting) < 2:  # both distinct queries are queued behind the model
-        threading.Event().wait(0.01)
+        assert time.monotonic() < deadline, "the other queries never queued"
+        time.sleep(0.01)
     release.set()
     for thread in [first, *others]:
         thread.join(10)
