@@ -19,16 +19,22 @@ import httpx
 Request = Callable[[httpx.Client, random.Random], httpx.Response]
 
 
-def summarise(latencies: list[float], errors: int, wall_s: float) -> dict[str, float]:
-    ordered = sorted(latencies)
-    q = statistics.quantiles(ordered, n=100) if len(ordered) > 1 else ordered * 99
+def latency_ms(seconds: list[float]) -> dict[str, float]:
+    """p50, p95 and p99 of latencies given in seconds, in milliseconds."""
+    q = statistics.quantiles(seconds, n=100) if len(seconds) > 1 else list(seconds) * 99
     return {
-        "requests": len(ordered),
-        "errors": errors,
         "p50_ms": round(q[49] * 1000, 2),
         "p95_ms": round(q[94] * 1000, 2),
         "p99_ms": round(q[98] * 1000, 2),
-        "throughput_rps": round(len(ordered) / wall_s, 1),
+    }
+
+
+def summarise(latencies: list[float], errors: int, wall_s: float) -> dict[str, float]:
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        **latency_ms(latencies),
+        "throughput_rps": round(len(latencies) / wall_s, 1),
     }
 
 

@@ -42,7 +42,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from http_load import Request, RssSampler, closed_loop, open_loop  # noqa: E402 (beside this file)
+from http_load import Request, RssSampler, closed_loop, latency_ms, open_loop  # noqa: E402 (beside this file)
 
 from samples.video_archive.catalog import open_catalog  # noqa: E402
 from samples.video_archive.web.auth import hash_password  # noqa: E402
@@ -175,12 +175,8 @@ def semantic_index_figures(index_dir: Path, queries: list[str]) -> dict[str, dic
             hits = index.search(qv, limit=limit)
             latencies.append(time.perf_counter() - started)
             recalls.append(len(exact & {h.asset_id for h in hits[:10]}) / 10)
-        q = statistics.quantiles(latencies, n=100)
-        report[name] = {
-            "recall_at_10": round(statistics.fmean(recalls), 3),
-            "p50_ms": round(q[49] * 1000, 2),
-            "p95_ms": round(q[94] * 1000, 2),
-        }
+        report[name] = {"recall_at_10": round(statistics.fmean(recalls), 3)}
+        report[name] |= latency_ms(latencies)
     report["queries"] = {"count": len(queries)}
     return report
 
@@ -213,9 +209,10 @@ def keyword_engines(dsn: str, index_dir: Path, queries: list[str]) -> dict[str, 
             agree += len(first & {r["id"] for r in by_lancedb[:10]}) / max(len(first), 1)
     report: dict[str, dict] = {}
     for engine, values in timings.items():
-        q = statistics.quantiles(values, n=100)
-        report[engine] = {"p50_ms": round(q[49] * 1000, 2), "p95_ms": round(q[94] * 1000, 2),
-                          "mean_ms": round(statistics.fmean(values) * 1000, 2)}  # fmt: skip
+        report[engine] = {
+            **latency_ms(values),
+            "mean_ms": round(statistics.fmean(values) * 1000, 2),
+        }
     report["queries"] = {"count": len(queries), "top10_overlap": round(agree / len(queries), 3)}
     return report
 
@@ -617,23 +614,12 @@ def relevance_figures(pg: EphemeralPostgres, work: Path) -> dict:
     """The relevance test's measure (samples/video_archive/relevance.py), in its own
     catalogue: described clips scanned and indexed as gold does."""
     from samples.video_archive import relevance
-    from samples.video_archive.config import Settings
-    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
     from samples.video_archive.indexing.embeddings import MiniLMEmbedder
-    from samples.video_archive.indexing.indexer import index_pending
-    from samples.video_archive.ingestion.scanner import scan_source
-    from samples.video_archive.ingestion.sources import spec_from_uri
-    from samples.video_archive.search import SemanticBackend
 
     catalog = open_catalog(pg.create_database("bench_relevance"))
-    relevance.make_described_corpus(work / "described")
-    catalog.add_source(spec_from_uri("described", str(work / "described")))
-    scan_source(catalog, "described")
-    embedder = MiniLMEmbedder()
-    index = LanceDBIndex(work / "relevance-index", dimension=embedder.dimension)
-    index_pending(catalog, index, embedder)
-    report = relevance.evaluate(catalog.conn, SemanticBackend(Settings(), embedder, index),
-                                "described")  # fmt: skip
+    relevance.scan_described(catalog, work / "described")
+    backend = relevance.index_described(catalog, work / "relevance-index", MiniLMEmbedder())
+    report = relevance.evaluate(catalog.conn, backend)
     catalog.close()
     return report
 

@@ -17,10 +17,17 @@ from pathlib import Path
 
 import psycopg
 
+from samples.video_archive.catalog import Catalog
+from samples.video_archive.config import Settings
+from samples.video_archive.indexing.embeddings import Embedder
+from samples.video_archive.ingestion.scanner import scan_source
+from samples.video_archive.ingestion.sources import spec_from_uri
 from samples.video_archive.search import MODES, Filters, SemanticBackend, run_search
 from samples.video_archive.synthetic import make_clip
 
 TOP = 3
+# The source the described clips are registered as.
+SOURCE = "described"
 
 
 @dataclass(frozen=True)
@@ -207,10 +214,28 @@ def make_described_corpus(root: Path) -> dict[str, str]:
     return paths
 
 
+def scan_described(catalog: Catalog, root: Path) -> None:
+    """Write the described clips under ``root``, register it as SOURCE and scan it."""
+    make_described_corpus(root)
+    catalog.add_source(spec_from_uri(SOURCE, str(root)))
+    scan_source(catalog, SOURCE)
+
+
+def index_described(catalog: Catalog, index_dir: Path, embedder: Embedder) -> SemanticBackend:
+    """Index the scanned clips in a LanceDB index in ``index_dir``, as gold does; the search
+    backend over it."""
+    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+    from samples.video_archive.indexing.indexer import index_pending
+
+    index = LanceDBIndex(index_dir, dimension=embedder.dimension)
+    index_pending(catalog, index, embedder)
+    return SemanticBackend(Settings(), embedder=embedder, index=index)
+
+
 def evaluate(
     conn: psycopg.Connection,
     backend: SemanticBackend,
-    source: str,
+    source: str = SOURCE,
     modes: Iterable[str] = MODES,
 ) -> dict[str, dict[str, object]]:
     """Per mode: the share of QUERIES whose clip is in the top three (of the videos on

@@ -6,14 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from va_testlib import register
 
 from samples.video_archive import relevance
 from samples.video_archive.catalog import Catalog
 from samples.video_archive.config import Settings
-from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
-from samples.video_archive.indexing.indexer import index_pending
-from samples.video_archive.ingestion.scanner import scan_source
 from samples.video_archive.search import MODES, SemanticBackend
 
 pytest.importorskip("sentence_transformers", reason="the embedder's libraries are not installed")
@@ -25,16 +21,11 @@ def test_the_expected_clip_is_in_the_top_three_for_nine_queries_in_ten_in_every_
 ) -> None:
     from samples.video_archive.indexing.embeddings import MiniLMEmbedder
 
-    root = tmp_path / "described"
-    relevance.make_described_corpus(root)
-    register(catalog, "described", root)
-    scan_source(catalog, "described")
-    embedder = MiniLMEmbedder()
-    index = LanceDBIndex(tmp_path / "index", dimension=embedder.dimension)
-    assert index_pending(catalog, index, embedder).counts["indexed"] == len(relevance.CLIPS)
-    backend = SemanticBackend(Settings(), embedder=embedder, index=index)
+    relevance.scan_described(catalog, tmp_path / "described")
+    backend = relevance.index_described(catalog, tmp_path / "index", MiniLMEmbedder())
+    assert backend.get()[1].count() == len(relevance.CLIPS)
 
-    report = relevance.evaluate(catalog.conn, backend, "described")
+    report = relevance.evaluate(catalog.conn, backend)
 
     assert set(report) == set(MODES)
     for mode, figures in report.items():
@@ -47,12 +38,13 @@ def test_a_query_about_nothing_in_the_archive_finds_nothing_by_keyword(
     # The measure can fail: a query whose words are in no clip is not counted as found.
     from samples.video_archive.search import Filters, run_search
 
-    root = tmp_path / "described"
-    relevance.make_described_corpus(root)
-    register(catalog, "described", root)
-    scan_source(catalog, "described")
-    backend = SemanticBackend(Settings())
+    relevance.scan_described(catalog, tmp_path / "described")
     page = run_search(
-        catalog.conn, backend, "submarine volcano", "keyword", Filters(source="described"), limit=3
+        catalog.conn,
+        SemanticBackend(Settings()),
+        "submarine volcano",
+        "keyword",
+        Filters(source=relevance.SOURCE),
+        limit=3,
     )
     assert page.items == []

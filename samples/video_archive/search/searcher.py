@@ -8,9 +8,9 @@ benchmarks share.
 * hybrid: the index's BM25 and vector rankings fused by reciprocal rank.
 
 Rankings may be remembered for a few seconds (ranking_cache.py). Semantic and hybrid take
-the index's best SEMANTIC_POOL hits (the index applies the
-filters it holds first), then the catalog applies every filter and gives the cards in the
-index's order. An empty query lists the catalog, newest first, in any mode.
+the index's best SEMANTIC_POOL hits (the index applies the filters it holds first), then
+the catalog applies every filter and gives the cards in the index's order. An empty query
+lists the catalog, newest first, in any mode.
 """
 
 from __future__ import annotations
