@@ -259,3 +259,40 @@ def test_new_sidecar_beside_an_unchanged_video_is_read(
     assert summary.counts["probed"] == 0
     assert "regatta" in _asset_by_path(catalog, "broadcast.ts")["sidecar_text"]
     assert scan_source(catalog, "corpus").counts["sidecars_changed"] == 0
+
+
+def _cues(catalog: Catalog, rel_path: str) -> list[tuple[float, float, str]]:
+    rows = catalog.conn.execute(
+        "SELECT c.start_s, c.end_s, c.text FROM subtitle_cues c "
+        "JOIN files f ON f.asset_id = c.asset_id WHERE f.rel_path = %s ORDER BY c.seq",
+        (rel_path,),
+    ).fetchall()
+    return [(row["start_s"], row["end_s"], row["text"]) for row in rows]
+
+
+def test_subtitle_cues_are_kept_with_their_timings_and_follow_the_sidecar(
+    catalog: Catalog, corpus: tuple[Path, dict[str, Expected]]
+) -> None:
+    root, _ = corpus
+    register(catalog, "corpus", root)
+    scan_source(catalog, "corpus")
+    assert _cues(catalog, "harbour/h264_aac.mp4") == [
+        (0.0, 1.0, "The lighthouse keeper waves at the ferry.")
+    ]
+
+    # A catalog scanned before cues were kept (migration 0008 marks every file with
+    # sidecars so): the next scan re-reads the sidecars only, probing nothing again.
+    catalog.conn.execute("DELETE FROM subtitle_cues")
+    catalog.conn.execute("UPDATE files SET sidecar_signature = -1 WHERE sidecar_signature <> 0")
+    catalog.commit()
+    summary = scan_source(catalog, "corpus")
+    assert summary.counts["probed"] == 0
+    assert _cues(catalog, "harbour/h264_aac.mp4")[0][2].startswith("The lighthouse keeper")
+
+    srt = root / "harbour/h264_aac.srt"
+    srt.write_text("1\n00:00:00,500 --> 00:00:00,900\nA new cue.\n", encoding="utf-8")
+    scan_source(catalog, "corpus")
+    assert _cues(catalog, "harbour/h264_aac.mp4") == [(0.5, 0.9, "A new cue.")]
+    srt.unlink()
+    scan_source(catalog, "corpus")
+    assert _cues(catalog, "harbour/h264_aac.mp4") == []

@@ -10,7 +10,12 @@ import pytest
 from samples.video_archive.indexing.documents import document_text, path_tokens
 from samples.video_archive.ingestion.fingerprint import WINDOW, fingerprint, sample_offsets
 from samples.video_archive.ingestion.probe import NotAVideoError, parse_probe
-from samples.video_archive.ingestion.sidecars import parse_sidecar, subtitle_text
+from samples.video_archive.ingestion.sidecars import (
+    SubtitleCue,
+    parse_sidecar,
+    subtitle_cues,
+    subtitle_text,
+)
 from samples.video_archive.ingestion.sources import (
     LocalSource,
     list_source,
@@ -56,6 +61,29 @@ def test_subtitles_lose_numbers_and_timings() -> None:
     assert subtitle_text(srt) == "Hello harbour Bye"
     vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\nA gull\n"
     assert subtitle_text(vtt) == "A gull"
+
+
+def test_subtitle_cues_keep_their_timings() -> None:
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,500\nHello <i>harbour</i>\nsecond line\n\n"
+        "2\n01:02:03,250 --> 01:02:04,000\nBye\n"
+    )
+    assert subtitle_cues(srt) == [
+        SubtitleCue(1.0, 2.5, "Hello harbour second line"),
+        SubtitleCue(3723.25, 3724.0, "Bye"),
+    ]
+    vtt = (
+        "WEBVTT\n\nNOTE written by hand\n\nintro\n"
+        "00:01.000 --> 00:02.000 align:start position:10%\nA gull\n\n"
+        "00:05.000 --> 00:04.000\nBackwards\n"
+    )
+    # The cue identifier and the NOTE block are not text; a reversed range is kept, swapped.
+    assert subtitle_cues(vtt) == [
+        SubtitleCue(1.0, 2.0, "A gull"),
+        SubtitleCue(4.0, 5.0, "Backwards"),
+    ]
+    assert parse_sidecar("x.srt", srt.encode()).cues[1].text == "Bye"
+    assert subtitle_cues("not subtitles at all") == []
 
 
 def test_malformed_sidecars_raise_value_error() -> None:

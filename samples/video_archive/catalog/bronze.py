@@ -1,17 +1,20 @@
 """Bronze writes: assets by content fingerprint, files by (source, path), probe results,
-quarantine, sidecar descriptions, missing files and their purge."""
+quarantine, sidecar descriptions and subtitle cues, missing files and their purge."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from samples.video_archive.catalog._base import CatalogBase
+
+if TYPE_CHECKING:
+    from samples.video_archive.ingestion.sidecars import SubtitleCue
 
 # Columns a probe fills; kept in one place so writes and reads agree.
 PROBE_COLUMNS = (
@@ -134,6 +137,18 @@ class BronzeQueries(CatalogBase):
             """,
             (title, description, tags, sidecar_text, asset_id),
         )
+
+    def replace_cues(self, asset_id: int, cues: Sequence[SubtitleCue]) -> None:
+        """The asset's subtitle cues as its sidecars now give them (none: no subtitles)."""
+        self.conn.execute("DELETE FROM subtitle_cues WHERE asset_id = %s", (asset_id,))
+        if not cues:
+            return
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO subtitle_cues (asset_id, seq, start_s, end_s, text) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(asset_id, seq, c.start_s, c.end_s, c.text) for seq, c in enumerate(cues)],
+            )
 
     def upsert_files(self, source_id: int, rows: Iterable[FileRow]) -> None:
         """Record files as present, in one statement: the trigger that keeps each asset's

@@ -279,6 +279,9 @@ def _register(
             tags=work.sidecar.tags,
             sidecar_text=" ".join(t for t in work.sidecar.text if t) or None,
         )
+        catalog.replace_cues(asset_id, work.sidecar.cues)
+    elif previous is not None and previous.sidecar_signature != 0:
+        catalog.replace_cues(asset_id, [])  # its sidecars are gone, and their cues with them
     for problem in work.sidecar_errors:
         summary.error(entry.rel_path, problem)
     files.append(

@@ -11,10 +11,24 @@ from defusedxml import ElementTree
 
 MAX_SIDECAR_BYTES = 2 * 1024 * 1024
 _CUE_TIMING = re.compile(r"^\s*(\d+:)?\d+:\d+[.,]\d+\s*-->")
+# "00:01:02,500 --> 00:01:04.000" (SRT uses a comma, WebVTT a dot and may drop the hours);
+# WebVTT cue settings may follow the end time.
+_CUE_RANGE = re.compile(
+    r"^\s*(?:(\d+):)?(\d+):(\d+)[.,](\d+)\s*-->\s*(?:(\d+):)?(\d+):(\d+)[.,](\d+)"
+)
 _NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 }
+
+
+@dataclass(frozen=True)
+class SubtitleCue:
+    """One subtitle cue: its text and when it is shown, in seconds from the video's start."""
+
+    start_s: float
+    end_s: float
+    text: str
 
 
 @dataclass
@@ -25,12 +39,48 @@ class SidecarText:
     description: str | None = None
     tags: list[str] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
+    cues: list[SubtitleCue] = field(default_factory=list)
 
     def merge(self, other: SidecarText) -> None:
         self.title = self.title or other.title
         self.description = self.description or other.description
         self.tags.extend(t for t in other.tags if t not in self.tags)
         self.text.extend(other.text)
+        self.cues.extend(other.cues)
+
+
+def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + float(f"0.{fraction}")
+
+
+def subtitle_cues(raw: str) -> list[SubtitleCue]:
+    """The cues of an SRT or WebVTT file with their timings; text outside a cue (cue
+    numbers, headers, NOTE and STYLE blocks) and markup tags are dropped. A cue whose end
+    comes before its start is kept with the two swapped rather than lost."""
+    cues: list[SubtitleCue] = []
+    timing: tuple[float, float] | None = None
+    lines: list[str] = []
+
+    def close() -> None:
+        if timing is not None and lines:
+            start, end = sorted(timing)
+            cues.append(SubtitleCue(start, end, " ".join(lines)))
+
+    for line in raw.splitlines():
+        stripped = line.strip()
+        match = _CUE_RANGE.match(stripped)
+        if match:
+            close()
+            parts = match.groups()
+            timing = (_seconds(*parts[:4]), _seconds(*parts[4:]))
+            lines = []
+        elif not stripped:
+            close()
+            timing, lines = None, []
+        elif timing is not None:
+            lines.append(re.sub(r"<[^>]+>", "", stripped))
+    close()
+    return cues
 
 
 def subtitle_text(raw: str) -> str:
@@ -89,7 +139,7 @@ def parse_sidecar(rel_path: str, raw_bytes: bytes) -> SidecarText:
     raw = raw_bytes.decode("utf-8-sig", "replace")
     suffix = rel_path.lower().rsplit(".", 1)[-1]
     if suffix in {"srt", "vtt"}:
-        return SidecarText(text=[subtitle_text(raw)])
+        return SidecarText(text=[subtitle_text(raw)], cues=subtitle_cues(raw))
     try:
         if suffix == "xmp":
             return xmp_text(raw)
