@@ -1,0 +1,1 @@
+"""Questions over the video archive, answered from its passages with sources (qa.py)."""

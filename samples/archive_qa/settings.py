@@ -1,0 +1,39 @@
+"""Settings of questions over the archive (``ARCHIVE_QA_*``, or the TOML file that
+``ARCHIVE_QA_CONFIG`` names), on the project's one mechanism (core.settings).
+
+With no ``llm_base_url`` answers are extractive and offline: the best passages, quoted.
+With one, an OpenAI-compatible endpoint writes the answer from the same passages::
+
+    llm_base_url = "http://gpu-worker.internal:8080/v1"   # llama.cpp server, vLLM, hosted
+    llm_model = "smollm2"
+    llm_timeout_s = 20          # then the passages are shown instead, with a notice
+    max_context_chars = 6000    # the passages sent, at most
+
+The key is best given as ``ARCHIVE_QA_LLM_API_KEY`` in the environment.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from core.settings import ServiceSettings
+
+
+class QASettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ARCHIVE_QA_")
+
+    llm_base_url: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_model: str = "default"
+    llm_timeout_s: float = Field(30.0, gt=0, le=600)
+    llm_max_tokens: int = Field(400, ge=16, le=4096)
+    # Passages beyond this many characters are not sent to the endpoint.
+    max_context_chars: int = Field(6000, ge=500, le=200_000)
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL ending in /v1, got {url!r}")
+        return url.rstrip("/")
