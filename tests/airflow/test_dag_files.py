@@ -142,3 +142,15 @@ def test_the_master_and_the_workers_parse_the_dags_with_the_same_environment():
     worker = yaml.safe_load((group_vars / "airflow_worker.yml").read_text())
     assert "platform_dag_parse_env" in master["airflow_master_extra_env"]
     assert "platform_dag_parse_env" in worker["airflow_worker_extra_env"]
+
+
+def test_the_archive_qa_params_accept_exactly_the_filters_the_notebook_reads():
+    from samples.archive_qa.filters import NAMES
+
+    dag = tree(ROOT / "airflow" / "dags" / "archive_qa.py")
+    filters = next(
+        n.value
+        for n in ast.walk(dag)
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "FILTERS"
+    )
+    assert sorted(ast.literal_eval(filters)) == sorted(NAMES)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,8 @@ from samples.video_archive.search import SemanticBackend
 class Described:
     catalog: Catalog
     backend: SemanticBackend
+    dsn: str
+    index_dir: Path
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +33,10 @@ def described(
     from samples.video_archive.indexing.embeddings import MiniLMEmbedder
 
     root = tmp_path_factory.mktemp("described")
-    catalog = open_catalog(new_database("qa"))
+    dsn = new_database("qa")
+    catalog = open_catalog(dsn)
     relevance.scan_described(catalog, root / "videos")
     backend = relevance.index_described(catalog, root / "index", MiniLMEmbedder())
-    yield Described(catalog, backend)
+    yield Described(catalog, backend, dsn, root / "index")
     backend.close()
     catalog.close()

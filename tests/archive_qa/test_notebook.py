@@ -1,0 +1,79 @@
+"""The archive_qa notebook runs with Papermill as the DAG runs it (filters and history as
+JSON), and its output notebook holds the answer and its sources; bad parameters fail its
+cell with the clear error, before the catalog or the model is opened."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import papermill
+from samples.video_archive.relevance import SOURCE
+
+pytestmark = pytest.mark.slow
+NOTEBOOK = Path(__file__).resolve().parents[2] / "papermill" / "notebooks" / "archive_qa.ipynb"
+
+
+def _run(described, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **parameters) -> dict:
+    config = tmp_path / "empty.toml"  # keeps a personal config file out of the test
+    config.write_text("")
+    monkeypatch.setenv("VIDEO_ARCHIVE_CONFIG", str(config))
+    monkeypatch.setenv("ARCHIVE_QA_CONFIG", str(config))
+    monkeypatch.delenv("ARCHIVE_QA_LLM_BASE_URL", raising=False)
+    output = tmp_path / "archive_qa.out.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(output),
+        parameters={
+            "run_id": "manual__qa_test",
+            "catalog_dsn": described.dsn,
+            "lancedb_dir": str(described.index_dir),
+            "index_backend": "lancedb",
+            **parameters,
+        },
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    notebook = json.loads(output.read_text(encoding="utf-8"))
+    outputs = [out for cell in notebook["cells"] for out in cell.get("outputs", [])]
+    printed = "".join("".join(out["text"]) for out in outputs if out.get("name") == "stdout")
+    markdown = "".join(
+        "".join(out["data"]["text/markdown"])
+        for out in outputs
+        if "text/markdown" in out.get("data", {})
+    )
+    return {"result": json.loads(printed[printed.index("{") :]), "markdown": markdown}
+
+
+def test_the_output_notebook_holds_the_answer_and_its_sources(
+    described, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = _run(
+        described,
+        tmp_path,
+        monkeypatch,
+        question="and is there a gale warning for it?",
+        filters=json.dumps({"source": SOURCE, "tags": ["harbour"]}),
+        history=json.dumps([{"question": "Who lights the lighthouse lamp?", "answer": "x"}]),
+        k=3,
+    )
+    result = shown["result"]
+    assert result["answerer"] == "extractive"
+    first = result["sources"][0]
+    assert first["location"] == f"{SOURCE}:harbour/lighthouse_storm.mp4"
+    assert first["kind"] == "subtitles" and "Gale warnings" in first["text"]
+    assert f"asset {first['asset_id']} at {first['time_range']}" in result["answer"]
+    assert len(result["passages"]) <= 3
+    assert "Gale warnings" in shown["markdown"] and "| score |" in shown["markdown"]
+
+
+def test_an_unknown_filter_fails_the_cell_with_a_clear_error(
+    described, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(papermill.PapermillExecutionError) as failed:
+        _run(described, tmp_path, monkeypatch, question="ferry?", filters='{"colour": "red"}')
+    assert failed.value.ename == "FilterError"
+    assert "unknown filter 'colour'" in failed.value.evalue
