@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import openai
 
@@ -28,8 +29,16 @@ class ChatEndpoint:
     timeout_s: float = 30.0
     max_tokens: int = 400
 
-    def complete(self, messages: Sequence[dict[str, str]], *, temperature: float = 0.0) -> str:
-        """The assistant's reply to ``messages`` (role/content dicts)."""
+    def complete(
+        self,
+        messages: Sequence[dict[str, str]],
+        *,
+        temperature: float = 0.0,
+        json_schema: dict[str, Any] | None = None,
+    ) -> str:
+        """The assistant's reply to ``messages`` (role/content dicts). With ``json_schema``
+        the reply is constrained to JSON of that schema (OpenAI's structured outputs, which
+        llama.cpp's server and vLLM implement by constrained decoding)."""
         client = openai.OpenAI(
             base_url=self.base_url,
             # The SDK insists on a key; a server without keys ignores this one.
@@ -43,6 +52,7 @@ class ChatEndpoint:
                 messages=list(messages),  # type: ignore[arg-type]
                 max_tokens=self.max_tokens,
                 temperature=temperature,
+                **_response_format(json_schema),
             )
         except openai.APITimeoutError:
             raise ChatEndpointError(
@@ -63,6 +73,17 @@ class ChatEndpoint:
         if not content:
             raise ChatEndpointError(f"{self.base_url} returned an empty answer")
         return content
+
+
+def _response_format(schema: dict[str, Any] | None) -> dict[str, Any]:
+    if schema is None:
+        return {}
+    return {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "schema": schema, "strict": True},
+        }
+    }
 
 
 def _short(text: str, limit: int = 200) -> str:

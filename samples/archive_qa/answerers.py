@@ -112,15 +112,22 @@ def bounded(passages: Sequence[Passage], max_chars: int) -> list[Passage]:
     return kept
 
 
-def answerer_for(settings: QASettings) -> Answerer:
-    """The endpoint when the settings name one, else the extractive answerer."""
+def endpoint_for(settings: QASettings) -> ChatEndpoint | None:
+    """The OpenAI-compatible endpoint the settings name, or None (offline)."""
     if not settings.llm_base_url:
-        return ExtractiveAnswerer()
-    endpoint = ChatEndpoint(
+        return None
+    return ChatEndpoint(
         base_url=settings.llm_base_url,
         model=settings.llm_model,
         api_key=settings.llm_api_key.get_secret_value(),
         timeout_s=settings.llm_timeout_s,
         max_tokens=settings.llm_max_tokens,
     )
+
+
+def answerer_for(settings: QASettings) -> Answerer:
+    """The endpoint when the settings name one, else the extractive answerer."""
+    endpoint = endpoint_for(settings)
+    if endpoint is None:
+        return ExtractiveAnswerer()
     return EndpointAnswerer(endpoint, settings.max_context_chars)
