@@ -119,7 +119,9 @@ def _draft_one(
     )  # fmt: skip
 
 
-def _refuse_derivatives_among_originals(catalog: Catalog, derivatives: Path) -> None:
+def refuse_derivatives_among_originals(catalog: Catalog, derivatives: Path) -> None:
+    """ValueError when the derivatives directory overlaps a local source: clips are never
+    written beside originals (the archive agent's clips neither)."""
     target = derivatives.expanduser().resolve()
     for source in catalog.list_sources():
         if source.spec.kind != "local":
@@ -155,7 +157,7 @@ def draft(
     store = PublicationStore(settings.catalog_dsn)
     catalog = open_catalog(settings.catalog_dsn, migrate=False)
     try:
-        _refuse_derivatives_among_originals(catalog, settings.derivatives_dir)
+        refuse_derivatives_among_originals(catalog, settings.derivatives_dir)
         since = store.last_run(mode) if mode == "new" else None
         assets = select_assets(catalog, mode=mode, value=value, since=since, limit=limit)
         done = store.existing_pairs()
