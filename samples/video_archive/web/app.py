@@ -19,13 +19,15 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from samples.archive_qa.answerers import answerer_for
+from samples.archive_qa.settings import QASettings
 from samples.video_archive.search import RankingCache, SemanticBackend
 from samples.video_archive.web import errors
 from samples.video_archive.web.database import CatalogPool
 from samples.video_archive.web.facets import FacetCache
 from samples.video_archive.web.login_backoff import LoginBackoff
 from samples.video_archive.web.metrics import Metrics
-from samples.video_archive.web.routes import api, login, ops, pages
+from samples.video_archive.web.routes import api, ask, login, ops, pages
 from samples.video_archive.web.sessions import SessionStore
 from samples.video_archive.web.settings import WebSettings
 from samples.video_archive.web.templating import make_templates
@@ -86,6 +88,7 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
     app.state.metrics = Metrics(lambda: app.state.semantic.query_vectors, app.state.rankings)
     app.state.templates = make_templates()
     app.state.facets = FacetCache()
+    app.state.answerer = answerer_for(QASettings.load())
     app.state.login_backoff = LoginBackoff()
     app.state.sessions = SessionStore(app.state.catalog, settings.session_max_age_s)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -104,6 +107,6 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
     app.add_exception_handler(errors.LoginRequiredError, errors.to_login)
     app.add_exception_handler(Exception, errors.internal_error)
 
-    for router in (ops.router, login.router, pages.router, api.router):
+    for router in (ops.router, login.router, pages.router, api.router, ask.router):
         app.include_router(router)
     return app

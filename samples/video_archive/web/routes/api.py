@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from samples.video_archive.catalog import Catalog
 from samples.video_archive.search import COUNT_CAP
@@ -100,6 +100,22 @@ def api_search(
         per_page=per_page,
         items=cards,
     )
+
+
+class WhoAmI(BaseModel):
+    name: str
+    role: str
+    via: str  # "api_key" or "session"
+
+
+@router.get("/whoami", response_model=WhoAmI, tags=["auth"], responses=ERRORS)
+def api_whoami(request: Request, principal: ApiUser, response: Response) -> WhoAmI:
+    """Who the credentials belong to; 401 without valid ones. The ingress asks this
+    (nginx auth_request) before it lets a request through to the archive app, and passes
+    the name on in X-Archive-User."""
+    response.headers["X-Archive-User"] = principal.name
+    response.headers["Cache-Control"] = "no-store"
+    return WhoAmI(name=principal.name, role=principal.role, via=request.state.via)
 
 
 @router.get("/assets/{asset_id}", response_model=AssetDetail, tags=["assets"],
