@@ -4,7 +4,7 @@
 
 LOCK := requirements/dev.lock
 # Extras of pyproject.toml that the controller's lock resolves.
-LOCK_EXTRAS := dev platformctl video-archive web social assistant
+LOCK_EXTRAS := dev platformctl video-archive web social assistant app
 PYTHON ?= python3
 
 .PHONY: setup-apt setup-podman venv lock clean _require_venv

@@ -22,6 +22,7 @@ from samples.video_archive.web.deps import (
     ApiEditor,
     ApiUser,
     CatalogDep,
+    FacetsDep,
     RankingsDep,
     SemanticDep,
     SettingsDep,
@@ -100,6 +101,19 @@ def api_search(
         per_page=per_page,
         items=cards,
     )
+
+
+class Facets(BaseModel):
+    codecs: list[str]
+    sources: list[str]
+    tags: list[str]
+
+
+@router.get("/facets", response_model=Facets, tags=["search"], responses=ERRORS)
+def api_facets(_: ApiUser, catalog: CatalogDep, facets: FacetsDep) -> Facets:
+    """What searches can be filtered by: the codecs, sources and tags in the catalogue
+    (recomputed at most once a minute)."""
+    return Facets.model_validate(facets.get(catalog))
 
 
 class WhoAmI(BaseModel):

@@ -1,0 +1,1 @@
+"""The archive app: a Streamlit front end over the video archive's API (app.py)."""

@@ -1,0 +1,140 @@
+"""The archive app: ask the archive (answers with their sources, each shown as a poster and
+a player that starts at the cited time) and browse its search results and facets.
+
+    streamlit run services/archive_app/app.py     (settings: services/archive_app/settings.py)
+
+Reached only through the platform's ingress, which asks the archive who the person is
+before it lets the request through; the name arrives in the user header. Without it the app
+shows how to sign in and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import streamlit as st
+
+from services.archive_app.client import ArchiveClient, ArchiveError
+from services.archive_app.settings import AppSettings
+
+MODES = ("hybrid", "keyword", "semantic")
+
+
+@st.cache_resource
+def archive() -> ArchiveClient:
+    return ArchiveClient(AppSettings.load())
+
+
+def signed_in_user(client: ArchiveClient) -> str | None:
+    return st.context.headers.get(client.settings.user_header) or None
+
+
+def as_lines(text: str) -> str:
+    """Markdown keeps the answer's line breaks only when told to."""
+    return text.replace("\n", "  \n")
+
+
+def show_sources(client: ArchiveClient, result: dict[str, Any]) -> None:
+    if result.get("notice"):
+        st.info(result["notice"])
+    for number, source in enumerate(result["sources"], start=1):
+        with st.container(border=True):
+            st.markdown(
+                f"**[{number}] asset {source['asset_id']}** · {source['time_range']} · "
+                f"`{source['location']}` · {source['kind']} · score {source['score']:.2f}"
+            )
+            st.markdown(f"> {source['text']}")
+            poster, player = st.columns([1, 2])
+            poster.image(client.media_url(source["asset_id"], "poster"), width=200)
+            with player:
+                st.video(
+                    client.media_url(source["asset_id"], "playable"),
+                    start_time=int(source["start_s"]),
+                )
+
+
+def ask_page(client: ArchiveClient) -> None:
+    turns: list[dict[str, Any]] = st.session_state.setdefault("turns", [])
+    for turn in turns:
+        st.chat_message("user").write(turn["question"])
+        with st.chat_message("assistant"):
+            st.markdown(as_lines(turn["answer"]))
+            show_sources(client, turn)
+    question = st.chat_input("Ask the archive, e.g. who waves at the ferry?")
+    if not question:
+        return
+    st.chat_message("user").write(question)
+    history = [{"question": t["question"], "answer": t["answer"]} for t in turns]
+    with st.chat_message("assistant"):
+        try:
+            with st.spinner("Searching the archive…"):
+                result = client.ask(question, history=history)
+        except ArchiveError as exc:
+            st.error(str(exc))
+            return
+        st.markdown(as_lines(result["answer"]))
+        show_sources(client, result)
+    turns.append(result)
+
+
+def browse_page(client: ArchiveClient) -> None:
+    try:
+        facets = client.facets()
+    except ArchiveError as exc:
+        st.error(str(exc))
+        return
+    query_col, mode_col = st.columns([3, 1])
+    query = query_col.text_input("Search", key="browse_query")
+    mode = mode_col.selectbox("Mode", MODES, key="browse_mode")
+    source_col, codec_col, tags_col = st.columns(3)
+    source = source_col.selectbox("Source", ["", *facets["sources"]], key="browse_source")
+    codec = codec_col.selectbox("Codec", ["", *facets["codecs"]], key="browse_codec")
+    tags = tags_col.multiselect("Tags", facets["tags"], key="browse_tags")
+    params: dict[str, Any] = {"per_page": 24}
+    if source:
+        params["source"] = source
+    if codec:
+        params["codec"] = codec
+    if tags:
+        params["tag"] = tags
+    try:
+        page = client.search(query, mode if query else "keyword", params)
+    except ArchiveError as exc:
+        st.error(str(exc))
+        return
+    st.caption(
+        f"{page['total']} videos" + (" or more" if page["total"] > page["total_cap"] else "")
+    )
+    counts = Counter(tag for item in page["items"] for tag in item.get("tags") or [])
+    if counts:
+        st.bar_chart(dict(counts.most_common(12)), horizontal=True, x_label="videos on this page")
+    columns = st.columns(4)
+    for index, item in enumerate(page["items"]):
+        with columns[index % 4].container(border=True):
+            if item.get("poster_url"):
+                st.image(client.media_url(item["id"], "poster"))
+            st.markdown(f"**{item.get('title') or item['location']}**")
+            duration = item.get("duration_s") or 0
+            st.caption(f"asset {item['id']} · {duration:.1f} s · `{item['location']}`")
+
+
+def main() -> None:
+    st.set_page_config(page_title="Archive", layout="wide")
+    client = archive()
+    user = signed_in_user(client)
+    if user is None:
+        st.error(
+            "Sign in to the archive first: this app is opened through the platform's "
+            "ingress, which tells it who you are."
+        )
+        st.stop()
+    st.sidebar.markdown(f"Signed in as **{user}**")
+    ask_tab, browse_tab = st.tabs(["Ask the archive", "Browse"])
+    with ask_tab:
+        ask_page(client)
+    with browse_tab:
+        browse_page(client)
+
+
+main()

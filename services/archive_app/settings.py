@@ -1,0 +1,48 @@
+"""Settings of the archive app (``ARCHIVE_APP_*``, or the TOML file ``ARCHIVE_APP_CONFIG``
+names), on the project's one mechanism (core.settings).
+
+The app holds no users of its own. The ingress lets a request through only after the
+archive said who it is (nginx ``auth_request`` to ``/api/v1/whoami``) and passes the name
+in ``user_header``; a request without it is refused. The app then calls the archive's API
+with its own key (``api_key``, a viewer), and the browser loads posters and video from
+``media_url`` with the person's own archive session.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from core.settings import ServiceSettings
+
+
+class AppSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ARCHIVE_APP_")
+
+    # The archive's API as the app reaches it (the private network).
+    archive_url: str = Field(default="", validate_default=True)
+    # The archive as the person's browser reaches it (through the ingress); default: the same.
+    media_url: str = ""
+    api_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
+    user_header: str = "X-Archive-User"
+    timeout_s: float = Field(60.0, gt=0, le=600)
+
+    @field_validator("archive_url", "media_url")
+    @classmethod
+    def _http_url(cls, url: str, info) -> str:
+        if info.field_name == "archive_url" and not url:
+            raise ValueError("set it to the archive's URL, e.g. http://archive-1:8700")
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL, got {url!r}")
+        return url.rstrip("/")
+
+    @field_validator("api_key")
+    @classmethod
+    def _key_given(cls, key: SecretStr) -> SecretStr:
+        if not key.get_secret_value():
+            raise ValueError("set it to an archive API key (a viewer is enough)")
+        return key
+
+    @property
+    def browser_url(self) -> str:
+        return self.media_url or self.archive_url

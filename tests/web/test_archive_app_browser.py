@@ -1,0 +1,95 @@
+"""The archive app (services/archive_app, Streamlit) in headless Debian chromium beside the
+archive's web service: refused without the ingress's user header, then, signed in, a
+question answered with a cited clip that plays from its time, and the browse page.
+Screenshots land in artifacts/archive-app/. The ingress itself (nginx auth_request) is not
+in front here: the browser sets the header as the ingress would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from browser import chromium_script
+from web_testlib import EDITOR, VIEWER_KEY, Archive
+
+from samples.video_archive.pipeline import run_gold
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def app_url(archive: Archive, live_server: str, tmp_path_factory) -> Iterator[str]:
+    pytest.importorskip("streamlit", reason="streamlit is not installed (the app extra)")
+    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
+
+    run_gold(archive.settings.archive, embedder=MiniLMEmbedder())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path_factory.mktemp("archive-app") / "streamlit.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ARCHIVE_APP_ARCHIVE_URL": live_server,
+        "ARCHIVE_APP_API_KEY": VIEWER_KEY,
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "services/archive_app/app.py"),
+        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless",
+        "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+    ]  # fmt: skip
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_sign_in_ask_play_the_cited_clip_and_browse(app_url: str, live_server: str) -> None:
+    reason = chromium_script.missing()
+    if reason:
+        pytest.skip(reason)
+    out = ROOT / "artifacts/archive-app"
+    shutil.rmtree(out, ignore_errors=True)
+    returncode, report = chromium_script.run(
+        "archive_app_flow.mjs",
+        {
+            "ARCHIVE_URL": live_server,
+            "APP_URL": app_url,
+            "ARCHIVE_USER": EDITOR[0],
+            "ARCHIVE_PASSWORD": EDITOR[1],
+            "USER_HEADER": "X-Archive-User",
+            "QUESTION": "Who waves at the ferry?",
+            "OUT_DIR": str(out),
+        },
+        timeout=240,
+    )
+    assert returncode == 0 and report["ok"], json.dumps(report, indent=2)
+    steps = {s["name"]: s for s in report["steps"]}
+    assert "harbour/h264_aac.mp4" in steps["answered"]["citation"]
+    assert steps["played the cited clip"]["after"] > steps["played the cited clip"]["start"]
+    assert steps["browsed"]["cards"] >= 1
+    assert (out / "02-answered-and-playing.png").stat().st_size > 10_000
