@@ -101,6 +101,7 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
         max_age=settings.session_max_age_s,
         same_site="lax",
         https_only=settings.secure_cookies,
+        domain=settings.session_cookie_domain or None,
     )
     app.add_exception_handler(errors.ApiError, errors.api_error)
     app.add_exception_handler(psycopg.DataError, errors.bad_value)

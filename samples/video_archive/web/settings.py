@@ -9,6 +9,10 @@ systemd unit's 0600 environment file in a deployment), then the TOML file named 
     bind_host = "10.0.0.5"            # the private interface; never 0.0.0.0 by default
     bind_port = 8700
     secure_cookies = true             # behind the TLS ingress
+    # The archive app (app.<domain>) behind the same ingress checks the archive's session:
+    # the cookie goes to the parent domain, and login may send people back to the app.
+    session_cookie_domain = "cdaprod.dev"
+    login_return_origins = ["https://app.cdaprod.dev"]
 
     [users.alice]
     password_hash = "scrypt$16384$8$5$<salt hex>$<hash hex>"   # python -m ...web hash-password
@@ -25,6 +29,7 @@ is how the secret store hands them over. There are no default users and no defau
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +119,10 @@ class WebSettings(ServiceSettings):
     bind_host: str = "127.0.0.1"
     bind_port: int = 8700
     secure_cookies: bool = False
+    # Empty: the session cookie is this host's only.
+    session_cookie_domain: str = ""
+    # Other sites' origins (scheme://host[:port]) that login's ``next`` may send people to.
+    login_return_origins: list[str] = Field(default_factory=list)
     session_max_age_s: int = 12 * 3600
     pool_size: int = 8
     page_size: int = 24
@@ -131,6 +140,27 @@ class WebSettings(ServiceSettings):
         if "archive" not in overrides:
             overrides["archive"] = Settings.load(environ)
         return super().load(environ, config_file, **overrides)
+
+    @field_validator("session_cookie_domain")
+    @classmethod
+    def _bare_domain(cls, domain: str) -> str:
+        if domain and not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", domain):
+            raise PydanticCustomError(
+                "domain", "must be a bare domain name like cdaprod.dev, got {value!r}",
+                {"value": domain},
+            )  # fmt: skip
+        return domain
+
+    @field_validator("login_return_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", origin):
+                raise PydanticCustomError(
+                    "origin", "{value!r} is not an origin like https://app.cdaprod.dev",
+                    {"value": origin},
+                )  # fmt: skip
+        return origins
 
     @field_validator("session_secret", mode="after")
     @classmethod

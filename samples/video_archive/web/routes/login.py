@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -22,8 +23,11 @@ router = APIRouter(include_in_schema=False)
 CsrfField = Annotated[str, Form(alias=auth.CSRF_FIELD)]
 
 
-def safe_next(target: str) -> str:
-    """Only same-site paths after login (no open redirect)."""
+def safe_next(target: str, origins: Sequence[str] = ()) -> str:
+    """Where login may send people: a path of this site, or a URL on one of ``origins``
+    (the settings' login_return_origins); anything else goes to / (no open redirect)."""
+    if any(target == o or target.startswith(f"{o}/") for o in origins) and "\\" not in target:
+        return target
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
@@ -34,11 +38,16 @@ def login_form(
     request: Request, settings: SettingsDep, templates: TemplatesDep, next: str = "/"
 ) -> Response:
     if auth.session_user(settings, request):
-        return RedirectResponse(safe_next(next), status_code=303)
+        return RedirectResponse(safe_next(next, settings.login_return_origins), status_code=303)
     return templates.TemplateResponse(
         request,
         "login.html",
-        {"csrf": csrf_token(request), "next": safe_next(next), "error": None, "user": None},
+        {
+            "csrf": csrf_token(request),
+            "next": safe_next(next, settings.login_return_origins),
+            "error": None,
+            "user": None,
+        },
     )
 
 
@@ -69,7 +78,7 @@ def login(
     request.session["user"] = user.name
     request.session[auth.SESSION_ID_KEY] = request.app.state.sessions.start(user)
     request.session["csrf"] = auth.new_csrf_token()
-    return RedirectResponse(safe_next(next), status_code=303)
+    return RedirectResponse(safe_next(next, settings.login_return_origins), status_code=303)
 
 
 def _login_page(
@@ -83,7 +92,12 @@ def _login_page(
     return templates.TemplateResponse(
         request,
         "login.html",
-        {"csrf": csrf_token(request), "next": safe_next(next), "error": error, "user": None},
+        {
+            "csrf": csrf_token(request),
+            "next": safe_next(next, request.app.state.settings.login_return_origins),
+            "error": error,
+            "user": None,
+        },
         status_code=status,
         headers=headers,
     )
