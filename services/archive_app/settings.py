@@ -26,6 +26,10 @@ class AppSettings(ServiceSettings):
     api_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
     user_header: str = "X-Archive-User"
     timeout_s: float = Field(60.0, gt=0, le=600)
+    # Where `python -m services.archive_app serve` listens: the private interface, never
+    # 0.0.0.0 by default (the ingress is the way in).
+    bind_host: str = "127.0.0.1"
+    bind_port: int = Field(8501, ge=1024, le=65535)
 
     @field_validator("archive_url", "media_url")
     @classmethod

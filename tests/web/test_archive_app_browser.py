@@ -42,12 +42,9 @@ def app_url(archive: Archive, live_server: str, tmp_path_factory) -> Iterator[st
         "PYTHONPATH": str(ROOT),
         "ARCHIVE_APP_ARCHIVE_URL": live_server,
         "ARCHIVE_APP_API_KEY": VIEWER_KEY,
+        "ARCHIVE_APP_BIND_PORT": str(port),
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "services/archive_app/app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless",
-        "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "services.archive_app", "serve"]
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
