@@ -7,7 +7,7 @@
 HOSTS_LOCK := $(ROOT)/requirements/hosts.lock
 # Extras of pyproject.toml in the hosts' lock: Airflow and the samples' runtimes (notebooks on
 # the workers import the samples, and the sample services run from the same environment).
-HOSTS_LOCK_EXTRAS := airflow video-archive web social assistant
+HOSTS_LOCK_EXTRAS := airflow video-archive web social assistant app
 
 # The wheelhouse is made by image-python, its first user.
 SETUP_IMAGE_TARGETS += image-python image-moto
