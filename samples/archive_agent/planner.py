@@ -120,6 +120,10 @@ class RulePlanner:
         task, result = outcome.task, outcome.result or {}
         asset = task.arguments.get("asset_id")
         if outcome.error is not None:
+            if task.tool == "search_archive":
+                raise PlannerError(
+                    f"the search failed, so there is nothing to work on: {outcome.error}"
+                )
             if asset is None:
                 return []
             self._failed.add(asset)

@@ -121,7 +121,7 @@ def _with_score(passage: Passage, score: float) -> Passage:
 def _embedding_text(passage: Passage) -> str:
     # A passage is embedded with its video's title, as the index embeds whole videos: a
     # subtitle line alone ("Mind the ropes") says little about what is on screen.
-    if passage.kind in ("title",) or not passage.title:
+    if passage.kind == "title" or not passage.title:
         return passage.text
     return f"{passage.title}. {passage.text}"
 

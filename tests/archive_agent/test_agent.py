@@ -207,3 +207,21 @@ def test_an_endpoint_planner_is_bounded_and_only_ever_drafts(
     if run.status == "planner_failed":
         assert run.reason.startswith("the planner")
     assert {row.status for row in calendar.rows()} <= {"Draft"}
+
+
+def test_a_failed_search_ends_the_run_with_its_reason(tools: ArchiveTools) -> None:
+    def unavailable(**_: Any) -> dict[str, Any]:
+        raise ToolError("semantic search is not available here (no index)")
+
+    search = tools.by_name["search_archive"]
+    by_name = {
+        **tools.by_name,
+        "search_archive": type(search)(**{**search.__dict__, "run": unavailable}),
+    }
+    run = run_agent(OBJECTIVE, by_name, RulePlanner())
+    assert run.status == "planner_failed"
+    assert run.reason == (
+        "the search failed, so there is nothing to work on: "
+        "semantic search is not available here (no index)"
+    )
+    assert len(run.steps) == 1 and run.steps[0].error

@@ -42,20 +42,21 @@ def test_the_endpoint_answers_from_the_passages_with_sources(described, answer_s
     assert result.answer.cited or result.answer.notice
 
 
-class RecordingEndpoint(ChatEndpoint):
+class RecordingEndpoint:
     """The real endpoint, keeping the messages each request sent."""
 
-    sent: list[list[dict[str, str]]]
+    def __init__(self, endpoint: ChatEndpoint) -> None:
+        self.endpoint = endpoint
+        self.sent: list[list[dict[str, str]]] = []
 
-    def complete(self, messages, *, temperature=0.0):  # type: ignore[override]
+    def complete(self, messages, **options):
         self.sent.append(list(messages))
-        return super().complete(messages, temperature=temperature)
+        return self.endpoint.complete(messages, **options)
 
 
 def test_a_follow_up_goes_to_the_endpoint_with_the_conversation(described, answer_server):
     base_url, key = answer_server
-    endpoint = RecordingEndpoint(base_url, "smollm2", key, max_tokens=48)
-    object.__setattr__(endpoint, "sent", [])
+    endpoint = RecordingEndpoint(ChatEndpoint(base_url, "smollm2", key, max_tokens=48))
     history = [Turn("When does the lighthouse keeper light the lamp?", "At dusk [1].")]
     result = ask(
         described.catalog.conn,
@@ -63,7 +64,7 @@ def test_a_follow_up_goes_to_the_endpoint_with_the_conversation(described, answe
         "and is there a storm warning there?",
         filters=Filters(source=SOURCE),
         history=history,
-        answerer=EndpointAnswerer(endpoint, 6000),
+        answerer=EndpointAnswerer(endpoint, 6000),  # type: ignore[arg-type]
     )
     assert result.answer.answerer == "endpoint", result.answer.notice
     (messages,) = endpoint.sent
