@@ -190,3 +190,19 @@ def test_the_exporter_and_the_status_page_listen_on_loopback_only(host, address)
     htpasswd = host.file("/etc/nginx/metrics.htpasswd")
     assert (htpasswd.user, htpasswd.group, htpasswd.mode) == ("root", "www-data", 0o640)
     assert htpasswd.content_string.startswith("prometheus:$2b$")
+
+
+def test_a_host_with_auth_lets_through_only_whom_the_check_knows():
+    """app.: nginx asks the check (auth_request, with the client's cookies) first; a refusal
+    sends the browser to the login page with the way back; a known person reaches the app
+    with the name the check gave, whatever the client claimed."""
+    name = f"app.{DOMAIN}"
+    refused, _ = _https(name, "/anything")
+    assert refused.status == 302
+    assert refused.getheader("Location") == (f"https://archive.{DOMAIN}/login?next=https://{name}/")
+    wrong, _ = _https(name, headers={"Cookie": "va_session=forged"})
+    assert wrong.status == 302
+    known, body = _https(name, headers={"Cookie": "va_session=valid", "X-Archive-User": "mallory"})
+    assert known.status == 200 and body == b"user=alice"
+    forged, _ = _https(name, headers={"X-Archive-User": "alice"})
+    assert forged.status == 302  # a claimed name alone gets nobody in
