@@ -88,6 +88,8 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     # Signs the archive's UI sessions; shared by every archive web host.
     "archive_session_secret": _token,
     "social_gateway_api_key": _token,
+    # The archive app's key to the archive's API (a viewer).
+    "archive_app_api_key": _token,
     # The social pipeline's login to the archive catalog (reads it; keeps its own schema).
     "postgres_social_pipeline_password": _token,
     # HMAC secret of the gateway's local webhook platform and of the receiver it posts to.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -30,6 +31,16 @@ def signed_in_user(client: ArchiveClient) -> str | None:
     return st.context.headers.get(client.settings.user_header) or None
 
 
+def own_origin() -> str:
+    """scheme://host[:port] of this app as the person's browser reaches it."""
+    url = urlsplit(st.context.url or "")
+    return f"{url.scheme}://{url.netloc}" if url.scheme and url.netloc else ""
+
+
+def media(client: ArchiveClient, asset_id: int, variant: str) -> str:
+    return client.media_url(asset_id, variant, own_origin())
+
+
 def as_lines(text: str) -> str:
     """Markdown keeps the answer's line breaks only when told to."""
     return text.replace("\n", "  \n")
@@ -46,10 +57,10 @@ def show_sources(client: ArchiveClient, result: dict[str, Any]) -> None:
             )
             st.markdown(f"> {source['text']}")
             poster, player = st.columns([1, 2])
-            poster.image(client.media_url(source["asset_id"], "poster"), width=200)
+            poster.image(media(client, source["asset_id"], "poster"), width=200)
             with player:
                 st.video(
-                    client.media_url(source["asset_id"], "playable"),
+                    media(client, source["asset_id"], "playable"),
                     start_time=int(source["start_s"]),
                 )
 
@@ -113,7 +124,7 @@ def browse_page(client: ArchiveClient) -> None:
     for index, item in enumerate(page["items"]):
         with columns[index % 4].container(border=True):
             if item.get("poster_url"):
-                st.image(client.media_url(item["id"], "poster"))
+                st.image(media(client, item["id"], "poster"))
             st.markdown(f"**{item.get('title') or item['location']}**")
             duration = item.get("duration_s") or 0
             st.caption(f"asset {item['id']} · {duration:.1f} s · `{item['location']}`")

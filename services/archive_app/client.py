@@ -55,9 +55,11 @@ class ArchiveClient:
     def facets(self) -> dict[str, list[str]]:
         return self._call("GET", "/facets")
 
-    def media_url(self, asset_id: int, variant: str) -> str:
-        """Where the person's browser loads the asset's poster or playable video."""
-        return f"{self.settings.browser_url}/api/v1/assets/{asset_id}/media/{variant}"
+    def media_url(self, asset_id: int, variant: str, origin: str = "") -> str:
+        """Where the person's browser loads the asset's poster or playable video; ``origin``
+        (the app's own, as the browser sees it) when the settings say media_url = "/"."""
+        prefix = self.settings.browser_url or origin
+        return f"{prefix}/api/v1/assets/{asset_id}/media/{variant}"
 
     def close(self) -> None:
         self._http.close()

@@ -5,7 +5,8 @@ The app holds no users of its own. The ingress lets a request through only after
 archive said who it is (nginx ``auth_request`` to ``/api/v1/whoami``) and passes the name
 in ``user_header``; a request without it is refused. The app then calls the archive's API
 with its own key (``api_key``, a viewer), and the browser loads posters and video from
-``media_url`` with the person's own archive session.
+``media_url`` with the person's own archive session (the session cookie is the parent
+domain's, so it also goes to the app's own origin when the ingress routes media there).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class AppSettings(ServiceSettings):
 
     # The archive's API as the app reaches it (the private network).
     archive_url: str = Field(default="", validate_default=True)
-    # The archive as the person's browser reaches it (through the ingress); default: the same.
+    # The archive as the person's browser reaches it: an URL, or "/" for this app's own origin
+    # (the ingress routes /api/v1/assets/ of app.<domain> to the archive); default: archive_url.
     media_url: str = ""
     api_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
     user_header: str = "X-Archive-User"
@@ -36,6 +38,8 @@ class AppSettings(ServiceSettings):
     def _http_url(cls, url: str, info) -> str:
         if info.field_name == "archive_url" and not url:
             raise ValueError("set it to the archive's URL, e.g. http://archive-1:8700")
+        if info.field_name == "media_url" and url == "/":
+            return url
         if url and not url.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, got {url!r}")
         return url.rstrip("/")
@@ -49,4 +53,7 @@ class AppSettings(ServiceSettings):
 
     @property
     def browser_url(self) -> str:
+        """The prefix of media URLs in pages: empty for this app's own origin."""
+        if self.media_url == "/":
+            return ""
         return self.media_url or self.archive_url

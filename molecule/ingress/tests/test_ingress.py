@@ -206,3 +206,12 @@ def test_a_host_with_auth_lets_through_only_whom_the_check_knows():
     assert known.status == 200 and body == b"user=alice"
     forged, _ = _https(name, headers={"X-Archive-User": "alice"})
     assert forged.status == 302  # a claimed name alone gets nobody in
+    # The login page is the archive's beside this host, port kept as the browser sent it.
+    ported, _ = _https(name, host=f"{name}:8443")
+    assert ported.getheader("Location") == (
+        f"https://archive.{DOMAIN}:8443/login?next=https://{name}:8443/"
+    )
+    # A route of this host is the archive's, checked the same way.
+    routed, body = _https(name, "/api/v1/items.json", headers={"Cookie": "va_session=valid"})
+    assert routed.status == 200 and body.startswith(b'{"items"')
+    assert _https(name, "/api/v1/items.json")[0].status == 302

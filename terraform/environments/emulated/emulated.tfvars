@@ -17,7 +17,7 @@ detailed_monitoring = false
 
 hosts = {
   db         = { groups = ["postgres"], instance_type = "t3.large", data_volume_size = 50 }
-  master     = { groups = ["airflow_master", "video_archive", "social_gateway", "ingress", "monitoring"], instance_type = "t3.large" }
+  master     = { groups = ["airflow_master", "video_archive", "archive_app", "social_gateway", "ingress", "monitoring"], instance_type = "t3.large" }
   worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 100 }
   worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 100 }
 }

@@ -13,7 +13,7 @@ hosts = {
   master     = { groups = ["airflow_master"], instance_type = "m6i.large" }
   worker-cpu = { count = 3, groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.2xlarge", data_volume_size = 500 }
   worker-gpu = { count = 2, groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.2xlarge", gpu = true, root_volume_size = 80, data_volume_size = 500 }
-  archive    = { groups = ["video_archive"], instance_type = "m6i.large" }
+  archive    = { groups = ["video_archive", "archive_app"], instance_type = "m6i.large" }
   social     = { groups = ["social_gateway"], instance_type = "t3.large" }
   ingress    = { count = 2, groups = ["ingress"], instance_type = "m6i.large" }
   monitoring = { groups = ["monitoring"], instance_type = "m6i.large" }

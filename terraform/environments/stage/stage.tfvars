@@ -13,7 +13,7 @@ hosts = {
   master     = { groups = ["airflow_master"], instance_type = "m6i.large" }
   worker-cpu = { count = 2, groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 200 }
   worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 200 }
-  archive    = { groups = ["video_archive"], instance_type = "t3.large" }
+  archive    = { groups = ["video_archive", "archive_app"], instance_type = "t3.large" }
   social     = { groups = ["social_gateway"], instance_type = "t3.medium" }
   ingress    = { groups = ["ingress"], instance_type = "t3.medium" }
   monitoring = { groups = ["monitoring"], instance_type = "t3.medium" }

@@ -34,6 +34,10 @@ locals {
       worker_logs_airflow_master = { group = "airflow_worker", port = 8793, source = "airflow_master", cidr = null, description = "Worker log server from Airflow master" }
 
       video_archive_ingress = { group = "video_archive", port = var.video_archive_port, source = "ingress", cidr = null, description = "Video archive web service from the TLS ingress" }
+      # The archive app runs on the video_archive group's hosts (its security group) and asks
+      # the archive's API; the ingress checks people with the archive before proxying to it.
+      archive_app_ingress       = { group = "video_archive", port = var.archive_app_port, source = "ingress", cidr = null, description = "Archive app (Streamlit) from the TLS ingress" }
+      video_archive_archive_app = { group = "video_archive", port = var.video_archive_port, source = "video_archive", cidr = null, description = "Video archive API from the archive app" }
 
       social_gateway_ingress        = { group = "social_gateway", port = var.social_gateway_port, source = "ingress", cidr = null, description = "Social gateway API from the TLS ingress" }
       social_gateway_airflow_worker = { group = "social_gateway", port = var.social_gateway_port, source = "airflow_worker", cidr = null, description = "Social gateway API from the workers (publishing tasks)" }

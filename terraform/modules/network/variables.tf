@@ -133,6 +133,17 @@ variable "video_archive_port" {
   }
 }
 
+variable "archive_app_port" {
+  description = "Port of the archive app (Streamlit) on the video_archive group's hosts (reached from the ingress)."
+  type        = number
+  default     = 8501
+
+  validation {
+    condition     = var.archive_app_port >= 1024 && var.archive_app_port <= 65535
+    error_message = "archive_app_port must be an unprivileged port (1024-65535)."
+  }
+}
+
 variable "social_gateway_port" {
   description = "Port of the social gateway API on the social_gateway group (reached from the ingress and the workers)."
   type        = number

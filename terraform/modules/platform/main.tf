@@ -15,13 +15,14 @@ locals {
 
   # The host groups a cloud environment knows (ARCHITECTURE.md): the one list. Every group in
   # `hosts` must be on it; the local topology's other groups are in local_only_groups.
-  known_groups = ["postgres", "weaviate", "airflow_master", "airflow_worker", "worker_cpu", "worker_gpu", "video_archive", "social_gateway", "ingress", "monitoring"]
+  known_groups = ["postgres", "weaviate", "airflow_master", "airflow_worker", "worker_cpu", "worker_gpu", "video_archive", "archive_app", "social_gateway", "ingress", "monitoring"]
 
   # What a known group brings to its hosts; a host kind gets the union over its groups.
   # - its network security group: the one of its own name, unless mapped here;
   group_security_group = {
-    worker_cpu = "airflow_worker"
-    worker_gpu = "airflow_worker"
+    worker_cpu  = "airflow_worker"
+    worker_gpu  = "airflow_worker"
+    archive_app = "video_archive"
   }
   # - least privilege on the buckets (by purpose): groups not listed get none;
   bucket_access = {

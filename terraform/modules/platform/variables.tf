@@ -100,7 +100,7 @@ variable "hosts" {
     master     = { groups = ["airflow_master"], instance_type = "m6i.large" }
     worker-cpu = { count = 2, groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 200 }
     worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 200 }
-    archive    = { groups = ["video_archive"], instance_type = "t3.large" }
+    archive    = { groups = ["video_archive", "archive_app"], instance_type = "t3.large" }
     social     = { groups = ["social_gateway"], instance_type = "t3.medium" }
     ingress    = { groups = ["ingress"], instance_type = "t3.medium" }
     monitoring = { groups = ["monitoring"], instance_type = "t3.medium" }
@@ -192,7 +192,7 @@ variable "create_zone" {
 variable "subdomains" {
   description = "Service names under domain_name on the public load balancer (the airflow name is added only by public_airflow_ui)."
   type        = list(string)
-  default     = ["archive", "api"]
+  default     = ["archive", "api", "app"]
 
   validation {
     condition     = !contains(var.subdomains, "airflow")

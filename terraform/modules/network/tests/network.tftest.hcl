@@ -150,8 +150,12 @@ run "each_group_is_reachable_only_from_its_callers" {
     condition = toset([
       for r in aws_vpc_security_group_ingress_rule.this : "${r.from_port}:${r.referenced_security_group_id}"
       if r.security_group_id == aws_security_group.this["video_archive"].id && r.from_port != 9100
-    ]) == toset(["8700:${aws_security_group.this["ingress"].id}"])
-    error_message = "The video archive must serve only 8700, only to the ingress."
+      ]) == toset([
+      "8700:${aws_security_group.this["ingress"].id}",
+      "8501:${aws_security_group.this["ingress"].id}",
+      "8700:${aws_security_group.this["video_archive"].id}",
+    ])
+    error_message = "The video archive's hosts must serve only the archive (8700) to the ingress and the archive app, and the app (8501) to the ingress."
   }
 
   assert {

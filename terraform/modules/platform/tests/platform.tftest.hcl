@@ -49,7 +49,7 @@ mock_provider "aws" {
     defaults = {
       arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
       domain_validation_options = [
-        for d in ["cdaprod.dev", "archive.cdaprod.dev", "api.cdaprod.dev", "airflow.cdaprod.dev"] : {
+        for d in ["cdaprod.dev", "archive.cdaprod.dev", "api.cdaprod.dev", "app.cdaprod.dev", "airflow.cdaprod.dev"] : {
           domain_name           = d
           resource_record_name  = "_x1.${d}."
           resource_record_type  = "CNAME"
@@ -222,7 +222,7 @@ run "airflow_ui_is_private_by_default" {
   command = plan
 
   assert {
-    condition     = !contains(keys(output.fqdns), "airflow") && toset(keys(output.fqdns)) == toset(["archive", "api"])
+    condition     = !contains(keys(output.fqdns), "airflow") && toset(keys(output.fqdns)) == toset(["archive", "api", "app"])
     error_message = "Without public_airflow_ui the airflow name is not on the public load balancer."
   }
 }
