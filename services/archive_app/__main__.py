@@ -31,8 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         "server.headless": True,
         "browser.gatherUsageStats": False,
         "client.toolbarMode": "viewer",
-        # The ingress terminates TLS and forwards to this private address only.
+        # The ingress terminates TLS and forwards to this private address only; the app's
+        # WebSocket accepts its own public origins and nothing else.
         "server.enableCORS": True,
+        "server.corsAllowedOrigins": settings.public_origins,
         "server.enableXsrfProtection": True,
     }
     bootstrap.load_config_options(flag_options=flags)
