@@ -34,6 +34,7 @@ def test_the_key_is_in_a_root_only_file(host):
     content = env.content_string
     assert f"ARCHIVE_APP_API_KEY='{TEST_VARS['test_archive_app_api_key']}'" in content
     assert f"ARCHIVE_APP_ARCHIVE_URL='{TEST_VARS['test_archive_app_archive_url']}'" in content
+    assert """ARCHIVE_APP_PUBLIC_ORIGINS='["https://app.molecule.test:8443"]'""" in content
 
 
 def test_listens_on_the_private_address_only(host, address):
