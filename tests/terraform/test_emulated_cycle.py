@@ -39,11 +39,24 @@ PREFIX = "cdaprod-emulated"
 # emulated.tfvars: lean, one host per kind, no weaviate.
 KINDS = {
     "db": ["postgres"],
-    "master": ["airflow_master", "video_archive", "social_gateway", "ingress", "monitoring"],
+    "master": [
+        "airflow_master",
+        "video_archive",
+        "archive_app",
+        "social_gateway",
+        "ingress",
+        "monitoring",
+    ],
     "worker-cpu": ["airflow_worker", "worker_cpu"],
     "worker-gpu": ["airflow_worker", "worker_gpu"],
 }
 HOSTS = {f"{PREFIX}-{kind}-1": groups for kind, groups in KINDS.items()}
+# Groups on another group's security group (terraform/modules/platform: group_security_group).
+SECURITY_GROUP_OF = {
+    "worker_cpu": "airflow_worker",
+    "worker_gpu": "airflow_worker",
+    "archive_app": "video_archive",
+}
 INVENTORY_KEYS = {
     "environment",
     "region",
@@ -183,11 +196,9 @@ def test_apply_creates_every_host_with_its_groups(moto: str, outputs: dict[str, 
         assert "PublicIpAddress" not in inst or not inst["PublicIpAddress"]
         if "worker_gpu" in HOSTS[name]:
             assert inst["InstanceType"].startswith(("g5.", "g6."))
-        # A host gets the security groups of all its groups (workers: airflow_worker once).
-        expected = {
-            f"{PREFIX}-{'airflow_worker' if g in ('worker_cpu', 'worker_gpu') else g}"
-            for g in HOSTS[name]
-        }
+        # A host gets the security groups of all its groups, each once (workers:
+        # airflow_worker; the archive app: video_archive's).
+        expected = {f"{PREFIX}-{SECURITY_GROUP_OF.get(g, g)}" for g in HOSTS[name]}
         assert {sg_names[g["GroupId"]] for g in inst["SecurityGroups"]} == expected, name
         # emulated.tfvars turns termination protection off (throw-away hosts).
         protection = ec2.describe_instance_attribute(
