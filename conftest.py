@@ -63,30 +63,19 @@ def described(
 def answer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, API key) of a real OpenAI-compatible server: llama.cpp's server with
     SmolLM2-135M (tests/archive_qa/answer_model_server.py); skipped, saying why, without it."""
-    import secrets
-    import socket
-    import subprocess
-    import sys
-    from pathlib import Path
-
     pytest.importorskip(
         "xllamacpp", reason="the answer model is not installed: run make setup-answer-model"
     )
-    server = Path(__file__).parent / "tests" / "archive_qa" / "answer_model_server.py"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    key = secrets.token_urlsafe(16)
+    from tests.archive_qa.answer_model_server import start
+
     log = tmp_path_factory.mktemp("answer-server") / "server.log"
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(server), str(port), key], stdout=subprocess.PIPE, stderr=out
-        )
+        try:
+            process, url, key = start(out)
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}\n{log.read_text()[-2000:]}")
     try:
-        line = process.stdout.readline().decode() if process.stdout else ""
-        if not line.startswith("ready"):
-            pytest.fail(f"the answer server did not start: {line!r}\n{log.read_text()[-2000:]}")
-        yield f"http://127.0.0.1:{port}/v1", key
+        yield url, key
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -20,8 +20,6 @@ import argparse
 import json
 import os
 import platform
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,7 +41,6 @@ from samples.video_archive.catalog import open_catalog  # noqa: E402
 from samples.video_archive.search import Filters, run_search  # noqa: E402
 from tests.postgres_server import EphemeralPostgres  # noqa: E402
 
-SERVER = ROOT / "tests" / "archive_qa" / "answer_model_server.py"
 HERE = Filters(source=relevance.SOURCE)
 
 
@@ -64,20 +61,9 @@ def start_answer_server() -> tuple[subprocess.Popen, str, str] | None:
         import xllamacpp  # noqa: F401
     except ImportError:
         return None
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    key = secrets.token_urlsafe(16)
-    process = subprocess.Popen(
-        [sys.executable, str(SERVER), str(port), key],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    line = process.stdout.readline().decode() if process.stdout else ""
-    if not line.startswith("ready"):
-        process.terminate()
-        raise RuntimeError(f"the answer server did not start: {line!r}")
-    return process, f"http://127.0.0.1:{port}/v1", key
+    from tests.archive_qa.answer_model_server import start
+
+    return start()
 
 
 def main() -> int:

@@ -10,10 +10,13 @@ Serves http://127.0.0.1:PORT/v1 until terminated; prints "ready" once it answers
 from __future__ import annotations
 
 import importlib.util
+import secrets
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import IO
 
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -26,6 +29,24 @@ def model_path() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
     return path if path.is_file() else None
+
+
+def start(log: IO[str] | None = None) -> tuple[subprocess.Popen, str, str]:
+    """(process, base URL, API key) of this server started on a free loopback port; raises
+    RuntimeError with its last output when it does not come up. The caller terminates it."""
+    from platformctl.terraform_moto import free_port
+
+    port, key = free_port(), secrets.token_urlsafe(16)
+    process = subprocess.Popen(
+        [sys.executable, __file__, str(port), key],
+        stdout=subprocess.PIPE,
+        stderr=log if log is not None else subprocess.DEVNULL,
+    )
+    line = process.stdout.readline().decode() if process.stdout else ""
+    if not line.startswith("ready"):
+        process.terminate()
+        raise RuntimeError(f"the answer server did not start: {line!r}")
+    return process, f"http://127.0.0.1:{port}/v1", key
 
 
 def main(port: int, api_key: str) -> None:

@@ -6,11 +6,10 @@ not the model's wisdom."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from integrations.openai_compatible import ChatEndpoint, ChatEndpointError
+from platformctl.terraform_moto import free_port
 from samples.archive_qa.answerers import EndpointAnswerer, answerer_for
 from samples.archive_qa.conversation import Turn
 from samples.archive_qa.qa import ask
@@ -92,9 +91,7 @@ def test_a_wrong_key_is_refused_and_the_passages_are_shown_instead(
 
 
 def test_an_unreachable_endpoint_is_named_in_the_error() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with pytest.raises(ChatEndpointError, match=f"cannot reach http://127.0.0.1:{port}/v1"):
         ChatEndpoint(f"http://127.0.0.1:{port}/v1", "m", timeout_s=2).complete(
             [{"role": "user", "content": "hi"}]

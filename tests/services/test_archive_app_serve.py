@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
+from platformctl.terraform_moto import free_port
 
 pytest.importorskip("streamlit", reason="streamlit is not installed (the app extra)")
 websockets = pytest.importorskip("websockets")
@@ -45,9 +46,7 @@ def test_a_bad_setting_stops_it_with_the_variable_named() -> None:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = _serve(
         {
             "ARCHIVE_APP_ARCHIVE_URL": "http://127.0.0.1:1",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import pytest
 from browser import chromium_script
 from web_testlib import EDITOR, VIEWER_KEY, Archive
 
+from platformctl.terraform_moto import free_port
 from samples.video_archive.pipeline import run_gold
 
 pytestmark = pytest.mark.slow
@@ -33,9 +33,7 @@ def app_url(archive: Archive, live_server: str, tmp_path_factory) -> Iterator[st
     from samples.video_archive.indexing.embeddings import MiniLMEmbedder
 
     run_gold(archive.settings.archive, embedder=MiniLMEmbedder())
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = tmp_path_factory.mktemp("archive-app") / "streamlit.log"
     env = {
         **os.environ,
