@@ -15,13 +15,14 @@ at load time with one line that names the variable or the file key to fix.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -30,6 +31,16 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 from pydantic_settings.sources.utils import parse_env_vars
+
+
+def _origin(origin: str) -> str:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", origin):
+        raise ValueError(f"{origin!r} is not an origin like https://app.cdaprod.dev")
+    return origin
+
+
+# A web origin (scheme://host[:port], no path), as settings that name other sites take them.
+Origin = Annotated[str, AfterValidator(_origin)]
 
 
 class SettingsError(ValueError):

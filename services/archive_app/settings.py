@@ -11,12 +11,10 @@ domain's, so it also goes to the app's own origin when the ingress routes media 
 
 from __future__ import annotations
 
-import re
-
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from core.settings import ServiceSettings
+from core.settings import Origin, ServiceSettings
 
 
 class AppSettings(ServiceSettings):
@@ -37,7 +35,7 @@ class AppSettings(ServiceSettings):
     # The app's own origins as browsers reach it (e.g. https://app.cdaprod.dev): its
     # WebSocket accepts these besides the same origin (behind a published port the Origin
     # keeps the port the Host header the ingress passes on has lost).
-    public_origins: list[str] = Field(default_factory=list)
+    public_origins: list[Origin] = Field(default_factory=list)
 
     @field_validator("archive_url", "media_url")
     @classmethod
@@ -49,14 +47,6 @@ class AppSettings(ServiceSettings):
         if url and not url.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, got {url!r}")
         return url.rstrip("/")
-
-    @field_validator("public_origins")
-    @classmethod
-    def _origins(cls, origins: list[str]) -> list[str]:
-        for origin in origins:
-            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", origin):
-                raise ValueError(f"{origin!r} is not an origin like https://app.cdaprod.dev")
-        return origins
 
     @field_validator("api_key")
     @classmethod

@@ -39,7 +39,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from core.settings import ServiceSettings
+from core.settings import Origin, ServiceSettings
 from samples.video_archive.config import Settings
 
 ENV_PREFIX = "VIDEO_ARCHIVE_WEB_"
@@ -122,7 +122,7 @@ class WebSettings(ServiceSettings):
     # Empty: the session cookie is this host's only.
     session_cookie_domain: str = ""
     # Other sites' origins (scheme://host[:port]) that login's ``next`` may send people to.
-    login_return_origins: list[str] = Field(default_factory=list)
+    login_return_origins: list[Origin] = Field(default_factory=list)
     session_max_age_s: int = 12 * 3600
     pool_size: int = 8
     page_size: int = 24
@@ -150,17 +150,6 @@ class WebSettings(ServiceSettings):
                 {"value": domain},
             )  # fmt: skip
         return domain
-
-    @field_validator("login_return_origins")
-    @classmethod
-    def _origins(cls, origins: list[str]) -> list[str]:
-        for origin in origins:
-            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", origin):
-                raise PydanticCustomError(
-                    "origin", "{value!r} is not an origin like https://app.cdaprod.dev",
-                    {"value": origin},
-                )  # fmt: skip
-        return origins
 
     @field_validator("session_secret", mode="after")
     @classmethod
