@@ -4,7 +4,6 @@ and its output notebook holds every step and the run's status."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 import papermill
 from integrations.airtable.client import ContentCalendar
 from services.saas_standins.airtable import airtable_standin
+from tests import notebook_outputs
 from tests.social_media_automation.social_testlib import ServedApp
 
 pytestmark = pytest.mark.slow
@@ -54,15 +54,12 @@ def test_the_output_notebook_holds_each_step_and_the_status(
         rows = calendar.rows()
     finally:
         served.stop()
-    notebook = json.loads(output.read_text(encoding="utf-8"))
-    outputs = [out for cell in notebook["cells"] for out in cell.get("outputs", [])]
-    printed = "".join("".join(o["text"]) for o in outputs if o.get("name") == "stdout")
-    summary = json.loads(printed[printed.index("{\n") :])
+    notebook = notebook_outputs.load(output)
+    summary = notebook_outputs.printed_json(notebook, start="{\n")
     assert summary["status"] == "done", summary["reason"]
     assert [s["tool"] for s in summary["steps"]].count("draft_post") == 2
+    printed = notebook_outputs.printed(notebook)
     assert "draft_post" in printed.split("{\n")[0]  # the progress lines came first
-    markdown = "".join(
-        "".join(o["data"]["text/markdown"]) for o in outputs if "text/markdown" in o.get("data", {})
-    )
+    markdown = notebook_outputs.markdown(notebook)
     assert "**Status:** done" in markdown and "| draft_post |" in markdown
     assert len(rows) == 2 and {r.status for r in rows} == {"Draft"}

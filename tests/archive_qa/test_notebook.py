@@ -11,6 +11,7 @@ import pytest
 
 import papermill
 from samples.video_archive.relevance import SOURCE
+from tests import notebook_outputs
 
 pytestmark = pytest.mark.slow
 NOTEBOOK = Path(__file__).resolve().parents[2] / "papermill" / "notebooks" / "archive_qa.ipynb"
@@ -37,15 +38,11 @@ def _run(described, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **parameter
         progress_bar=False,
         cwd=str(tmp_path),
     )
-    notebook = json.loads(output.read_text(encoding="utf-8"))
-    outputs = [out for cell in notebook["cells"] for out in cell.get("outputs", [])]
-    printed = "".join("".join(out["text"]) for out in outputs if out.get("name") == "stdout")
-    markdown = "".join(
-        "".join(out["data"]["text/markdown"])
-        for out in outputs
-        if "text/markdown" in out.get("data", {})
-    )
-    return {"result": json.loads(printed[printed.index("{") :]), "markdown": markdown}
+    notebook = notebook_outputs.load(output)
+    return {
+        "result": notebook_outputs.printed_json(notebook),
+        "markdown": notebook_outputs.markdown(notebook),
+    }
 
 
 def test_the_output_notebook_holds_the_answer_and_its_sources(

@@ -3,7 +3,6 @@ silver as the DAG runs it: one notebook run per planned batch of asset ids."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from samples.video_archive.config import Settings
 from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
 from samples.video_archive.pipeline import plan_silver
 from samples.video_archive.synthetic import Expected
+from tests import notebook_outputs
 
 pytestmark = pytest.mark.slow
 
@@ -22,16 +22,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "papermill" / "notebooks"
 
 
 def _printed_summary(output: Path) -> dict:
-    notebook = json.loads(output.read_text(encoding="utf-8"))
-    streams = [
-        out["text"]
-        for cell in notebook["cells"]
-        if cell["cell_type"] == "code"
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "stream" and out.get("name") == "stdout"
-    ]
-    text = "".join("".join(s) if isinstance(s, list) else s for s in streams)
-    return json.loads(text[text.index("{") :])
+    return notebook_outputs.printed_json(notebook_outputs.load(output))
 
 
 def test_bronze_silver_gold_notebooks(
