@@ -77,6 +77,17 @@ def archive(
     return Archive(settings, originals, outside)
 
 
+@pytest.fixture(scope="session")
+def gold_run(archive: Archive) -> dict:
+    """The gold layer run once per test process over the archive (real MiniLM embeddings,
+    the LanceDB index); its result. Every module that needs the index shares this run, so
+    none depends on which module a worker happens to run first."""
+    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
+    from samples.video_archive.pipeline import run_gold
+
+    return run_gold(archive.settings.archive, embedder=MiniLMEmbedder())
+
+
 @pytest.fixture
 def client(archive: Archive) -> Iterator:
     from fastapi.testclient import TestClient

@@ -21,18 +21,16 @@ from browser import chromium_script
 from web_testlib import EDITOR, VIEWER_KEY, Archive
 
 from platformctl.terraform_moto import free_port
-from samples.video_archive.pipeline import run_gold
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def app_url(archive: Archive, live_server: str, tmp_path_factory) -> Iterator[str]:
+def app_url(
+    archive: Archive, gold_run: dict, live_server: str, tmp_path_factory
+) -> Iterator[str]:
     pytest.importorskip("streamlit", reason="streamlit is not installed (the app extra)")
-    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
-
-    run_gold(archive.settings.archive, embedder=MiniLMEmbedder())
     port = free_port()
     log = tmp_path_factory.mktemp("archive-app") / "streamlit.log"
     env = {

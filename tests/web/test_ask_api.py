@@ -4,23 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from web_testlib import EDITOR, VIEWER_KEY, Archive
+from web_testlib import EDITOR, VIEWER_KEY
 
-from samples.video_archive.pipeline import run_gold
-
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("gold_run")]
 AS_VIEWER = {"X-API-Key": VIEWER_KEY}
 
 
-@pytest.fixture(scope="module")
-def indexed(archive: Archive) -> Archive:
-    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
-
-    run_gold(archive.settings.archive, embedder=MiniLMEmbedder())
-    return archive
-
-
-def test_a_question_is_answered_with_its_sources(client, indexed) -> None:
+def test_a_question_is_answered_with_its_sources(client) -> None:
     response = client.post(
         "/api/v1/ask",
         json={"question": "Who waves at the ferry?", "k": 3, "filters": {"source": "main"}},
@@ -44,7 +34,7 @@ def test_a_question_is_answered_with_its_sources(client, indexed) -> None:
         ({"question": "ferry?", "surprise": 1}, "surprise"),
     ],
 )
-def test_bad_questions_get_422_saying_what_to_change(client, indexed, payload, says) -> None:
+def test_bad_questions_get_422_saying_what_to_change(client, payload, says) -> None:
     response = client.post("/api/v1/ask", json=payload, headers=AS_VIEWER)
     assert response.status_code == 422, response.text
     assert says in response.text

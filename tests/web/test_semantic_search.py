@@ -4,19 +4,14 @@ filled by the pipeline's gold layer, catalog-side filters on top."""
 from __future__ import annotations
 
 import pytest
-from web_testlib import VIEWER_KEY, Archive
-
-from samples.video_archive.pipeline import run_gold
+from web_testlib import VIEWER_KEY
 
 pytestmark = pytest.mark.slow
 AS_VIEWER = {"X-API-Key": VIEWER_KEY}
 
 
-def test_semantic_and_hybrid_modes_rank_by_meaning(client, archive: Archive) -> None:
-    from samples.video_archive.indexing.embeddings import MiniLMEmbedder
-
-    result = run_gold(archive.settings.archive, embedder=MiniLMEmbedder())
-    assert result["counts"]["indexed"] >= 12
+def test_semantic_and_hybrid_modes_rank_by_meaning(client, gold_run: dict) -> None:
+    assert gold_run["catalog"]["indexed"] >= 12, gold_run
     for mode in ("semantic", "hybrid"):
         response = client.get(
             "/api/v1/search",
