@@ -7,7 +7,8 @@ draft a post into the content calendar. Drafts only: publishing still needs a pe
 approval in the calendar. The rule planner understands "find N clips about TOPIC [and draft
 posts for them]"; with ARCHIVE_QA_LLM_BASE_URL set on the workers an endpoint plans instead.
 Hard limits on steps, time and tool calls end every run; the output notebook lists each
-step (task, tool, arguments, result or error) and the run's status.
+step (task, tool, arguments, result or error) and the run's status; the task's log has a
+line per step as it happens.
 """
 
 from __future__ import annotations
@@ -48,4 +49,7 @@ with DAG(
         },
         # Above the run's own max_seconds (at most an hour), so the agent stops itself first.
         execution_timeout=timedelta(minutes=70),
+        # Each printed step goes into the task's log as it happens: the archive app's agent
+        # page reads a run's steps from there (samples/archive_agent/step_lines.py).
+        log_output=True,
     )

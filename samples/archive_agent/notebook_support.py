@@ -9,6 +9,7 @@ from typing import Any
 
 from samples.archive_agent.agent import AgentRun, Limits, Step, run_agent
 from samples.archive_agent.planner import EndpointPlanner, Planner, RulePlanner
+from samples.archive_agent.step_lines import end_line, step_line
 from samples.archive_agent.tools import ArchiveTools, Tool, ToolContext
 from samples.archive_qa.answerers import endpoint_for
 from samples.archive_qa.settings import QASettings
@@ -21,8 +22,7 @@ def planner_for(settings: QASettings, tools: dict[str, Tool]) -> Planner:
 
 
 def print_step(step: Step) -> None:
-    outcome = f"error: {step.error}" if step.error else step.summary
-    print(f"[{step.number:>3}] {step.tool:<15} {outcome} ({step.seconds:.1f} s)", flush=True)
+    print(step_line(step), flush=True)
 
 
 def run_objective(
@@ -65,7 +65,9 @@ def run_objective(
         )
         tools = ArchiveTools(context).by_name
         planner = planner_for(QASettings.load(), tools)
-        return run_agent(objective, tools, planner, limits, on_step=print_step)
+        run = run_agent(objective, tools, planner, limits, on_step=print_step)
+        print(end_line(run), flush=True)
+        return run
     finally:
         backend.close()
         catalog.close()

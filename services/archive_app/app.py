@@ -1,5 +1,6 @@
 """The archive app: ask the archive (answers with their sources, each shown as a poster and
-a player that starts at the cited time) and browse its search results and facets.
+a player that starts at the cited time), browse its search results and facets, and start an
+agent run (the archive_agent DAG, through Airflow) and watch its steps.
 
     streamlit run services/archive_app/app.py     (settings: services/archive_app/settings.py)
 
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from services.archive_app.agent_runs import AgentRunError, AgentRuns, RunView
 from services.archive_app.client import ArchiveClient, ArchiveError
 from services.archive_app.settings import AppSettings
 
@@ -25,6 +27,12 @@ MODES = ("hybrid", "keyword", "semantic")
 @st.cache_resource
 def archive() -> ArchiveClient:
     return ArchiveClient(AppSettings.load())
+
+
+@st.cache_resource
+def agent_runs() -> AgentRuns | None:
+    settings = archive().settings
+    return AgentRuns(settings) if settings.airflow_url else None
 
 
 def signed_in_user(client: ArchiveClient) -> str | None:
@@ -130,6 +138,64 @@ def browse_page(client: ArchiveClient) -> None:
             st.caption(f"asset {item['id']} · {duration:.1f} s · `{item['location']}`")
 
 
+def show_run(view: RunView) -> None:
+    progress = view.progress
+    ended = f" · the agent ended: **{progress.status}**" if progress.status else ""
+    st.markdown(f"Run `{view.run_id}` · Airflow: **{view.state}**{ended}")
+    if progress.reason:
+        st.caption(progress.reason)
+    if not progress.steps:
+        st.caption("No steps yet." if not view.finished else "The run recorded no steps.")
+    for step in progress.steps:
+        outcome = f":red[error: {step.outcome}]" if step.failed else step.outcome
+        st.markdown(f"**[{step.number}] {step.tool}** · {outcome} · {step.seconds:.1f} s")
+
+
+@st.fragment(run_every=3)
+def watch_run(runs: AgentRuns) -> None:
+    """The latest state of the run this person started, read again every 3 s until it ends."""
+    view: RunView | None = st.session_state.get("agent_view")
+    run_id = st.session_state.get("agent_run")
+    if run_id is None:
+        return
+    if view is None or view.run_id != run_id or not view.finished:
+        try:
+            view = runs.view(run_id)
+        except AgentRunError as exc:
+            st.error(str(exc))
+            return
+        st.session_state["agent_view"] = view
+    show_run(view)
+
+
+def agent_page(user: str) -> None:
+    runs = agent_runs()
+    if runs is None:
+        st.info("Agent runs are not set up here: the app has no Airflow to start them on.")
+        return
+    st.caption(
+        "The agent searches the archive, cuts clips and drafts posts into the content "
+        "calendar. Drafts only: nothing is published without a person's approval there."
+    )
+    with st.form("agent"):
+        objective = st.text_input(
+            "Objective", placeholder="find three clips about the harbour and draft posts for them"
+        )
+        max_steps = st.number_input("Most steps", min_value=1, max_value=200, value=40)
+        started = st.form_submit_button("Start the agent")
+    if started:
+        if not objective.strip():
+            st.error("Write an objective first, e.g. find two clips about the harbour.")
+        else:
+            try:
+                st.session_state["agent_run"] = runs.start(
+                    objective.strip(), started_by=user, max_steps=int(max_steps)
+                )
+            except AgentRunError as exc:
+                st.error(str(exc))
+    watch_run(runs)
+
+
 def main() -> None:
     st.set_page_config(page_title="Archive", layout="wide")
     client = archive()
@@ -141,11 +207,13 @@ def main() -> None:
         )
         st.stop()
     st.sidebar.markdown(f"Signed in as **{user}**")
-    ask_tab, browse_tab = st.tabs(["Ask the archive", "Browse"])
+    ask_tab, browse_tab, agent_tab = st.tabs(["Ask the archive", "Browse", "Agent"])
     with ask_tab:
         ask_page(client)
     with browse_tab:
         browse_page(client)
+    with agent_tab:
+        agent_page(user)
 
 
 main()

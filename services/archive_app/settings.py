@@ -11,7 +11,7 @@ domain's, so it also goes to the app's own origin when the ingress routes media 
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from core.settings import Origin, ServiceSettings
@@ -36,6 +36,31 @@ class AppSettings(ServiceSettings):
     # WebSocket accepts these besides the same origin (behind a published port the Origin
     # keeps the port the Host header the ingress passes on has lost).
     public_origins: list[Origin] = Field(default_factory=list)
+    # Agent runs: the Airflow API on the master (private network) and the app's own Airflow
+    # user (role User: it may trigger and read runs, nothing more). Without a URL the agent
+    # page says that agent runs are not set up here.
+    airflow_url: str = ""
+    airflow_user: str = ""
+    airflow_password: SecretStr = SecretStr("")
+    agent_dag: str = "archive_agent"
+    agent_task: str = "run_agent"
+
+    @field_validator("airflow_url")
+    @classmethod
+    def _airflow_url(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL (e.g. http://airflow-1:8080), got {url!r}")
+        return url.rstrip("/")
+
+    @model_validator(mode="after")
+    def _airflow_credentials(self) -> AppSettings:
+        password = self.airflow_password.get_secret_value()
+        if self.airflow_url and not (self.airflow_user and password):
+            raise ValueError(
+                "airflow_url is set: set airflow_user and airflow_password too (an Airflow user "
+                "with role User), or leave airflow_url empty for no agent page"
+            )
+        return self
 
     @field_validator("archive_url", "media_url")
     @classmethod

@@ -10,6 +10,7 @@ import pytest
 
 import papermill
 from integrations.airtable.client import ContentCalendar
+from samples.archive_agent.step_lines import read_progress
 from services.saas_standins.airtable import airtable_standin
 from tests import notebook_outputs
 from tests.social_media_automation.social_testlib import ServedApp
@@ -58,8 +59,10 @@ def test_the_output_notebook_holds_each_step_and_the_status(
     summary = notebook_outputs.printed_json(notebook, start="{\n")
     assert summary["status"] == "done", summary["reason"]
     assert [s["tool"] for s in summary["steps"]].count("draft_post") == 2
-    printed = notebook_outputs.printed(notebook)
-    assert "draft_post" in printed.split("{\n")[0]  # the progress lines came first
+    # The progress lines came first, and read back as the app's agent page reads them.
+    progress = read_progress(notebook_outputs.printed(notebook).split("{\n")[0])
+    assert [s.tool for s in progress.steps] == [s["tool"] for s in summary["steps"]]
+    assert progress.status == "done"
     markdown = notebook_outputs.markdown(notebook)
     assert "**Status:** done" in markdown and "| draft_post |" in markdown
     assert len(rows) == 2 and {r.status for r in rows} == {"Draft"}
