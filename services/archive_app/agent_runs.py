@@ -46,9 +46,7 @@ def log_text(content: Any) -> str:
 
 
 class AgentRuns:
-    def __init__(
-        self, settings: AppSettings, transport: httpx.BaseTransport | None = None
-    ) -> None:
+    def __init__(self, settings: AppSettings, transport: httpx.BaseTransport | None = None) -> None:
         if not settings.airflow_url:
             raise AgentRunError("agent runs are not set up here (no Airflow URL)")
         self.settings = settings

@@ -39,6 +39,10 @@ def signed_in_user(client: ArchiveClient) -> str | None:
     return st.context.headers.get(client.settings.user_header) or None
 
 
+def signed_in_role(client: ArchiveClient) -> str:
+    return st.context.headers.get(client.settings.role_header) or ""
+
+
 def own_origin() -> str:
     """scheme://host[:port] of this app as the person's browser reaches it."""
     url = urlsplit(st.context.url or "")
@@ -168,7 +172,13 @@ def watch_run(runs: AgentRuns) -> None:
     show_run(view)
 
 
-def agent_page(user: str) -> None:
+def agent_page(user: str, role: str) -> None:
+    if role != "editor":
+        st.info(
+            "Starting agent runs needs an archive editor (they cut clips and draft posts); "
+            f"you are signed in as {role or 'a user without a role'}."
+        )
+        return
     runs = agent_runs()
     if runs is None:
         st.info("Agent runs are not set up here: the app has no Airflow to start them on.")
@@ -206,14 +216,15 @@ def main() -> None:
             "ingress, which tells it who you are."
         )
         st.stop()
-    st.sidebar.markdown(f"Signed in as **{user}**")
+    role = signed_in_role(client)
+    st.sidebar.markdown(f"Signed in as **{user}**" + (f" ({role})" if role else ""))
     ask_tab, browse_tab, agent_tab = st.tabs(["Ask the archive", "Browse", "Agent"])
     with ask_tab:
         ask_page(client)
     with browse_tab:
         browse_page(client)
     with agent_tab:
-        agent_page(user)
+        agent_page(user, role)
 
 
 main()

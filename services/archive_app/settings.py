@@ -27,6 +27,9 @@ class AppSettings(ServiceSettings):
     media_url: str = ""
     api_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
     user_header: str = "X-Archive-User"
+    # The person's archive role, set by the ingress beside the name; only editors start
+    # agent runs (they cut clips and write drafts).
+    role_header: str = "X-Archive-Role"
     timeout_s: float = Field(60.0, gt=0, le=600)
     # Where `python -m services.archive_app serve` listens: the private interface, never
     # 0.0.0.0 by default (the ingress is the way in).

@@ -1,7 +1,7 @@
 """The archive app (services/archive_app, Streamlit) in headless Debian chromium beside the
 archive's web service: refused without the ingress's user header, then, signed in, a
-question answered with a cited clip that plays from its time, and the browse page.
-Screenshots land in artifacts/archive-app/. The ingress itself (nginx auth_request) is not
+question answered with a cited clip that plays from its time, the browse page, and, for a
+viewer, an agent tab that refuses to start runs. Screenshots land in artifacts/archive-app/. The ingress itself (nginx auth_request) is not
 in front here: the browser sets the header as the ingress would."""
 
 from __future__ import annotations
@@ -85,4 +85,5 @@ def test_sign_in_ask_play_the_cited_clip_and_browse(app_url: str, live_server: s
     assert "harbour/h264_aac.mp4" in steps["answered"]["citation"]
     assert steps["played the cited clip"]["after"] > steps["played the cited clip"]["start"]
     assert steps["browsed"]["cards"] >= 1
+    assert "agent runs refused to a viewer" in steps
     assert (out / "02-answered-and-playing.png").stat().st_size > 10_000

@@ -49,6 +49,7 @@ def test_whoami_names_the_key_or_the_session_and_refuses_neither(client) -> None
     assert client.get("/api/v1/whoami", headers={"X-API-Key": "wrong"}).status_code == 401
     by_key = client.get("/api/v1/whoami", headers=AS_VIEWER)
     assert by_key.status_code == 200 and by_key.headers["X-Archive-User"] == "ci-viewer"
+    assert by_key.headers["X-Archive-Role"] == "viewer"
     assert by_key.json() == {"name": "ci-viewer", "role": "viewer", "via": "api_key"}
     csrf = client.get("/login").text.split('name="csrf_token" value="', 1)[1].split('"')[0]
     logged_in = client.post(
@@ -59,3 +60,4 @@ def test_whoami_names_the_key_or_the_session_and_refuses_neither(client) -> None
     assert logged_in.status_code in (302, 303), logged_in.text
     by_session = client.get("/api/v1/whoami")
     assert by_session.status_code == 200 and by_session.json()["via"] == "session"
+    assert by_session.headers["X-Archive-Role"] == "editor"

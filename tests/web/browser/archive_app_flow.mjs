@@ -1,5 +1,6 @@
 // The archive app (Streamlit) in headless Debian chromium, with the archive beside it. Ask a
-// question, see its cited clip play from the cited time, browse the results. Screenshots go
+// question, see its cited clip play from the cited time, browse the results, and (with
+// AGENT_OBJECTIVE) start an agent run and watch its steps. Screenshots go
 // to OUT_DIR. Prints one JSON line with what it saw; exits non-zero on the first failed step.
 //
 // Two ways in:
@@ -75,7 +76,11 @@ try {
     await page.goto(`${archive}/login`);
     await logIn(`${archive}/`);
     step("logged in to the archive");
-    await context.setExtraHTTPHeaders({ [env("USER_HEADER")]: env("ARCHIVE_USER") });
+    // As a viewer: the agent tab then refuses to start runs.
+    await context.setExtraHTTPHeaders({
+      [env("USER_HEADER")]: env("ARCHIVE_USER"),
+      "X-Archive-Role": "viewer",
+    });
     await page.goto(app);
   }
 
@@ -124,6 +129,29 @@ try {
   step("browsed", { count, cards });
   if (cards < 1) throw new Error("the browse page shows no videos");
   await shot("03-browse");
+
+  // 4. Start an agent run (AGENT_OBJECTIVE set: the app has an Airflow) and watch its steps
+  //    come in until the agent says how it ended.
+  const objective = process.env.AGENT_OBJECTIVE;
+  if (objective) {
+    await page.getByRole("tab", { name: "Agent" }).click();
+    await page.getByLabel("Objective").fill(objective);
+    await page.getByRole("button", { name: "Start the agent" }).click();
+    await page.getByText(/^Run `?manual__/).first().waitFor({ timeout: 60000 });
+    await page.getByText(/^\[1\] search_archive/).first().waitFor({ timeout: 240000 });
+    step("agent steps appear");
+    await shot("04-agent-running");
+    const ended = page.getByText(/the agent ended: \w+/).first();
+    await ended.waitFor({ timeout: 300000 });
+    const steps = await page.getByText(/^\[\d+\] \w+ ·/).allInnerTexts();
+    step("agent run ended", { status: await ended.innerText(), steps });
+    await shot("05-agent-ended");
+  } else if (!ingressIp) {
+    await page.getByRole("tab", { name: "Agent" }).click();
+    await page.getByText("Starting agent runs needs an archive editor").waitFor({ timeout: 30000 });
+    step("agent runs refused to a viewer");
+    await shot("04-agent-refused");
+  }
   console.log(JSON.stringify({ ok: true, ...seen }));
 } catch (error) {
   await shot("99-failure").catch(() => {});

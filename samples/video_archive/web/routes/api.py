@@ -126,8 +126,9 @@ class WhoAmI(BaseModel):
 def api_whoami(request: Request, principal: ApiUser, response: Response) -> WhoAmI:
     """Who the credentials belong to; 401 without valid ones. The ingress asks this
     (nginx auth_request) before it lets a request through to the archive app, and passes
-    the name on in X-Archive-User."""
+    the name and the role on in X-Archive-User and X-Archive-Role."""
     response.headers["X-Archive-User"] = principal.name
+    response.headers["X-Archive-Role"] = principal.role
     response.headers["Cache-Control"] = "no-store"
     return WhoAmI(name=principal.name, role=principal.role, via=request.state.via)
 
