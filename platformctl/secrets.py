@@ -80,6 +80,8 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     # Airflow's operator (role Op) and read-only (role Viewer) users.
     "airflow_op_password": _token,
     "airflow_viewer_password": _token,
+    # The archive app's Airflow user (role User): it starts agent runs and reads their logs.
+    "airflow_archive_app_password": _token,
     "airflow_fernet_key": _fernet_key,
     "airflow_secret_key": _token,
     "weaviate_api_key": _token,

@@ -1,6 +1,6 @@
 """The archive app's host seen from outside: the service runs unprivileged and sandboxed,
-answers on the private address only, keeps its key in a root-only file, and a wrong setting
-stops the service with the line that names it."""
+answers on the private address only, keeps its keys (the archive's, Airflow's) in a
+root-only file, and a wrong setting stops the service with the line that names it."""
 
 import urllib.request
 from pathlib import Path
@@ -35,6 +35,8 @@ def test_the_key_is_in_a_root_only_file(host):
     assert f"ARCHIVE_APP_API_KEY='{TEST_VARS['test_archive_app_api_key']}'" in content
     assert f"ARCHIVE_APP_ARCHIVE_URL='{TEST_VARS['test_archive_app_archive_url']}'" in content
     assert """ARCHIVE_APP_PUBLIC_ORIGINS='["https://app.molecule.test:8443"]'""" in content
+    password = TEST_VARS["test_archive_app_airflow_password"]
+    assert f"ARCHIVE_APP_AIRFLOW_PASSWORD='{password}'" in content
 
 
 def test_listens_on_the_private_address_only(host, address):

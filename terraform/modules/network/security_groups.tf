@@ -30,6 +30,7 @@ locals {
       redis_monitoring     = { group = "airflow_master", port = var.redis_port, source = "monitoring", cidr = null, description = "Redis statistics (its exporter) from the monitoring host" }
       api_airflow_worker   = { group = "airflow_master", port = 8080, source = "airflow_worker", cidr = null, description = "Airflow execution API from workers" }
       api_ingress          = { group = "airflow_master", port = 8080, source = "ingress", cidr = null, description = "Airflow UI/API from the web tier" }
+      api_archive_app      = { group = "airflow_master", port = 8080, source = "video_archive", cidr = null, description = "Airflow API from the archive app (agent runs)" }
 
       worker_logs_airflow_master = { group = "airflow_worker", port = 8793, source = "airflow_master", cidr = null, description = "Worker log server from Airflow master" }
 
