@@ -25,6 +25,9 @@ import container_checks
 PREFIX = os.environ.get("PLATFORM_PREFIX", "molecule-platform-")
 NETWORK = os.environ.get("PLATFORM_NETWORK", "cdaprod-molecule-platform")
 ROOT = Path(__file__).resolve().parents[3]
+# The project's own code: the tests read what the platform wrote with the readers the
+# platform itself uses (notebook outputs, the agent's step lines).
+sys.path.insert(0, str(ROOT))
 SECRETS = Path(
     os.environ.get("PLATFORM_SECRETS_FILE", ROOT / ".cache" / "molecule-platform" / "secrets.yml")
 )

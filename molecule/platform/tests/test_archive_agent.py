@@ -1,7 +1,7 @@
 """The archive agent on the platform: the archive_agent DAG runs the rule planner's objective
 on the cpu worker over the samples the first video_archive run catalogued, cuts its clips
-into the shared social derivatives and drafts rows into the calendar stand-in. Drafts only:
-nothing is approved or published by it."""
+into the shared social derivatives and drafts rows into the calendar stand-in, its task log
+holding each step as it happened. Drafts only: nothing is approved or published by it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import json
 import urllib.parse
 
 import testinfra
-from platform_api import PREFIX, Airflow, call, container_ip
+from platform_api import PREFIX, Airflow, call, container_ip, quote
+
+from samples.archive_agent.step_lines import read_progress
+from services.archive_app.agent_runs import log_text
+from tests import notebook_outputs
 
 OUTPUT_DIR = "/opt/cdaprod/papermill/output"
 CALENDAR = "/v0/appLOCALSTANDIN/" + urllib.parse.quote("Content calendar")
@@ -29,17 +33,18 @@ def test_the_agent_drafts_two_harbour_clips_from_a_worker(api, token, archive_ru
     notebook = json.loads(
         worker.check_output("cat %s", f"{OUTPUT_DIR}/archive_agent__{run_id}.ipynb")
     )
-    printed = "".join(
-        "".join(out["text"])
-        for cell in notebook["cells"]
-        for out in cell.get("outputs", [])
-        if out.get("name") == "stdout"
-    )
-    summary = json.loads(printed[printed.index("{\n") :])
-    print(printed[: printed.index("{\n")])
+    summary = notebook_outputs.printed_json(notebook, start="{\n")
     assert summary["status"] == "done", summary["reason"]
     drafted = [s for s in summary["steps"] if s["tool"] == "draft_post" and not s["error"]]
     assert len(drafted) == 2, summary["steps"]
+    # The task's log has every step as it happened: what the app's agent page reads.
+    status, log = agent.get(
+        f"/dagRuns/{quote(run_id)}/taskInstances/run_agent/logs/1?full_content=true"
+    )
+    assert status == 200, log
+    progress = read_progress(log_text(log["content"]))
+    assert [s.tool for s in progress.steps] == [s["tool"] for s in summary["steps"]], progress
+    assert progress.status == "done"
 
     status, body = call(
         "GET",

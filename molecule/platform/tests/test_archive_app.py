@@ -2,9 +2,10 @@
 at app.DOMAIN is sent to the archive's login and comes back signed in (the ingress asks the
 archive's whoami with the session cookie before anything reaches the app); a question is
 answered with the harbour sample cited at its time, and the cited clip plays, its media on
-the app's own name; the browse page shows the catalogue. Screenshots go to
-artifacts/archive-app-platform/. Without a session nothing gets through, not even with a
-name claimed in the header."""
+the app's own name; the browse page shows the catalogue; an agent run started on the Agent
+tab (archive_agent through Airflow's API, as the app's own Airflow user) shows its steps as
+they come and how it ended. Screenshots go to artifacts/archive-app-platform/. Without a
+session nothing gets through, not even with a name claimed in the header."""
 
 from __future__ import annotations
 
@@ -40,9 +41,10 @@ def test_sign_in_ask_play_the_cited_clip_and_browse(archive_run, secrets):
             "ARCHIVE_USER": "admin",
             "ARCHIVE_PASSWORD": secrets["archive_admin_password"],
             "QUESTION": "Who waves at the ferry?",
+            "AGENT_OBJECTIVE": "find one clip about the harbour",
             "OUT_DIR": str(out),
         },
-        timeout=300,
+        timeout=900,
     )
     print(json.dumps(report, indent=2))
     assert returncode == 0 and report["ok"], report
@@ -50,3 +52,8 @@ def test_sign_in_ask_play_the_cited_clip_and_browse(archive_run, secrets):
     assert "harbour/h264_aac.mp4" in steps["answered"]["citation"]
     assert steps["played the cited clip"]["src"].startswith(f"https://app.{DOMAIN}/api/v1/assets/")
     assert steps["browsed"]["cards"] >= 1
+    # The agent run started from the app: its steps as they came, then how it ended.
+    ended = steps["agent run ended"]
+    assert "the agent ended: done" in ended["status"], ended
+    tools = [line.split()[1] for line in ended["steps"]]
+    assert tools[0] == "search_archive" and "cut_clip" in tools, ended["steps"]

@@ -11,6 +11,8 @@ import pytest
 import testinfra
 from platform_api import PREFIX, Airflow, call
 
+from tests import notebook_outputs
+
 OUTPUT_DIR = "/opt/cdaprod/papermill/output"
 
 
@@ -31,13 +33,7 @@ def test_the_answer_and_its_sources_are_in_the_output_notebook(qa):
     assert ti["hostname"].split(".")[0] == "worker-cpu-1"
     worker = testinfra.get_host(f"podman://{PREFIX}worker-cpu-1")
     notebook = json.loads(worker.check_output("cat %s", f"{OUTPUT_DIR}/archive_qa__{run_id}.ipynb"))
-    printed = "".join(
-        "".join(out["text"])
-        for cell in notebook["cells"]
-        for out in cell.get("outputs", [])
-        if out.get("name") == "stdout"
-    )
-    result = json.loads(printed[printed.index("{") :])
+    result = notebook_outputs.printed_json(notebook)
     print(result["answer"])
     first = result["sources"][0]
     assert first["location"].endswith("harbour/h264_aac.mp4"), result["sources"]
