@@ -1,8 +1,9 @@
 """The archive app (services/archive_app, Streamlit) in headless Debian chromium beside the
 archive's web service: refused without the ingress's user header, then, signed in, a
 question answered with a cited clip that plays from its time, the browse page, and, for a
-viewer, an agent tab that refuses to start runs. Screenshots land in artifacts/archive-app/. The ingress itself (nginx auth_request) is not
-in front here: the browser sets the header as the ingress would."""
+viewer, an agent tab that refuses to start runs. Screenshots land in artifacts/archive-app/.
+The ingress itself (nginx auth_request) is not in front here: the browser sets the header as
+the ingress would."""
 
 from __future__ import annotations
 
@@ -27,9 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def app_url(
-    archive: Archive, gold_run: dict, live_server: str, tmp_path_factory
-) -> Iterator[str]:
+def app_url(archive: Archive, gold_run: dict, live_server: str, tmp_path_factory) -> Iterator[str]:
     pytest.importorskip("streamlit", reason="streamlit is not installed (the app extra)")
     port = free_port()
     log = tmp_path_factory.mktemp("archive-app") / "streamlit.log"
