@@ -195,15 +195,22 @@ def test_the_exporter_and_the_status_page_listen_on_loopback_only(host, address)
 def test_a_host_with_auth_lets_through_only_whom_the_check_knows():
     """app.: nginx asks the check (auth_request, with the client's cookies) first; a refusal
     sends the browser to the login page with the way back; a known person reaches the app
-    with the name the check gave, whatever the client claimed."""
+    with the name and role the check gave, whatever the client claimed."""
     name = f"app.{DOMAIN}"
     refused, _ = _https(name, "/anything")
     assert refused.status == 302
     assert refused.getheader("Location") == (f"https://archive.{DOMAIN}/login?next=https://{name}/")
     wrong, _ = _https(name, headers={"Cookie": "va_session=forged"})
     assert wrong.status == 302
-    known, body = _https(name, headers={"Cookie": "va_session=valid", "X-Archive-User": "mallory"})
-    assert known.status == 200 and body == b"user=alice"
+    known, body = _https(
+        name,
+        headers={
+            "Cookie": "va_session=valid",
+            "X-Archive-User": "mallory",
+            "X-Archive-Role": "editor",
+        },
+    )
+    assert known.status == 200 and body == b"user=alice role=viewer"
     forged, _ = _https(name, headers={"X-Archive-User": "alice"})
     assert forged.status == 302  # a claimed name alone gets nobody in
     # The login page is the archive's beside this host, port kept as the browser sent it.
