@@ -74,3 +74,43 @@ def test_an_unknown_filter_fails_the_cell_with_a_clear_error(
         _run(described, tmp_path, monkeypatch, question="ferry?", filters='{"colour": "red"}')
     assert failed.value.ename == "FilterError"
     assert "unknown filter 'colour'" in failed.value.evalue
+
+
+def test_the_command_line_runner_answers_a_question_as_the_dag_does(
+    described, tmp_path: Path
+) -> None:
+    """papermill/execute_notebooks.py, the by-hand run of a DAG task's notebook."""
+    import os
+    import subprocess
+    import sys
+
+    root = NOTEBOOK.parents[2]
+    config = tmp_path / "empty.toml"
+    config.write_text("")
+    env = {**os.environ, "VIDEO_ARCHIVE_CONFIG": str(config), "ARCHIVE_QA_CONFIG": str(config)}
+    env.pop("ARCHIVE_QA_LLM_BASE_URL", None)
+    output = tmp_path / "cli.out.ipynb"
+    parameters = {
+        "question": "How long does the crossing to the island take?",
+        "k": "2",
+        "catalog_dsn": described.dsn,
+        "lancedb_dir": str(described.index_dir),
+        "index_backend": "lancedb",
+    }
+    command = [sys.executable, str(root / "papermill/execute_notebooks.py"), str(NOTEBOOK)]
+    for name, value in parameters.items():
+        command += ["-p", name, value]
+    done = subprocess.run(
+        [*command, "-o", str(output), "--kernel", "python3"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = notebook_outputs.printed_json(notebook_outputs.load(output))
+    first = result["sources"][0]
+    assert first["location"] == f"{SOURCE}:harbour/ferry_dawn.mp4"
+    assert "forty" in first["text"] and len(result["passages"]) <= 2
