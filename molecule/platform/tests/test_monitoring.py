@@ -25,6 +25,9 @@ from platform_api import DOMAIN, PREFIX, ROOT, call, container_ip, through_ingre
 sys.path.insert(0, str(ROOT / "tests/web/browser"))
 import chromium_script  # found on the path set just above
 
+from services.worker_scaler.decision import GroupPolicy, ScalerState, decide
+from services.worker_scaler.figures import read_queue_figures
+
 MAILDIR = "/var/lib/cdaprod-smtp-sink/Maildir"
 # converge.yml shortens every rule's `for:` to 10 s and scrapes every 5 s; an alert's e-mail
 # must then arrive within the rule's `for:` plus 60 s.
@@ -178,7 +181,7 @@ def figure(prometheus, expr: str, by: str) -> dict[str, float]:
     return {r["metric"][by]: float(r["value"][1]) for r in query(prometheus, expr)}
 
 
-def test_airflow_and_the_catalog_figures_reach_prometheus(prometheus, archive_run):
+def test_airflow_and_the_catalog_figures_reach_prometheus(prometheus, archive_run, secrets):
     """Read by the PostgreSQL exporter from Airflow's metadata and the archive's catalog."""
     assert archive_run["state"] == "success"
     wait_for(
@@ -188,6 +191,14 @@ def test_airflow_and_the_catalog_figures_reach_prometheus(prometheus, archive_ru
     )
     queues = figure(prometheus, 'airflow_queue_tasks{state="queued"}', "queue")
     assert "cpu" in queues, queues
+    # The worker scaler reads the same figures and decides on them (no group scales here:
+    # locally the topology is fixed).
+    url, _ = prometheus
+    admin = ("admin", secrets["prometheus_web_password"])
+    cpu = read_queue_figures(url, ["cpu"], auth=admin)["cpu"]
+    assert cpu.queued >= 0 and cpu.running >= 0 and cpu.at.timestamp() > time.time() - 120
+    decision = decide(cpu, GroupPolicy(minimum=1, maximum=3, tasks_per_worker=4), ScalerState(1))
+    assert 1 <= decision.desired <= 3 and decision.reason, decision
     success = figure(prometheus, "airflow_dag_last_success_timestamp_seconds", "dag_id")
     assert success.get("video_archive", 0) > time.time() - 3 * 3600, success
 
