@@ -32,11 +32,15 @@ def answer_question(
     check_question(question, int(k))
     parsed_filters = parse_filters(filters)
     turns = parse_history(history)
-    answerer = answerer_for(QASettings.load())
+    qa_settings = QASettings.load()
+    answerer = answerer_for(qa_settings)
     settings = notebook_settings(
-        catalog_dsn=catalog_dsn, lancedb_dir=lancedb_dir, index_backend=index_backend
+        catalog_dsn=catalog_dsn or qa_settings.catalog_dsn,
+        lancedb_dir=lancedb_dir,
+        index_backend=index_backend,
     )
-    catalog = open_catalog(settings.catalog_dsn)
+    # Only read: questions may run as a role that cannot migrate (or write) the catalogue.
+    catalog = open_catalog(settings.catalog_dsn, migrate=False)
     backend = SemanticBackend(settings)
     try:
         return ask(

@@ -9,7 +9,8 @@ With one, an OpenAI-compatible endpoint writes the answer from the same passages
     llm_timeout_s = 20          # then the passages are shown instead, with a notice
     max_context_chars = 6000    # the passages sent, at most
 
-The key is best given as ``ARCHIVE_QA_LLM_API_KEY`` in the environment.
+The key is best given as ``ARCHIVE_QA_LLM_API_KEY`` in the environment, and the catalogue's
+address (``catalog_dsn``, a role that only reads) as ``ARCHIVE_QA_CATALOG_DSN``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class QASettings(ServiceSettings):
     llm_max_tokens: int = Field(400, ge=16, le=4096)
     # Passages beyond this many characters are not sent to the endpoint.
     max_context_chars: int = Field(6000, ge=500, le=200_000)
+    # The catalogue as questions read it: best a role that can only read it. Empty: the
+    # archive's own setting (VIDEO_ARCHIVE_CATALOG_DSN).
+    catalog_dsn: str = ""
 
     @field_validator("llm_base_url")
     @classmethod

@@ -76,10 +76,35 @@ def test_an_unknown_filter_fails_the_cell_with_a_clear_error(
     assert "unknown filter 'colour'" in failed.value.evalue
 
 
+def _reader_dsn(dsn: str) -> str:
+    """A login that may only read the catalogue's tables (as the workers' archive_reader)."""
+    import os
+
+    import psycopg
+    from psycopg import sql
+
+    name, password = f"qa_reader_{os.getpid()}", "reader-" + "r" * 16
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(name), sql.Literal(password)
+                )
+            )
+        conn.execute(
+            sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(
+                sql.Identifier(name)
+            )
+        )
+    return psycopg.conninfo.make_conninfo(dsn, user=name, password=password)
+
+
 def test_the_command_line_runner_answers_a_question_as_the_dag_does(
     described, tmp_path: Path
 ) -> None:
-    """papermill/execute_notebooks.py, the by-hand run of a DAG task's notebook."""
+    """papermill/execute_notebooks.py, the by-hand run of a DAG task's notebook, reading the
+    catalogue as a role that can only read it (ARCHIVE_QA_CATALOG_DSN, as on the workers)."""
     import os
     import subprocess
     import sys
@@ -87,13 +112,18 @@ def test_the_command_line_runner_answers_a_question_as_the_dag_does(
     root = NOTEBOOK.parents[2]
     config = tmp_path / "empty.toml"
     config.write_text("")
-    env = {**os.environ, "VIDEO_ARCHIVE_CONFIG": str(config), "ARCHIVE_QA_CONFIG": str(config)}
+    env = {
+        **os.environ,
+        "VIDEO_ARCHIVE_CONFIG": str(config),
+        "ARCHIVE_QA_CONFIG": str(config),
+        "ARCHIVE_QA_CATALOG_DSN": _reader_dsn(described.dsn),
+    }
     env.pop("ARCHIVE_QA_LLM_BASE_URL", None)
+    env.pop("VIDEO_ARCHIVE_CATALOG_DSN", None)
     output = tmp_path / "cli.out.ipynb"
     parameters = {
         "question": "How long does the crossing to the island take?",
         "k": "2",
-        "catalog_dsn": described.dsn,
         "lancedb_dir": str(described.index_dir),
         "index_backend": "lancedb",
     }
