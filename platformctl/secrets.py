@@ -100,6 +100,8 @@ SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "airtable_standin_token": _token,
     # The video_archive DAG's login to the catalog (writes the archive's tables, owns none).
     "postgres_archive_pipeline_password": _token,
+    # Questions over the archive (archive_qa DAG): a login that only reads the catalog.
+    "postgres_archive_reader_password": _token,
     # The notebook_smoke DAG's login to its own database.
     "postgres_notebook_smoke_password": _token,
     # Monitoring: the Prometheus and Alertmanager web logins, the node exporters' scrape

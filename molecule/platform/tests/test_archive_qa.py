@@ -6,6 +6,7 @@ refused by the DAG's params when the run is triggered, before any task runs."""
 from __future__ import annotations
 
 import json
+import shlex
 
 import pytest
 import testinfra
@@ -58,3 +59,26 @@ def test_bad_questions_are_refused_when_triggered(qa, api, token, conf, says):
     )
     assert status == 400, body
     assert says in json.dumps(body), body
+
+
+def test_questions_read_the_catalogue_through_a_login_that_cannot_write_it():
+    """ARCHIVE_QA_CATALOG_DSN on the workers (what the archive_qa notebook reads with): rows
+    are read, a change is refused by PostgreSQL."""
+    script = (
+        "import os, psycopg\n"
+        "with psycopg.connect(os.environ['ARCHIVE_QA_CATALOG_DSN']) as conn:\n"
+        "    print('user', conn.execute('SELECT current_user').fetchone()[0])\n"
+        "    print('assets', conn.execute('SELECT count(*) FROM assets').fetchone()[0])\n"
+        "    try:\n"
+        "        conn.execute('UPDATE assets SET title = title')\n"
+        "        print('update allowed')\n"
+        "    except psycopg.errors.InsufficientPrivilege:\n"
+        "        print('update refused')\n"
+    )
+    worker = testinfra.get_host(f"podman://{PREFIX}worker-cpu-1")
+    out = worker.check_output(
+        f"set -a; . /etc/cdaprod/airflow.env; /opt/cdaprod/venv/bin/python -c {shlex.quote(script)}"
+    )
+    lines = dict(line.split(" ", 1) for line in out.splitlines())
+    assert lines["user"] == "archive_reader", out
+    assert int(lines["assets"]) > 0 and lines["update"] == "refused", out
