@@ -43,6 +43,18 @@ def _origin(origin: str) -> str:
 Origin = Annotated[str, AfterValidator(_origin)]
 
 
+def optional_http_url(example: str) -> Any:
+    """A str setting that is empty (not set) or an http(s) URL, kept without trailing
+    slashes; a bad value's error shows ``example``."""
+
+    def check(url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL like {example}, got {url!r}")
+        return url.rstrip("/")
+
+    return Annotated[str, AfterValidator(check)]
+
+
 class SettingsError(ValueError):
     """Settings are missing or wrong; the message says which variable or key, and why."""
 

@@ -15,16 +15,19 @@ address (``catalog_dsn``, a role that only reads) as ``ARCHIVE_QA_CATALOG_DSN``.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from core.settings import ServiceSettings
+from core.settings import ServiceSettings, optional_http_url
+
+# An OpenAI-compatible endpoint's base URL (ending in /v1), or empty for extractive answers.
+EndpointUrl = optional_http_url("http://gpu-worker.internal:8080/v1")
 
 
 class QASettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ARCHIVE_QA_")
 
-    llm_base_url: str = ""
+    llm_base_url: EndpointUrl = ""
     llm_api_key: SecretStr = SecretStr("")
     llm_model: str = "default"
     llm_timeout_s: float = Field(30.0, gt=0, le=600)
@@ -34,10 +37,3 @@ class QASettings(ServiceSettings):
     # The catalogue as questions read it: best a role that can only read it. Empty: the
     # archive's own setting (VIDEO_ARCHIVE_CATALOG_DSN).
     catalog_dsn: str = ""
-
-    @field_validator("llm_base_url")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if url and not url.startswith(("http://", "https://")):
-            raise ValueError(f"must be an http(s) URL ending in /v1, got {url!r}")
-        return url.rstrip("/")

@@ -14,7 +14,9 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from core.settings import Origin, ServiceSettings
+from core.settings import Origin, ServiceSettings, optional_http_url
+
+AirflowUrl = optional_http_url("http://airflow-1:8080")
 
 
 class AppSettings(ServiceSettings):
@@ -42,18 +44,11 @@ class AppSettings(ServiceSettings):
     # Agent runs: the Airflow API on the master (private network) and the app's own Airflow
     # user (role User: it may trigger and read runs, nothing more). Without a URL the agent
     # page says that agent runs are not set up here.
-    airflow_url: str = ""
+    airflow_url: AirflowUrl = ""
     airflow_user: str = ""
     airflow_password: SecretStr = SecretStr("")
     agent_dag: str = "archive_agent"
     agent_task: str = "run_agent"
-
-    @field_validator("airflow_url")
-    @classmethod
-    def _airflow_url(cls, url: str) -> str:
-        if url and not url.startswith(("http://", "https://")):
-            raise ValueError(f"must be an http(s) URL (e.g. http://airflow-1:8080), got {url!r}")
-        return url.rstrip("/")
 
     @model_validator(mode="after")
     def _airflow_credentials(self) -> AppSettings:
