@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from samples.archive_agent.step_lines import Progress, read_progress
+from services.archive_app.client import error_detail
 from services.archive_app.settings import AppSettings
 
 FINISHED = ("success", "failed")
@@ -83,11 +84,7 @@ class AgentRuns:
         if missing_ok and response.status_code == 404:
             return None
         if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail")
-            except ValueError:
-                detail = response.text[:200]
-            raise AgentRunError(f"Airflow said: {detail} ({response.status_code})")
+            raise AgentRunError(f"Airflow said: {error_detail(response)} ({response.status_code})")
         return response.json()
 
     def _dag(self, path: str = "") -> str:

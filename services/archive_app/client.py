@@ -10,6 +10,18 @@ import httpx
 from services.archive_app.settings import AppSettings
 
 
+def error_detail(response: httpx.Response) -> str:
+    """What an API that answers errors as FastAPI does (the archive's, Airflow's) said went
+    wrong: its ``detail``, validation errors joined, or the start of a non-JSON body."""
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        return response.text[:200]
+    if isinstance(detail, list):  # FastAPI's validation errors
+        return "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail)
+    return str(detail)
+
+
 class ArchiveError(RuntimeError):
     """The archive refused or failed; the message is shown to the person as it is."""
 
@@ -29,13 +41,7 @@ class ArchiveClient:
         except httpx.HTTPError as exc:
             raise ArchiveError(f"the archive cannot be reached: {exc}") from None
         if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail")
-            except ValueError:
-                detail = response.text[:200]
-            if isinstance(detail, list):  # FastAPI's validation errors
-                detail = "; ".join(str(d.get("msg", d)) for d in detail)
-            raise ArchiveError(f"{detail} ({response.status_code})")
+            raise ArchiveError(f"{error_detail(response)} ({response.status_code})")
         return response.json()
 
     def ask(
