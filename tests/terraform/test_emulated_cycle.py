@@ -36,7 +36,7 @@ from platformctl.terraform_moto import MotoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "cdaprod-emulated"
-# emulated.tfvars: lean, one host per kind, no weaviate.
+# emulated.tfvars: lean, one host per fixed kind, a worker group per queue, no weaviate.
 KINDS = {
     "db": ["postgres"],
     "master": [
@@ -50,7 +50,25 @@ KINDS = {
     "worker-cpu": ["airflow_worker", "worker_cpu"],
     "worker-gpu": ["airflow_worker", "worker_gpu"],
 }
-HOSTS = {f"{PREFIX}-{kind}-1": groups for kind, groups in KINDS.items()}
+# The worker kinds are Auto Scaling groups (one per queue): cpu starts with one instance, gpu
+# with none. Their instances are not in `hosts`; platformctl finds them by their group's tag.
+WORKER_QUEUES = {"worker-cpu": "cpu", "worker-gpu": "gpu"}
+WORKER_MIN = {"worker-cpu": 1, "worker-gpu": 0}
+HOSTS = {
+    f"{PREFIX}-{kind}-1": groups for kind, groups in KINDS.items() if kind not in WORKER_QUEUES
+}
+WORKER_GROUP_KEYS = {
+    "queue",
+    "autoscaling_group_name",
+    "lifecycle_hook_name",
+    "launch_template_id",
+    "min_size",
+    "max_size",
+    "desired_capacity",
+    "instance_types",
+    "groups",
+    "gpu",
+}
 # Groups on another group's security group (terraform/modules/platform: group_security_group).
 SECURITY_GROUP_OF = {
     "worker_cpu": "airflow_worker",
@@ -70,6 +88,9 @@ INVENTORY_KEYS = {
     "ssm_transfer_bucket",
     "public_airflow_ui",
     "hosts",
+    "worker_groups",
+    "bundle_manifest_key",
+    "worker_secrets_id",
 }
 HOST_KEYS = {
     "id",
@@ -180,12 +201,41 @@ def outputs(tf: Any, times: dict[str, float]) -> dict[str, Any]:
 
 def test_apply_creates_every_host_with_its_groups(moto: str, outputs: dict[str, Any]) -> None:
     instances = _running(moto)
-    assert len(instances) == len(HOSTS)
+    workers = [i for i in instances if any(t["Key"] == "cdaprod:worker_queue" for t in i["Tags"])]
+    fixed = [i for i in instances if i not in workers]
+    assert len(fixed) == len(HOSTS)
+    assert len(workers) == sum(WORKER_MIN.values())
     ec2 = _aws("ec2", moto)
     sg_names = {
         g["GroupId"]: g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]
     }
-    for inst in instances:
+    # A worker group's instance carries the tags a fixed host does (platformctl and Prometheus
+    # select by them) and its queue. moto applies neither the launch template's instance
+    # profile nor its metadata options to the instance: those are checked on the template.
+    for inst in workers:
+        tags = {t["Key"]: t["Value"] for t in inst["Tags"]}
+        kind = tags["Kind"]
+        assert tags["Environment"] == "emulated" and tags["Project"] == "cdaprod"
+        assert tags["cdaprod:worker_queue"] == WORKER_QUEUES[kind]
+        assert (
+            tags["Groups"].split() == KINDS[kind]
+            and tags["Gpu"] == str(kind == "worker-gpu").lower()
+        )
+        assert (
+            tags["Name"]
+            == tags["aws:autoscaling:groupName"]
+            == f"{PREFIX}-worker-{WORKER_QUEUES[kind]}"
+        )
+        assert {sg_names[g["GroupId"]] for g in inst["SecurityGroups"]} == {
+            f"{PREFIX}-airflow_worker"
+        }
+        template = ec2.describe_launch_template_versions(
+            LaunchTemplateId=tags["aws:ec2launchtemplate:id"], Versions=["$Latest"]
+        )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+        assert template["MetadataOptions"]["HttpTokens"] == "required"
+        assert template["IamInstanceProfile"]["Name"] == f"{PREFIX}-{kind}"
+        assert all(m["Ebs"]["Encrypted"] for m in template["BlockDeviceMappings"])
+    for inst in fixed:
         tags = {t["Key"]: t["Value"] for t in inst["Tags"]}
         assert tags["Environment"] == "emulated" and tags["Project"] == "cdaprod"
         assert "Role" not in tags
@@ -233,7 +283,27 @@ def test_inventory_output_describes_what_was_built(moto: str, outputs: dict[str,
     assert inventory["public_airflow_ui"] is False
     assert inventory["hosts"] == outputs["hosts"]
 
-    # Hosts: exactly the tfvars' hosts, each with kind, groups, address, volume.
+    # Worker groups: one per worker kind, named after its queue, as moto holds it.
+    groups = inventory["worker_groups"]
+    assert set(groups) == set(WORKER_QUEUES)
+    autoscaling = _aws("autoscaling", moto)
+    for kind, group in groups.items():
+        assert set(group) == WORKER_GROUP_KEYS, kind
+        assert group["queue"] == WORKER_QUEUES[kind] and group["groups"] == KINDS[kind]
+        assert group["autoscaling_group_name"] == f"{PREFIX}-worker-{group['queue']}"
+        found = autoscaling.describe_auto_scaling_groups(
+            AutoScalingGroupNames=[group["autoscaling_group_name"]]
+        )["AutoScalingGroups"][0]
+        assert found["MinSize"] == group["min_size"] == WORKER_MIN[kind]
+        assert found["MaxSize"] == group["max_size"]
+        assert found["LaunchTemplate"]["LaunchTemplateId"] == group["launch_template_id"]
+        hooks = autoscaling.describe_lifecycle_hooks(
+            AutoScalingGroupName=group["autoscaling_group_name"]
+        )["LifecycleHooks"]
+        assert [h["LifecycleHookName"] for h in hooks] == [group["lifecycle_hook_name"]]
+    assert inventory["bundle_manifest_key"] == "worker/current.json"
+
+    # Hosts: exactly the tfvars' fixed hosts, each with kind, groups, address, volume.
     assert set(inventory["hosts"]) == set(HOSTS)
     volumes = {v["VolumeId"]: v for v in _aws("ec2", moto).describe_volumes()["Volumes"]}
     vpc = ipaddress.ip_network(inventory["private_cidr"])
@@ -255,6 +325,7 @@ def test_inventory_output_describes_what_was_built(moto: str, outputs: dict[str,
         "derivatives",
         "notebooks",
         "backups",
+        "bundles",
         "logs",
         "transfer",
     }
@@ -304,6 +375,15 @@ def test_least_privilege_roles_per_host_kind(moto: str, outputs: dict[str, Any])
         if "sqs-consume" in iam.list_role_policies(RoleName=f"{PREFIX}-{kind}")["PolicyNames"]
     }
     assert consumers == {"worker-cpu"}
+    # Workers read their own secret and answer their own group's hook; the master scales them.
+    for kind in WORKER_QUEUES:
+        assert "worker-boot" in iam.list_role_policies(RoleName=f"{PREFIX}-{kind}")["PolicyNames"]
+    scalers = {
+        kind
+        for kind in KINDS
+        if "worker-scaler" in iam.list_role_policies(RoleName=f"{PREFIX}-{kind}")["PolicyNames"]
+    }
+    assert scalers == {"master"}
     master = iam.get_role_policy(RoleName=f"{PREFIX}-master", PolicyName="s3-access")[
         "PolicyDocument"
     ]
@@ -356,6 +436,9 @@ def test_aws_ec2_inventory_groups_hosts_by_their_groups_tag(
     for name, groups in HOSTS.items():
         for group in groups:
             assert name in listed.get(group, {}).get("hosts", []), f"{name} is not in {group}"
+    # The cpu group's instance, found by the same tags.
+    for group in KINDS["worker-cpu"]:
+        assert f"{PREFIX}-worker-cpu" in listed.get(group, {}).get("hosts", []), group
 
 
 def test_bootstrap_twice_second_changes_nothing(

@@ -8,12 +8,14 @@ deletion_protection = false
 force_destroy       = true
 
 # Small: several groups on each host (ARCHITECTURE.md: the group set stays the same), but the
-# monitoring host stands apart, so that it does not go down with what it watches.
+# monitoring host stands apart, so that it does not go down with what it watches. The workers
+# are a group per queue (scratch on the root volume): one cpu worker at least, gpu only when
+# its queue has work.
 hosts = {
   data       = { groups = ["postgres", "weaviate"], instance_type = "r6i.large", data_volume_size = 50 }
   master     = { groups = ["airflow_master", "video_archive", "archive_app", "social_gateway", "ingress"], instance_type = "t3.large" }
-  worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 100 }
-  worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 100 }
+  worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", root_volume_size = 100, autoscale = { queue = "cpu", min_size = 1, max_size = 2 } }
+  worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 100, autoscale = { queue = "gpu", min_size = 0, max_size = 1 } }
   monitoring = { groups = ["monitoring"], instance_type = "t3.medium" }
 }
 

@@ -1,6 +1,7 @@
-# The platform applied against moto on 127.0.0.1 (see platformctl/terraform.py), lean: four
-# hosts, one worker per queue, no weaviate (its binary is in no registry these machines
-# reach; the embedded index in the derivatives bucket stands in).
+# The platform applied against moto on 127.0.0.1 (see platformctl/terraform.py), lean: two
+# fixed hosts and a worker group per queue (one cpu worker, gpu empty until scaled), no
+# weaviate (its binary is in no registry these machines reach; the embedded index in the
+# derivatives bucket stands in).
 environment         = "emulated"
 region              = "us-east-1"
 vpc_cidr            = "10.90.0.0/16" # clear of podman (10.88.0.0/16, 10.89.x.0/24) and the uplink (192.0.2.0/24)
@@ -18,6 +19,6 @@ detailed_monitoring = false
 hosts = {
   db         = { groups = ["postgres"], instance_type = "t3.large", data_volume_size = 50 }
   master     = { groups = ["airflow_master", "video_archive", "archive_app", "social_gateway", "ingress", "monitoring"], instance_type = "t3.large" }
-  worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 100 }
-  worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 100 }
+  worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", root_volume_size = 40, autoscale = { queue = "cpu", min_size = 1, max_size = 3 } }
+  worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, autoscale = { queue = "gpu", min_size = 0, max_size = 1 } }
 }

@@ -38,6 +38,15 @@ resource "aws_iam_instance_profile" "this" {
   role = aws_iam_role.this[each.key].name
 
   tags = merge(var.tags, { Kind = each.key })
+
+  lifecycle {
+    # The same check as aws_instance.this's, for the kinds whose launch template takes the
+    # security groups instead (a worker group's module input cannot carry a precondition).
+    precondition {
+      condition     = each.value.autoscale == null || alltrue([for sg in local.kind_access[each.key].security_groups : contains(keys(var.security_group_ids), sg)])
+      error_message = "Host kind ${each.key}: no security group for ${join(", ", [for sg in local.kind_access[each.key].security_groups : sg if !contains(keys(var.security_group_ids), sg)])} in security_group_ids (map the group with group_security_groups or add its security group)."
+    }
+  }
 }
 
 locals {
@@ -141,4 +150,94 @@ resource "aws_iam_role_policy" "ec2_discovery" {
   name   = "ec2-discovery"
   role   = aws_iam_role.this[each.key].id
   policy = data.aws_iam_policy_document.ec2_discovery[0].json
+}
+
+################################################################################
+# Autoscaled workers: each reads its secret (secrets_id) at boot and answers its own group's
+# lifecycle hook; the scaler (on the scaler_groups' hosts) sets the groups' desired capacity
+################################################################################
+
+locals {
+  scaler_kinds = length(local.worker_groups) == 0 ? {} : {
+    for k, a in local.kind_access : k => a if length(setintersection(a.groups, var.scaler_groups)) > 0
+  }
+}
+
+data "aws_iam_policy_document" "worker" {
+  for_each = local.worker_groups
+
+  statement {
+    sid       = "ReadSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.secrets_id]
+  }
+
+  dynamic "statement" {
+    for_each = var.data_kms_key_arn == null ? [] : [1]
+    content {
+      sid       = "DecryptSecret"
+      actions   = ["kms:Decrypt"]
+      resources = [var.data_kms_key_arn]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com"]
+      }
+    }
+  }
+
+  statement {
+    sid = "AnswerOwnLifecycleHook"
+    actions = [
+      "autoscaling:CompleteLifecycleAction",
+      "autoscaling:RecordLifecycleActionHeartbeat",
+      "autoscaling:SetInstanceHealth",
+    ]
+    resources = ["${local.worker_group_arn_prefix}/${each.value.name}"]
+  }
+}
+
+resource "aws_iam_role_policy" "worker" {
+  for_each = local.worker_groups
+
+  name   = "worker-boot"
+  role   = aws_iam_role.this[each.key].id
+  policy = data.aws_iam_policy_document.worker[each.key].json
+}
+
+data "aws_iam_policy_document" "scaler" {
+  count = length(local.scaler_kinds) > 0 ? 1 : 0
+
+  statement {
+    sid       = "ScaleWorkerGroups"
+    actions   = ["autoscaling:SetDesiredCapacity"]
+    resources = [for g in values(local.worker_groups) : "${local.worker_group_arn_prefix}/${g.name}"]
+  }
+
+  # Describe calls take no resource scope.
+  statement {
+    sid       = "DescribeWorkerGroups"
+    actions   = ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances"]
+    resources = ["*"]
+  }
+
+  # PutMetricData takes no resource scope either; the namespace is its only bound.
+  statement {
+    sid       = "PublishWorkerMetrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = ["Cdaprod/Workers"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "scaler" {
+  for_each = local.scaler_kinds
+
+  name   = "worker-scaler"
+  role   = aws_iam_role.this[each.key].id
+  policy = data.aws_iam_policy_document.scaler[0].json
 }

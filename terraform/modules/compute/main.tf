@@ -1,6 +1,8 @@
 locals {
-  # Host kinds that have hosts; IAM roles and instance profiles exist only for these.
-  kinds = { for kind, h in var.hosts : kind => h if h.count > 0 }
+  # Host kinds that have hosts (fixed ones, or an Auto Scaling group); IAM roles and instance
+  # profiles exist only for these.
+  kinds = { for kind, h in var.hosts : kind => h if h.autoscale != null || h.count > 0 }
+  fixed = { for kind, h in local.kinds : kind => h if h.autoscale == null }
 
   # Per host kind: its security groups (keys, deduplicated: worker_cpu and airflow_worker
   # share one) and the union of its groups' grants. Everything here is known at plan time.
@@ -11,14 +13,15 @@ locals {
       read            = sort(distinct(flatten([for g in h.groups : try(var.bucket_access[g].read, [])])))
       write           = sort(distinct(flatten([for g in h.groups : try(var.bucket_access[g].write, [])])))
       consume         = sort(distinct(flatten([for g in h.groups : lookup(var.queue_access, g, [])])))
-      protected       = length(setintersection(h.groups, var.termination_protected_groups)) > 0
+      protected       = h.autoscale == null && length(setintersection(h.groups, var.termination_protected_groups)) > 0
       discovers       = length(setintersection(h.groups, var.discovery_groups)) > 0
+      autoscaled      = h.autoscale != null
     }
   }
 
   # One entry per host: "<kind>-<n>" => attributes.
   instances = merge([
-    for kind, h in local.kinds : {
+    for kind, h in local.fixed : {
       for i in range(h.count) : "${kind}-${i + 1}" => {
         kind             = kind
         groups           = h.groups

@@ -29,8 +29,8 @@ locals {
     postgres       = { read = [], write = ["backups"] }
     weaviate       = { read = [], write = ["backups"] }
     airflow_master = { read = ["raw"], write = ["notebooks"] }
-    worker_cpu     = { read = ["raw"], write = ["derivatives", "notebooks"] }
-    worker_gpu     = { read = ["raw"], write = ["derivatives", "notebooks"] }
+    worker_cpu     = { read = ["raw", "bundles"], write = ["derivatives", "notebooks"] }
+    worker_gpu     = { read = ["raw", "bundles"], write = ["derivatives", "notebooks"] }
     video_archive  = { read = ["raw", "derivatives"], write = [] }
     social_gateway = { read = ["derivatives"], write = [] }
     ingress        = { read = ["derivatives"], write = [] }
@@ -41,8 +41,13 @@ locals {
   }
   # - termination protection, for the groups whose data lives on the host;
   stateful_groups = ["postgres", "weaviate"]
-  # - listing the instances, for the group that finds its scrape targets by their tags.
+  # - listing the instances, for the group that finds its scrape targets by their tags;
   discovery_groups = ["monitoring"]
+  # - scaling the worker groups, for the group whose host runs the worker scaler.
+  scaler_groups = ["airflow_master"]
+
+  # Where autoscaled workers find the manifest of their configuration bundle (bundles bucket).
+  bundle_manifest_key = "worker/current.json"
 
   # Groups of the local topology that have no place in a cloud environment, and why.
   local_only_groups = {
@@ -100,6 +105,14 @@ module "compute" {
   queue_access                 = local.queue_access
   termination_protected_groups = var.termination_protection ? local.stateful_groups : []
   discovery_groups             = local.discovery_groups
+  scaler_groups                = local.scaler_groups
+  worker_bundle_bucket         = module.storage.bucket_names["bundles"]
+  worker_bundle_manifest_key   = local.bundle_manifest_key
+  # The workers' share of the platform secrets: all an autoscaled worker may read.
+  secrets_id = module.storage.worker_secret_arn
+  # moto keeps the launch template's own tags in its data and drops the warm-up: left out
+  # there, so the emulated re-plan stays clean.
+  worker_groups_for_moto = var.environment == "emulated"
 }
 
 module "dns" {
@@ -119,6 +132,7 @@ module "dns" {
   wait_for_certificate = var.wait_for_certificate
 }
 
+# Status-check alarms watch the fixed hosts; a worker group replaces an unhealthy instance itself.
 module "alarms" {
   source = "../alarms"
 

@@ -9,13 +9,19 @@ output "name_prefix" {
 }
 
 output "hosts" {
-  description = "Every host by name: instance id, kind, groups, private IP, AZ, type, GPU flag, data volume id (null without one)."
+  description = "Every fixed host by name (autoscaled kinds are in worker_groups): instance id, kind, groups, private IP, AZ, type, GPU flag, data volume id (null without one)."
   value       = try(module.compute.instances, {})
 }
 
 output "host_kinds" {
-  description = "Per host kind: groups, security groups, bucket purposes read and written, queues consumed (unions over its groups), termination protection."
+  description = "Per host kind: groups, security groups, bucket purposes read and written, queues consumed (unions over its groups), termination protection, whether it is autoscaled."
   value       = try(module.compute.kinds, {})
+}
+
+output "worker_groups" {
+  description = "Per autoscaled host kind: queue, autoscaling_group_name, lifecycle_hook_name, launch_template_id, min_size, max_size, desired_capacity (at creation), instance_types, groups, gpu."
+  # No try(): the keys stay known at plan time (the output never fails).
+  value = module.compute.worker_groups
 }
 
 output "vpc_id" {
@@ -24,7 +30,7 @@ output "vpc_id" {
 }
 
 output "bucket_names" {
-  description = "Bucket name per purpose (raw, derivatives, notebooks, backups, logs, transfer)."
+  description = "Bucket name per purpose (raw, derivatives, notebooks, backups, bundles, logs, transfer)."
   value       = try(module.storage.bucket_names, {})
 }
 
@@ -64,7 +70,7 @@ output "ssm_transfer_bucket" {
 }
 
 output "inventory" {
-  description = "Everything the Ansible inventory writer reads, in one object: environment, region, domain, private_cidr, buckets (purpose -> name), ingest_queue_url, ingest_dead_letter_queue_url, secrets_id, ssm_transfer_bucket, public_airflow_ui, discovery_tags (the tags that select this environment's instances), and hosts (name -> id, kind, groups, private_ip, availability_zone, instance_type, gpu, data_volume_id)."
+  description = "Everything the Ansible inventory writer reads, in one object: environment, region, domain, private_cidr, buckets (purpose -> name), ingest_queue_url, ingest_dead_letter_queue_url, secrets_id, worker_secrets_id (the workers' share of the secrets, which autoscaled workers read at boot), ssm_transfer_bucket, public_airflow_ui, discovery_tags (the tags that select this environment's instances), hosts (fixed hosts: name -> id, kind, groups, private_ip, availability_zone, instance_type, gpu, data_volume_id), worker_groups (autoscaled kind -> queue, autoscaling_group_name, lifecycle_hook_name, launch_template_id, min_size, max_size, desired_capacity, instance_types, groups, gpu) and bundle_manifest_key (the worker bundle's manifest in buckets.bundles)."
   value = {
     environment                  = var.environment
     region                       = data.aws_region.current.name
@@ -74,10 +80,13 @@ output "inventory" {
     ingest_queue_url             = try(module.storage.ingest_queue_url, null)
     ingest_dead_letter_queue_url = try(module.storage.ingest_dead_letter_queue_url, null)
     secrets_id                   = try(module.storage.secret_arn, null)
+    worker_secrets_id            = try(module.storage.worker_secret_arn, null)
     ssm_transfer_bucket          = try(module.storage.transfer_bucket_name, null)
     public_airflow_ui            = var.public_airflow_ui
     discovery_tags               = { Project = var.project, Environment = var.environment }
     hosts                        = try(module.compute.instances, {})
+    worker_groups                = module.compute.worker_groups
+    bundle_manifest_key          = local.bundle_manifest_key
   }
 }
 

@@ -80,9 +80,11 @@ variable "hosts" {
     its hosts belong to, as in ansible/inventories/local/topology.yml: count (default 1),
     groups (non-empty, from local.known_groups in main.tf; an unknown group is refused with
     the known list), instance_type, gpu, root_volume_size, data_volume_size (GiB, 0 = none),
-    ami_name_pattern. A host gets the
-    security groups and the IAM grants of all its groups. Exactly one airflow_master host and
-    one postgres host; worker_cpu/worker_gpu hosts are also airflow_worker.
+    ami_name_pattern, and autoscale for worker kinds (an Auto Scaling group per Celery queue;
+    see the compute module). A host gets the security groups and the IAM grants of all its
+    groups. Exactly one airflow_master host and one postgres host; worker_cpu/worker_gpu hosts
+    are also airflow_worker; an autoscaled kind holds airflow_worker and the worker group of
+    its queue (worker_cpu for cpu, worker_gpu for gpu) and nothing else.
   EOT
   type = map(object({
     count            = optional(number, 1)
@@ -92,14 +94,26 @@ variable "hosts" {
     root_volume_size = optional(number, 30)
     data_volume_size = optional(number, 0)
     ami_name_pattern = optional(string)
+    autoscale = optional(object({
+      queue                = string
+      min_size             = number
+      max_size             = number
+      desired_capacity     = optional(number)
+      extra_instance_types = optional(list(string), [])
+      spot = optional(object({
+        on_demand_base               = optional(number, 0)
+        on_demand_above_base_percent = optional(number, 0)
+      }))
+      termination_heartbeat_timeout = optional(number, 3600)
+    }))
   }))
   nullable = false
   default = {
     postgres   = { groups = ["postgres"], instance_type = "m6i.large", data_volume_size = 100 }
     weaviate   = { groups = ["weaviate"], instance_type = "r6i.large", data_volume_size = 100 }
     master     = { groups = ["airflow_master"], instance_type = "m6i.large" }
-    worker-cpu = { count = 2, groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 200 }
-    worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 60, data_volume_size = 200 }
+    worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", root_volume_size = 200, autoscale = { queue = "cpu", min_size = 1, desired_capacity = 2, max_size = 4 } }
+    worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 200, autoscale = { queue = "gpu", min_size = 0, max_size = 2 } }
     archive    = { groups = ["video_archive", "archive_app"], instance_type = "t3.large" }
     social     = { groups = ["social_gateway"], instance_type = "t3.medium" }
     ingress    = { groups = ["ingress"], instance_type = "t3.medium" }
@@ -126,6 +140,21 @@ variable "hosts" {
   validation {
     condition     = alltrue([for h in var.hosts : contains(h.groups, "airflow_worker") if contains(h.groups, "worker_cpu") || contains(h.groups, "worker_gpu")])
     error_message = "worker_cpu and worker_gpu hosts are Celery workers, configured through the airflow_worker group: add \"airflow_worker\" to ${join(", ", [for k, h in var.hosts : "${k} (groups = ${jsonencode(concat(["airflow_worker"], h.groups))})" if(contains(h.groups, "worker_cpu") || contains(h.groups, "worker_gpu")) && !contains(h.groups, "airflow_worker")])}."
+  }
+
+  validation {
+    condition = alltrue([for h in var.hosts : (
+      contains(h.groups, "airflow_worker") &&
+      contains(h.groups, "worker_cpu") == (h.autoscale.queue == "cpu") &&
+      contains(h.groups, "worker_gpu") == (h.autoscale.queue == "gpu") &&
+      contains(["cpu", "gpu"], h.autoscale.queue)
+    ) if h.autoscale != null])
+    error_message = "An autoscaled host kind is the Celery workers of its queue: its groups include airflow_worker and exactly one of worker_cpu (queue cpu) or worker_gpu (queue gpu), the one matching autoscale.queue. Fix ${join(", ", [for k, h in var.hosts : "${k} (queue ${h.autoscale.queue}, groups ${jsonencode(h.groups)}${contains(["cpu", "gpu"], h.autoscale.queue) ? ": write groups = [\"airflow_worker\", \"worker_${h.autoscale.queue}\"]" : ": the cloud queues are cpu and gpu"})" if(h.autoscale == null ? false : !(contains(h.groups, "airflow_worker") && contains(h.groups, "worker_cpu") == (h.autoscale.queue == "cpu") && contains(h.groups, "worker_gpu") == (h.autoscale.queue == "gpu") && contains(["cpu", "gpu"], h.autoscale.queue)))])}."
+  }
+
+  validation {
+    condition     = alltrue([for h in var.hosts : length(setsubtract(h.groups, ["airflow_worker", "worker_cpu", "worker_gpu"])) == 0 if h.autoscale != null])
+    error_message = "An autoscaled host kind runs Celery workers only; the other groups need fixed hosts (a stable address, a data volume, a load balancer target): move ${join(", ", [for k, h in var.hosts : "${join(", ", setsubtract(h.groups, ["airflow_worker", "worker_cpu", "worker_gpu"]))} (host kind ${k})" if(h.autoscale == null ? false : length(setsubtract(h.groups, ["airflow_worker", "worker_cpu", "worker_gpu"])) > 0)])} to a host kind without autoscale."
   }
 
   validation {

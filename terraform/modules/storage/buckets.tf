@@ -1,5 +1,5 @@
 ################################################################################
-# Data buckets: raw, derivatives, notebooks, backups
+# Data buckets: raw, derivatives, notebooks, backups, bundles
 ################################################################################
 
 resource "aws_s3_bucket" "this" {

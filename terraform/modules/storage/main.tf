@@ -8,6 +8,7 @@ locals {
     derivatives = { purpose = "derivatives (posters, proxies, sprites)", noncurrent_days = 7 }
     notebooks   = { purpose = "executed notebook outputs", noncurrent_days = var.noncurrent_version_expiration_days }
     backups     = { purpose = "database and configuration backups", noncurrent_days = var.noncurrent_version_expiration_days }
+    bundles     = { purpose = "worker configuration bundles: playbook, roles, wheelhouse, inventory variables; no secrets", noncurrent_days = 30 }
   }
 
   kms_key_arn = var.kms_key_arn != null ? var.kms_key_arn : (var.create_kms_key ? aws_kms_key.this[0].arn : null)

@@ -1,10 +1,10 @@
 output "bucket_names" {
-  description = "Bucket name per purpose: raw, derivatives, notebooks, backups, logs, transfer."
+  description = "Bucket name per purpose: raw, derivatives, notebooks, backups, bundles, logs, transfer."
   value       = try(merge({ for k, b in aws_s3_bucket.this : k => b.id }, { logs = aws_s3_bucket.logs.id, transfer = aws_s3_bucket.transfer.id }), {})
 }
 
 output "bucket_arns" {
-  description = "Bucket ARN per purpose: raw, derivatives, notebooks, backups, logs, transfer."
+  description = "Bucket ARN per purpose: raw, derivatives, notebooks, backups, bundles, logs, transfer."
   value       = try(merge({ for k, b in aws_s3_bucket.this : k => b.arn }, { logs = aws_s3_bucket.logs.arn, transfer = aws_s3_bucket.transfer.arn }), {})
 }
 
@@ -51,6 +51,11 @@ output "transfer_bucket_name" {
 output "secret_arn" {
   description = "ARN of the platform's Secrets Manager secret (values written by platformctl, not Terraform)."
   value       = try(aws_secretsmanager_secret.platform.arn, null)
+}
+
+output "worker_secret_arn" {
+  description = "ARN of the workers' Secrets Manager secret: their share of the platform secrets, which worker instances read at boot (values written by platformctl)."
+  value       = try(aws_secretsmanager_secret.workers.arn, null)
 }
 
 output "secret_name" {

@@ -34,6 +34,7 @@ data "aws_ami" "this" {
 ################################################################################
 
 resource "aws_launch_template" "this" {
+  #checkov:skip=CKV_AWS_341: The hop limit is the caller's (default 1; IMDSv2 is required either way): compute passes its hosts' 2, so containers on a worker reach the instance role as on a fixed host.
   name                   = local.name
   description            = "Celery workers of the ${var.queue} queue (${local.name})."
   image_id               = var.ami_id
@@ -81,7 +82,7 @@ resource "aws_launch_template" "this" {
     tags          = merge(local.instance_tags, { Name = "${local.name}-root" })
   }
 
-  tags = merge(var.tags, { "cdaprod:worker_queue" = var.queue })
+  tags = var.tag_launch_template ? merge(var.tags, { "cdaprod:worker_queue" = var.queue }) : {}
 }
 
 ################################################################################
@@ -168,4 +169,10 @@ resource "aws_autoscaling_lifecycle_hook" "terminating" {
   # finish and then completes the lifecycle action (CONTINUE), so termination proceeds at once.
   # Without it, or when it never answers, termination continues after heartbeat_timeout.
   default_result = "CONTINUE"
+
+  lifecycle {
+    # Never set here (the worker answers the hook itself, with no notification target and no
+    # role); moto reports placeholder values for both, which would otherwise show as a change.
+    ignore_changes = [notification_target_arn, role_arn]
+  }
 }

@@ -231,14 +231,20 @@ variable "health_check_grace_period" {
 }
 
 variable "default_instance_warmup" {
-  description = "Seconds a new instance needs before its metrics count toward scaling (and before an instance refresh moves on)."
+  description = "Seconds a new instance needs before its metrics count toward scaling (and before an instance refresh moves on); null leaves it unset (only for moto, which does not keep it)."
   type        = number
   default     = 300
 
   validation {
-    condition     = var.default_instance_warmup >= 0 && var.default_instance_warmup <= 3600 && floor(var.default_instance_warmup) == var.default_instance_warmup
-    error_message = "default_instance_warmup must be a whole number of seconds between 0 and 3600."
+    condition     = var.default_instance_warmup == null ? true : var.default_instance_warmup >= 0 && var.default_instance_warmup <= 3600 && floor(var.default_instance_warmup) == var.default_instance_warmup
+    error_message = "default_instance_warmup must be a whole number of seconds between 0 and 3600 (or null)."
   }
+}
+
+variable "tag_launch_template" {
+  description = "Tag the launch template itself with tags. Off only for moto, which copies those tags into the template's data, where they show as a change on every plan; the instances and volumes are tagged either way."
+  type        = bool
+  default     = true
 }
 
 variable "termination_heartbeat_timeout" {

@@ -4,13 +4,18 @@ output "environment" {
 }
 
 output "inventory" {
-  description = "The one object platformctl writes the Ansible inventory from: environment, region, domain, private_cidr, buckets, ingest_queue_url, ingest_dead_letter_queue_url, secrets_id, ssm_transfer_bucket, public_airflow_ui and hosts (name -> id, kind, groups, private_ip, availability_zone, instance_type, gpu, data_volume_id)."
+  description = "The one object platformctl writes the Ansible inventory from: environment, region, domain, private_cidr, buckets, ingest_queue_url, ingest_dead_letter_queue_url, secrets_id, worker_secrets_id, ssm_transfer_bucket, public_airflow_ui, discovery_tags, hosts (fixed hosts: name -> id, kind, groups, private_ip, availability_zone, instance_type, gpu, data_volume_id), worker_groups (autoscaled kind -> queue, autoscaling_group_name, lifecycle_hook_name, launch_template_id, min_size, max_size, desired_capacity, instance_types, groups, gpu) and bundle_manifest_key."
   value       = module.platform.inventory
 }
 
 output "hosts" {
-  description = "Every host by name: instance id, kind, groups, private IP, AZ, instance type, GPU flag, data volume id (also inventory.hosts)."
+  description = "Every fixed host by name: instance id, kind, groups, private IP, AZ, instance type, GPU flag, data volume id (also inventory.hosts)."
   value       = module.platform.hosts
+}
+
+output "worker_groups" {
+  description = "Per autoscaled host kind: queue, autoscaling_group_name, lifecycle_hook_name, launch_template_id, min_size, max_size, desired_capacity (at creation), instance_types, groups, gpu (also inventory.worker_groups)."
+  value       = module.platform.worker_groups
 }
 
 output "vpc_id" {

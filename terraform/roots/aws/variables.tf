@@ -50,7 +50,7 @@ variable "single_nat_gateway" {
 }
 
 variable "hosts" {
-  description = "Hosts by kind, each with its Ansible groups (see terraform/modules/platform, which validates them); null keeps the platform module's default layout."
+  description = "Hosts by kind, each with its Ansible groups, worker kinds with autoscale (see terraform/modules/platform, which validates them); null keeps the platform module's default layout."
   type = map(object({
     count            = optional(number, 1)
     groups           = list(string)
@@ -59,6 +59,18 @@ variable "hosts" {
     root_volume_size = optional(number, 30)
     data_volume_size = optional(number, 0)
     ami_name_pattern = optional(string)
+    autoscale = optional(object({
+      queue                = string
+      min_size             = number
+      max_size             = number
+      desired_capacity     = optional(number)
+      extra_instance_types = optional(list(string), [])
+      spot = optional(object({
+        on_demand_base               = optional(number, 0)
+        on_demand_above_base_percent = optional(number, 0)
+      }))
+      termination_heartbeat_timeout = optional(number, 3600)
+    }))
   }))
   default = null
 }

@@ -27,6 +27,7 @@ provider "aws" {
 
   endpoints {
     acm            = var.moto_url
+    autoscaling    = var.moto_url
     cloudwatch     = var.moto_url
     ec2            = var.moto_url
     elbv2          = var.moto_url

@@ -75,6 +75,22 @@ mock_provider "aws" {
       arn_suffix = "targetgroup/cdaprod-dev-ingress/1234567890abcdef"
     }
   }
+  # Worker groups take security group IDs and the secret's ARN only in their real shapes.
+  mock_resource "aws_security_group" {
+    defaults = {
+      id = "sg-0123456789abcdef0"
+    }
+  }
+  mock_resource "aws_launch_template" {
+    defaults = {
+      id = "lt-0123456789abcdef0"
+    }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = {
+      arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cdaprod-dev/platform-AbCdEf"
+    }
+  }
   mock_resource "aws_sns_topic" {
     defaults = {
       arn = "arn:aws:sns:us-east-1:123456789012:cdaprod-dev-alarms"
@@ -86,12 +102,12 @@ variables {
   environment = "dev"
   vpc_cidr    = "10.10.0.0/16"
   azs         = ["us-east-1a", "us-east-1b"]
-  # The dev layout: several groups on each host.
+  # The dev layout: several groups on each fixed host, the workers autoscaled per queue.
   hosts = {
     data       = { groups = ["postgres", "weaviate"], instance_type = "r6i.large", data_volume_size = 50 }
     master     = { groups = ["airflow_master", "video_archive", "social_gateway", "ingress"], instance_type = "t3.large" }
-    worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", data_volume_size = 100 }
-    worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, data_volume_size = 100 }
+    worker-cpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "c6i.xlarge", root_volume_size = 100, autoscale = { queue = "cpu", min_size = 1, max_size = 2 } }
+    worker-gpu = { groups = ["airflow_worker", "worker_gpu"], instance_type = "g5.xlarge", gpu = true, root_volume_size = 100, autoscale = { queue = "gpu", min_size = 0, max_size = 1 } }
   }
 }
 
@@ -103,8 +119,13 @@ run "composes_every_host_group" {
   }
 
   assert {
-    condition     = toset(flatten(values(module.compute.instance_groups))) == toset(local.known_groups)
-    error_message = "The default layout runs every cloud group of the architecture."
+    condition     = toset(concat(flatten(values(module.compute.instance_groups)), flatten([for g in values(module.compute.worker_groups) : g.groups]))) == toset(local.known_groups)
+    error_message = "The default layout runs every cloud group of the architecture (the workers' in their groups)."
+  }
+
+  assert {
+    condition     = toset(keys(module.compute.worker_groups)) == toset(["worker-cpu", "worker-gpu"]) && length([for name, _ in module.compute.instance_ids : name if strcontains(name, "worker")]) == 0
+    error_message = "The default layout autoscales both worker kinds and has no fixed worker."
   }
 
   assert {
@@ -151,8 +172,8 @@ run "a_multi_group_host_gets_the_union_of_its_groups" {
   }
 
   assert {
-    condition     = output.host_kinds["worker-cpu"].write == tolist(["derivatives", "notebooks"]) && output.host_kinds["worker-cpu"].read == tolist(["raw"])
-    error_message = "Workers read raw and write derivatives and notebooks."
+    condition     = output.host_kinds["worker-cpu"].write == tolist(["derivatives", "notebooks"]) && output.host_kinds["worker-cpu"].read == tolist(["bundles", "raw"])
+    error_message = "Workers read raw and their configuration bundles and write derivatives and notebooks."
   }
 
   assert {
@@ -208,8 +229,8 @@ run "the_load_balancer_targets_the_ingress_hosts" {
   command = plan
 
   assert {
-    condition     = keys(module.compute.instance_ids) == ["cdaprod-dev-data-1", "cdaprod-dev-master-1", "cdaprod-dev-worker-cpu-1", "cdaprod-dev-worker-gpu-1"]
-    error_message = "Host names are <name_prefix>-<kind>-<n>."
+    condition     = keys(module.compute.instance_ids) == ["cdaprod-dev-data-1", "cdaprod-dev-master-1"]
+    error_message = "Fixed host names are <name_prefix>-<kind>-<n>; autoscaled workers are not among them."
   }
 
   assert {
@@ -247,6 +268,7 @@ run "inventory_output_shape" {
     condition = toset(keys(output.inventory)) == toset([
       "environment", "region", "domain", "private_cidr", "buckets", "ingest_queue_url",
       "ingest_dead_letter_queue_url", "secrets_id", "ssm_transfer_bucket", "public_airflow_ui", "discovery_tags", "hosts",
+      "worker_groups", "bundle_manifest_key", "worker_secrets_id",
     ])
     error_message = "The inventory output has exactly the keys the inventory writer reads."
   }
@@ -261,8 +283,8 @@ run "inventory_output_shape" {
   }
 
   assert {
-    condition     = toset(keys(output.inventory.buckets)) == toset(["raw", "derivatives", "notebooks", "backups", "logs", "transfer"])
-    error_message = "buckets maps every purpose, transfer included, to a name."
+    condition     = toset(keys(output.inventory.buckets)) == toset(["raw", "derivatives", "notebooks", "backups", "bundles", "logs", "transfer"])
+    error_message = "buckets maps every purpose, bundles and transfer included, to a name."
   }
 
   assert {
@@ -286,8 +308,30 @@ run "inventory_output_shape" {
   }
 
   assert {
-    condition     = keys(output.inventory.hosts) == ["cdaprod-dev-data-1", "cdaprod-dev-master-1", "cdaprod-dev-worker-cpu-1", "cdaprod-dev-worker-gpu-1"]
-    error_message = "inventory.hosts holds every host by name."
+    condition     = keys(output.inventory.hosts) == ["cdaprod-dev-data-1", "cdaprod-dev-master-1"]
+    error_message = "inventory.hosts holds every fixed host by name."
+  }
+
+  assert {
+    condition = keys(output.inventory.worker_groups) == ["worker-cpu", "worker-gpu"] && alltrue([
+      for g in values(output.inventory.worker_groups) : toset(keys(g)) == toset([
+        "queue", "autoscaling_group_name", "lifecycle_hook_name", "launch_template_id", "min_size", "max_size", "desired_capacity", "instance_types", "groups", "gpu",
+      ])
+    ])
+    error_message = "inventory.worker_groups holds each autoscaled kind with exactly queue, group and hook names, launch template, sizes, instance types, groups and gpu."
+  }
+
+  assert {
+    condition = (
+      output.inventory.worker_groups["worker-cpu"].autoscaling_group_name == "cdaprod-dev-worker-cpu" &&
+      output.inventory.worker_groups["worker-gpu"].lifecycle_hook_name == "cdaprod-dev-worker-gpu-drain" &&
+      output.inventory.worker_groups["worker-gpu"].gpu && output.inventory.worker_groups["worker-gpu"].min_size == 0 &&
+      output.inventory.bundle_manifest_key == "worker/current.json" &&
+      output.inventory.worker_secrets_id == module.storage.worker_secret_arn &&
+      module.compute.worker_groups["worker-cpu"].queue == "cpu" &&
+      output.worker_groups == output.inventory.worker_groups
+    )
+    error_message = "The worker groups are named after their queues; the bundle manifest key is in the inventory."
   }
 
   assert {
@@ -301,7 +345,7 @@ run "inventory_output_shape" {
       output.inventory.hosts["cdaprod-dev-master-1"].groups == tolist(["airflow_master", "video_archive", "social_gateway", "ingress"]) &&
       output.inventory.hosts["cdaprod-dev-master-1"].data_volume_id == null &&
       output.inventory.hosts["cdaprod-dev-data-1"].data_volume_id != null &&
-      output.inventory.hosts["cdaprod-dev-worker-gpu-1"].gpu && !output.inventory.hosts["cdaprod-dev-worker-cpu-1"].gpu
+      !output.inventory.hosts["cdaprod-dev-master-1"].gpu
     )
     error_message = "Hosts carry kind, groups, the GPU flag and their data volume id (null without one)."
   }
@@ -310,6 +354,86 @@ run "inventory_output_shape" {
     condition     = output.hosts == output.inventory.hosts
     error_message = "The hosts output stays, equal to inventory.hosts."
   }
+}
+
+run "autoscaled_workers_read_their_bundle_and_the_master_scales_them" {
+  command = apply
+
+  assert {
+    condition     = contains(output.host_kinds["worker-cpu"].read, "bundles") && contains(output.host_kinds["worker-gpu"].read, "bundles") && !contains(output.host_kinds["master"].read, "bundles")
+    error_message = "Workers (worker_cpu, worker_gpu) read the bundles bucket; nothing else does."
+  }
+
+  assert {
+    condition     = output.host_kinds["worker-cpu"].autoscaled && output.host_kinds["worker-gpu"].autoscaled && !output.host_kinds["master"].autoscaled
+    error_message = "host_kinds says which kinds are autoscaled."
+  }
+
+  assert {
+    condition     = toset(keys(module.compute.role_arns)) == toset(["data", "master", "worker-cpu", "worker-gpu"])
+    error_message = "Autoscaled kinds keep their IAM role."
+  }
+
+  assert {
+    condition     = length(module.alarms.alarm_names) == length(module.compute.instance_ids) + 3
+    error_message = "Status-check alarms cover the fixed hosts (a worker group replaces its unhealthy instances)."
+  }
+}
+
+run "rejects_an_autoscaled_kind_on_the_wrong_worker_group" {
+  command = plan
+
+  variables {
+    hosts = {
+      db         = { groups = ["postgres"], instance_type = "m6i.large" }
+      master     = { groups = ["airflow_master"], instance_type = "t3.large" }
+      worker-gpu = { groups = ["airflow_worker", "worker_cpu"], instance_type = "g5.xlarge", gpu = true, autoscale = { queue = "gpu", min_size = 0, max_size = 1 } }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_an_autoscaled_kind_without_airflow_worker" {
+  command = plan
+
+  variables {
+    hosts = {
+      db         = { groups = ["postgres"], instance_type = "m6i.large" }
+      master     = { groups = ["airflow_master"], instance_type = "t3.large" }
+      worker-cpu = { groups = ["worker_cpu"], instance_type = "c6i.xlarge", autoscale = { queue = "cpu", min_size = 1, max_size = 2 } }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_an_autoscaled_kind_on_both_queues" {
+  command = plan
+
+  variables {
+    hosts = {
+      db         = { groups = ["postgres"], instance_type = "m6i.large" }
+      master     = { groups = ["airflow_master"], instance_type = "t3.large" }
+      worker-cpu = { groups = ["airflow_worker", "worker_cpu", "worker_gpu"], instance_type = "c6i.xlarge", autoscale = { queue = "cpu", min_size = 1, max_size = 2 } }
+    }
+  }
+
+  expect_failures = [var.hosts]
+}
+
+run "rejects_an_autoscaled_kind_with_a_fixed_hosts_group" {
+  command = plan
+
+  variables {
+    hosts = {
+      db         = { groups = ["postgres"], instance_type = "m6i.large" }
+      master     = { groups = ["airflow_master"], instance_type = "t3.large" }
+      worker-cpu = { groups = ["airflow_worker", "worker_cpu", "ingress"], instance_type = "c6i.xlarge", autoscale = { queue = "cpu", min_size = 1, max_size = 2 } }
+    }
+  }
+
+  expect_failures = [var.hosts]
 }
 
 run "the_secret_is_named_after_the_environment" {

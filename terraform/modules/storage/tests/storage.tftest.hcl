@@ -37,8 +37,8 @@ run "every_bucket_is_private_encrypted_and_versioned" {
   command = apply
 
   assert {
-    condition     = toset(keys(aws_s3_bucket.this)) == toset(["raw", "derivatives", "notebooks", "backups"])
-    error_message = "Data buckets raw, derivatives, notebooks and backups expected."
+    condition     = toset(keys(aws_s3_bucket.this)) == toset(["raw", "derivatives", "notebooks", "backups", "bundles"])
+    error_message = "Data buckets raw, derivatives, notebooks, backups and bundles expected."
   }
 
   assert {
@@ -76,6 +76,16 @@ run "every_bucket_is_private_encrypted_and_versioned" {
   assert {
     condition     = alltrue([for o in aws_s3_bucket_ownership_controls.this : one(o.rule).object_ownership == "BucketOwnerEnforced"])
     error_message = "ACLs must be disabled (BucketOwnerEnforced)."
+  }
+
+  assert {
+    condition = (
+      aws_s3_bucket.this["bundles"].bucket == "cdaprod-test-bundles-123456789012" &&
+      aws_s3_bucket_versioning.this["bundles"].versioning_configuration[0].status == "Enabled" &&
+      aws_s3_bucket_logging.this["bundles"].target_prefix == "s3/bundles/" &&
+      anytrue([for r in aws_s3_bucket_lifecycle_configuration.this["bundles"].rule : anytrue([for n in r.noncurrent_version_expiration : n.noncurrent_days == 30])])
+    )
+    error_message = "The bundles bucket is versioned and access-logged like the others; bundles it replaced expire after 30 days."
   }
 
   assert {
@@ -186,6 +196,16 @@ run "the_secret_store_holds_no_value" {
   assert {
     condition     = output.secret_arn == aws_secretsmanager_secret.platform.arn
     error_message = "The secret's ARN is an output."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.workers.name == "cdaprod-test/workers" && aws_secretsmanager_secret.workers.kms_key_id == aws_kms_key.this[0].arn
+    error_message = "The workers' secret is <name_prefix>/workers, encrypted with the module's KMS key."
+  }
+
+  assert {
+    condition     = output.worker_secret_arn == aws_secretsmanager_secret.workers.arn
+    error_message = "The workers' secret's ARN is an output."
   }
 
   # No aws_secretsmanager_secret_version exists in this module (a reference to one would not

@@ -363,3 +363,60 @@ run "rejects_a_heartbeat_timeout_out_of_range" {
 
   expect_failures = [var.termination_heartbeat_timeout]
 }
+
+run "outputs_describe_the_tags_and_the_purchase" {
+  command = plan
+
+  assert {
+    condition     = output.instance_tags == { Project = "cdaprod", Environment = "dev", Name = "cdaprod-test-worker-cpu", "cdaprod:worker_queue" = "cpu" }
+    error_message = "instance_tags are the tags every instance carries."
+  }
+
+  assert {
+    condition = (
+      output.instances_distribution.instance_types == tolist(["c6i.xlarge", "c5.xlarge", "m6i.xlarge"]) &&
+      output.instances_distribution.on_demand_base_capacity == 1 &&
+      output.instances_distribution.on_demand_percentage_above_base_capacity == 0 &&
+      output.instances_distribution.spot_allocation_strategy == "price-capacity-optimized"
+    )
+    error_message = "instances_distribution reads the group's mixed-instances policy."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.tags["cdaprod:worker_queue"] == "cpu" && aws_autoscaling_group.this.default_instance_warmup == 300
+    error_message = "By default the launch template itself is tagged and the warm-up is set."
+  }
+}
+
+run "one_type_on_demand_reports_no_spot" {
+  command = plan
+
+  variables {
+    instance_types = ["g5.xlarge"]
+    spot           = null
+  }
+
+  assert {
+    condition     = output.instances_distribution.on_demand_percentage_above_base_capacity == 100 && output.instances_distribution.spot_allocation_strategy == null
+    error_message = "Without a mixed-instances policy every worker is on demand."
+  }
+}
+
+run "moto_leaves_out_the_template_tags_and_the_warmup" {
+  command = plan
+
+  variables {
+    tag_launch_template     = false
+    default_instance_warmup = null
+  }
+
+  assert {
+    condition     = length(aws_launch_template.this.tags) == 0 && aws_autoscaling_group.this.default_instance_warmup == null
+    error_message = "tag_launch_template = false and a null warm-up leave both out."
+  }
+
+  assert {
+    condition     = alltrue([for s in aws_launch_template.this.tag_specifications : s.tags["cdaprod:worker_queue"] == "cpu"])
+    error_message = "Instances and volumes stay tagged."
+  }
+}

@@ -16,13 +16,40 @@ run "plans_the_environment" {
   }
 
   assert {
-    condition     = length(setsubtract(["postgres", "airflow_master", "airflow_worker", "worker_cpu", "worker_gpu", "video_archive", "social_gateway", "ingress"], flatten([for h in values(output.hosts) : h.groups]))) == 0
-    error_message = "Every environment runs at least one host of every group the playbook needs (weaviate is optional: the embedded index stands in)."
+    condition     = length(setsubtract(["postgres", "airflow_master", "airflow_worker", "worker_cpu", "worker_gpu", "video_archive", "social_gateway", "ingress"], flatten(concat([for h in values(output.hosts) : h.groups], [for g in values(output.worker_groups) : g.groups])))) == 0
+    error_message = "Every environment runs every group the playbook needs, on a fixed host or in a worker group (weaviate is optional: the embedded index stands in)."
   }
 
   assert {
-    condition     = var.hosts == null || length(output.hosts) == sum(concat([0], [for h in values(coalesce(var.hosts, {})) : h.count]))
-    error_message = "The plan must hold exactly the hosts the tfvars ask for."
+    condition     = var.hosts == null || length(output.hosts) == sum(concat([0], [for h in values(coalesce(var.hosts, {})) : h.count if h.autoscale == null]))
+    error_message = "The plan must hold exactly the fixed hosts the tfvars ask for."
+  }
+
+  assert {
+    condition     = var.hosts == null || toset(keys(output.worker_groups)) == toset([for k, h in coalesce(var.hosts, {}) : k if h.autoscale != null])
+    error_message = "The plan must hold one worker group per autoscaled kind of the tfvars."
+  }
+
+  assert {
+    condition     = alltrue([for name, h in output.hosts : !contains(h.groups, "airflow_worker")])
+    error_message = "Workers are autoscaled in every environment: no fixed host runs airflow_worker."
+  }
+
+  assert {
+    condition     = alltrue([for k, g in output.worker_groups : g.autoscaling_group_name == "cdaprod-${var.environment}-worker-${g.queue}" && contains(g.groups, "worker_${g.queue}")])
+    error_message = "Worker groups are named <project>-<environment>-worker-<queue> and run their queue's worker group."
+  }
+
+  assert {
+    condition     = output.inventory.worker_groups == output.worker_groups && output.inventory.bundle_manifest_key == "worker/current.json"
+    error_message = "inventory.worker_groups and the worker_groups output are the same; the inventory names the bundle manifest."
+  }
+
+  assert {
+    condition = alltrue([for g in values(output.inventory.worker_groups) : toset(keys(g)) == toset([
+      "queue", "autoscaling_group_name", "lifecycle_hook_name", "launch_template_id", "min_size", "max_size", "desired_capacity", "instance_types", "groups", "gpu",
+    ])])
+    error_message = "Each inventory worker group has exactly queue, autoscaling_group_name, lifecycle_hook_name, launch_template_id, min_size, max_size, desired_capacity, instance_types, groups and gpu."
   }
 
   assert {
@@ -44,6 +71,7 @@ run "plans_the_environment" {
     condition = toset(keys(output.inventory)) == toset([
       "environment", "region", "domain", "private_cidr", "buckets", "ingest_queue_url",
       "ingest_dead_letter_queue_url", "secrets_id", "ssm_transfer_bucket", "public_airflow_ui", "discovery_tags", "hosts",
+      "worker_groups", "bundle_manifest_key", "worker_secrets_id",
     ])
     error_message = "The inventory output has exactly the keys the inventory writer reads."
   }

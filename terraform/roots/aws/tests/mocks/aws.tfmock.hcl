@@ -46,3 +46,11 @@ mock_resource "aws_ebs_volume" {
     id = "vol-0123456789abcdef0"
   }
 }
+
+# Known at plan time, so the tests can compare the worker_groups outputs without an apply.
+mock_resource "aws_launch_template" {
+  override_during = plan
+  defaults = {
+    id = "lt-0123456789abcdef0"
+  }
+}
