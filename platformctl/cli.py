@@ -29,6 +29,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "down": "same as destroy",
         "bootstrap": "create the Terraform state bucket and lock for an AWS environment",
         "inventory": "write the Ansible inventory from Terraform outputs",
+        "workers": "emulated AWS: hosts for the worker groups' instances (boot new, drain gone)",
     }
     for verb, text in helps.items():
         cmd = sub.add_parser(verb, help=text)

@@ -99,27 +99,92 @@ def _play(env: str, region: str, check: bool) -> int:
     return result.total_changed
 
 
+def _with_workers(outputs: dict[str, Any], workers: list[Any]) -> dict[str, Any]:
+    """The outputs with the worker groups' instances among the hosts (the inventory's
+    workers come from the instances found by their group's tag, not from Terraform)."""
+    return {**outputs, "hosts": {**outputs["hosts"], **{w.name: w.as_host() for w in workers}}}
+
+
+def publish_workers_bundle(
+    env: str, outputs: dict[str, Any], seen: dict[str, Any], secrets: dict[str, str]
+) -> None:
+    """The workers' secret (their share of the secrets) and the bundle new workers configure
+    themselves from (platformctl/worker_bundle.py)."""
+    import json
+
+    import boto3
+
+    from platformctl.inventory_terraform import build_inventory
+    from platformctl.worker_bundle import bundle_inventory, publish, worker_secrets
+
+    client = secrets_client(env, outputs["region"])
+    share = json.dumps(worker_secrets(secrets), sort_keys=True)
+    current = read_secrets(env, {**outputs, "secrets_id": outputs["worker_secrets_id"]})
+    if json.dumps(current, sort_keys=True) != share:
+        client.put_secret_value(SecretId=outputs["worker_secrets_id"], SecretString=share)
+        print(f"platformctl: the workers' secret holds {len(json.loads(share))} key(s)")
+    extra = aws_environment(env)
+    s3 = boto3.Session(
+        aws_access_key_id=extra.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=extra.get("AWS_SECRET_ACCESS_KEY"),
+        region_name=outputs["region"],
+    ).client("s3", endpoint_url=extra.get("AWS_ENDPOINT_URL"))
+    inventory = bundle_inventory(
+        build_inventory(seen, access_for(env, outputs)), outputs["worker_secrets_id"]
+    )
+    publish(s3, outputs["buckets"]["bundles"], inventory, outputs["worker_secrets_id"])
+
+
 def prepare(env: str, outputs: dict[str, Any]) -> None:
-    """What the play needs: stand-in hosts (emulated), the inventory, every secret."""
+    """What the play needs: stand-in hosts (emulated), the inventory, every secret; then the
+    workers' bundle, and (emulated) the first boot of the worker groups' new instances."""
     check_outputs(outputs)
     if not outputs["hosts"]:
         raise PlatformError(f"ENV={env} has no hosts: its tfvars lists none")
+    seen = outputs
+    workers: list[Any] = []
     if env == "emulated":
         from platformctl import emulated
 
         emulated.provision_hosts(outputs)
-        outputs = emulated.as_seen_by_hosts(outputs)
-    path = write_inventory(env, outputs, access_for(env, outputs))
+        seen = emulated.as_seen_by_hosts(outputs)
+        workers = emulated.booted_workers()
+    path = write_inventory(env, _with_workers(seen, workers), access_for(env, outputs))
     print(f"platformctl: inventory written to {path}")
-    _, added = ensure_aws_secrets(outputs["secrets_id"], secrets_client(env, outputs["region"]))
+    values, added = ensure_aws_secrets(
+        outputs["secrets_id"], secrets_client(env, outputs["region"])
+    )
     if added:
         print(f"platformctl: generated {len(added)} secret(s) into {outputs['secrets_id']}")
+    if outputs.get("worker_groups"):
+        publish_workers_bundle(env, outputs, seen, values)
+        if env == "emulated":
+            emulated.sync_workers(outputs, wait=False)
+
+
+def sync_workers(env: str, outputs: dict[str, Any]) -> int:
+    """Emulated AWS: hosts for the worker groups' instances as they are now (new ones boot
+    and configure themselves, gone ones drain), then the inventory with them. Returns the
+    number of workers that came or went."""
+    if env != "emulated" or not outputs.get("worker_groups"):
+        return 0
+    from platformctl import emulated
+
+    new, gone = emulated.sync_workers(outputs, wait=True)
+    seen = _with_workers(emulated.as_seen_by_hosts(outputs), emulated.booted_workers())
+    write_inventory(env, seen, access_for(env, outputs))
+    for worker in new:
+        print(f"platformctl: {worker.name} configured itself from the workers' bundle")
+    for worker in gone:
+        print(f"platformctl: {worker.name} drained and is gone")
+    return len(new) + len(gone)
 
 
 def configure(env: str, outputs: dict[str, Any]) -> int:
-    """prepare(), then playbook.yml on every host."""
+    """prepare(), then playbook.yml on every host, then the workers' own boots."""
     prepare(env, outputs)
     changes = _play(env, outputs["region"], check=False)
+    sync_workers(env, outputs)
     print(f"platformctl: {env} environment is configured ({changes} change(s))")
     return 0
 
@@ -172,6 +237,11 @@ def moto_for(action: str, env: str) -> str | None:
 
     if action == "destroy":
         return emulated.running_moto_url()
+    if action == "workers":
+        found = emulated.running_moto_url()
+        if found is None:
+            raise PlatformError("ENV=emulated is not up: `make up ENV=emulated` first")
+        return found
     return emulated.start()
 
 

@@ -36,6 +36,16 @@ from urllib.parse import urlparse
 import yaml
 
 from platformctl.ansible_run import run_playbook
+from platformctl.emulated_workers import (
+    WorkerInstance,
+    deliver_termination,
+    group_instances,
+    known_workers,
+    save_workers,
+    start_user_data,
+    user_data,
+    wait_for_user_data,
+)
 from platformctl.errors import PlatformError
 from platformctl.paths import REPO_ROOT, state_dir
 
@@ -183,6 +193,13 @@ def _topology(current: Site, outputs: dict[str, Any] | None) -> dict[str, Any]:
         }
     }
     environment = f"{current.aws_environment_file}:/etc/systemd/system.conf.d/50-aws.conf:ro"
+    for worker in known_workers(current.state).values():
+        hosts[worker.name] = {
+            "groups": list(worker.groups),
+            "image": HOST_IMAGE,
+            "ip": worker.private_ip,
+            "volumes": [environment],
+        }
     for name, host in sorted(((outputs or {}).get("hosts") or {}).items()):
         volumes = [environment]
         if host.get("data_volume_id"):
@@ -316,6 +333,60 @@ def hosts_exist(outputs: dict[str, Any]) -> bool:
         == 0
         for name in outputs.get("hosts", {})
     )
+
+
+def _aws_client(current: Site, service: str, region: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=current.moto_url,
+        region_name=region,
+        aws_access_key_id=TEST_KEYS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=TEST_KEYS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def booted_workers() -> list[WorkerInstance]:
+    """The worker instances that have hosts (and have run their user data)."""
+    return list(known_workers(site().state).values())
+
+
+def sync_workers(
+    outputs: dict[str, Any], *, wait: bool, boot_timeout_s: int = 1800, drain_timeout_s: int = 900
+) -> tuple[list[WorkerInstance], list[WorkerInstance]]:
+    """Hosts for the worker groups' instances as they are now: a host and its first boot for
+    each new instance, a termination notice and removal for each one gone. With `wait`, until
+    every worker has configured itself. Returns (new, gone)."""
+    current = site()
+    ec2 = _aws_client(current, "ec2", outputs["region"])
+    running = {worker.id: worker for worker in group_instances(outputs, ec2)}
+    known = known_workers(current.state)
+    gone = [worker for key, worker in sorted(known.items()) if key not in running]
+    new = [worker for key, worker in sorted(running.items()) if key not in known]
+    for worker in gone:
+        container = f"{current.name_prefix}{worker.name}"
+        exists = subprocess.run(["podman", "container", "exists", container], check=False)
+        if exists.returncode == 0:
+            print(f"platformctl: {worker.id} is terminating; its worker drains")
+            print(deliver_termination(container, worker, drain_timeout_s))
+            subprocess.run(["podman", "rm", "--force", "--time", "10", container],
+                           capture_output=True, check=False)  # fmt: skip
+        del known[worker.id]
+        save_workers(current.state, known)
+    if new:
+        known.update({worker.id: worker for worker in new})
+        save_workers(current.state, known)
+        _provision(current, outputs)
+        for worker in new:
+            print(f"platformctl: {worker.id} ({worker.group_name}) boots: running its user data")
+            start_user_data(
+                f"{current.name_prefix}{worker.name}", worker, user_data(ec2, worker.id)
+            )
+    if wait:
+        for worker in known.values():
+            wait_for_user_data(f"{current.name_prefix}{worker.name}", boot_timeout_s)
+    return new, gone
 
 
 def teardown() -> None:

@@ -21,7 +21,7 @@ import yaml
 
 from platformctl.errors import PlatformError
 from platformctl.host_groups import cloud_groups, local_only_groups
-from platformctl.paths import inventory_dir
+from platformctl.paths import REPO_ROOT, inventory_dir
 
 # Keys of the Terraform `inventory` output this writer needs.
 REQUIRED_OUTPUTS = (
@@ -111,6 +111,38 @@ def check_outputs(outputs: dict[str, Any]) -> None:
                 )
 
 
+def environment_settings(env: str) -> dict[str, Any]:
+    """The environment's own platform settings (terraform/environments/<env>/platform.yml),
+    beside its tfvars: what differs from group_vars/all for it and is no Terraform output.
+    They reach the hosts through the inventory, the workers' bundle included."""
+    path = REPO_ROOT / "terraform" / "environments" / env / "platform.yml"
+    if not path.exists():
+        return {}
+    found = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    shown = path.relative_to(REPO_ROOT)
+    if not isinstance(found, dict):
+        raise PlatformError(f"{shown} must be a mapping of platform_* settings")
+    stray = sorted(key for key in found if not str(key).startswith("platform_"))
+    if stray:
+        raise PlatformError(
+            f"{shown} sets {', '.join(stray)}: it holds platform settings (platform_*) only; "
+            "a role's own variables belong in ansible/group_vars"
+        )
+    return found
+
+
+def _worker_group_vars(host: dict[str, Any]) -> dict[str, Any]:
+    """An instance of a worker group: configured by itself from the workers' bundle (so the
+    play's host variables must be the ones its own play had), with its group and hook."""
+    if not host.get("self_configured"):
+        return {}
+    return {
+        "platform_self_configured": True,
+        "platform_worker_group_name": host["worker_group_name"],
+        "platform_worker_lifecycle_hook": host["lifecycle_hook_name"],
+    }
+
+
 def build_inventory(outputs: dict[str, Any], access: Access) -> dict[str, Any]:
     """The inventory as a dict, from the `inventory` output and how hosts are reached."""
     check_outputs(outputs)
@@ -130,6 +162,7 @@ def build_inventory(outputs: dict[str, Any], access: Access) -> dict[str, Any]:
         "platform_discovery_tags": outputs.get("discovery_tags") or {},
         # Where the hosts find AWS's APIs when not at AWS's own endpoints (emulated: moto).
         "platform_aws_endpoint_url": outputs.get("aws_endpoint_url") or "",
+        **environment_settings(outputs["environment"]),
     }
     hosts = outputs["hosts"]
 
@@ -142,6 +175,7 @@ def build_inventory(outputs: dict[str, Any], access: Access) -> dict[str, Any]:
                 "platform_instance_type": host.get("instance_type", ""),
                 "platform_gpu": bool(host.get("gpu", False)),
                 "platform_data_volume_id": host.get("data_volume_id") or "",
+                **_worker_group_vars(host),
             }
             for name, host in sorted(hosts.items())
             if group in host["groups"]

@@ -47,7 +47,7 @@ ENVIRONMENTS_DIR = TF_DIR / "environments"
 # Terraform environments and the root each one uses, in the order of platformctl.environments.
 ROOT_OF = {name: env.terraform_root for name, env in ENVIRONMENTS.items() if env.terraform_root}
 ENVS = tuple(ROOT_OF)
-ACTIONS = ("plan", "apply", "provision", "destroy", "bootstrap", "inventory")
+ACTIONS = ("plan", "apply", "provision", "destroy", "bootstrap", "inventory", "workers")
 DEFAULT_PLUGIN_DIR = Path("/opt/tf-plugins")
 # Against moto most of the wall time is the provider's fixed polling delays, not work:
 # more concurrent operations cut it; AWS environments keep Terraform's default (10).
@@ -345,6 +345,13 @@ def _run(action: str, env: str) -> int:
             return 0
         else:
             return cloud.configure(env, inventory_output(tf) or {})
+    if action == "workers":
+        found = inventory_output(tf)
+        if not found:
+            raise TerraformError(f"ENV={env} has not been applied: `make apply ENV={env}` first")
+        changed = cloud.sync_workers(env, found)
+        print(f"platformctl: workers: {changed} came or went")
+        return 0
     if action == "inventory":
         found = inventory_output(tf)
         if not found or not found.get("hosts"):

@@ -151,3 +151,39 @@ def test_written_inventory_reads_as_ansible_reads_it(monkeypatch, tmp_path):
     assert listed["ingress"]["hosts"] == ["cdaprod-dev-master-1"]
     master = listed["_meta"]["hostvars"]["cdaprod-dev-master-1"]
     assert master["platform_env"] == "dev" and master["ansible_host"] == "10.10.8.5"
+
+
+def test_a_worker_groups_instance_carries_what_its_own_play_had():
+    """An instance that configured itself from the workers' bundle is listed with the same
+    host variables its own play set, so the controller's play changes nothing on it."""
+    found = outputs(**{"cdaprod-dev-master-1": ["airflow_master"]})
+    found["hosts"]["worker-cpu-i-0abc"] = {
+        "id": "i-0abc",
+        "kind": "worker-cpu",
+        "groups": ["airflow_worker", "worker_cpu"],
+        "private_ip": "10.10.9.9",
+        "instance_type": "c6i.xlarge",
+        "gpu": False,
+        "data_volume_id": None,
+        "self_configured": True,
+        "worker_group_name": "cdaprod-dev-worker-cpu",
+        "lifecycle_hook_name": "cdaprod-dev-worker-cpu-drain",
+    }
+    children = build_inventory(found, SSM)["all"]["children"]
+    worker = children["worker_cpu"]["hosts"]["worker-cpu-i-0abc"]
+    assert worker["platform_self_configured"] is True
+    assert worker["platform_worker_group_name"] == "cdaprod-dev-worker-cpu"
+    assert worker["platform_worker_lifecycle_hook"] == "cdaprod-dev-worker-cpu-drain"
+    master = children["airflow_master"]["hosts"]["cdaprod-dev-master-1"]
+    assert "platform_self_configured" not in master
+
+
+def test_an_environments_own_settings_join_the_inventory(monkeypatch, tmp_path):
+    settings = tmp_path / "terraform" / "environments" / "dev" / "platform.yml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("platform_social_schedule: ''\n", encoding="utf-8")
+    monkeypatch.setattr(inventory_terraform, "REPO_ROOT", tmp_path)
+    assert build_inventory(DEV, SSM)["all"]["vars"]["platform_social_schedule"] == ""
+    settings.write_text("airflow_worker_concurrency: 8\n", encoding="utf-8")
+    with pytest.raises(PlatformError, match="sets airflow_worker_concurrency: it holds platform"):
+        build_inventory(DEV, SSM)
