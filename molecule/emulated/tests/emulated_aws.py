@@ -67,3 +67,37 @@ def run_on(host: str, *command: str, timeout: int = 120) -> subprocess.Completed
         timeout=timeout,
         check=False,
     )
+
+
+def fresh_inventory() -> dict[str, Any]:
+    """The inventory file as it is now (platformctl rewrites it as workers come and go)."""
+    return yaml.safe_load(INVENTORY.read_text(encoding="utf-8"))["all"]
+
+
+def workers_now(group: str = "worker_cpu") -> dict[str, dict[str, Any]]:
+    return fresh_inventory()["children"][group]["hosts"] or {}
+
+
+def platformctl_workers(timeout: int = 2400) -> str:
+    """`platformctl workers --env emulated`: hosts for the groups' instances as they are now
+    (new ones boot and configure themselves, gone ones get their termination notice)."""
+    root = Path(__file__).resolve().parents[3]
+    env = {
+        **os.environ,
+        "EMULATED_NAME_PREFIX": PREFIX,
+        "EMULATED_NETWORK": os.environ.get("EMULATED_NETWORK", "cdaprod-molecule-emulated"),
+        "EMULATED_MOTO_PORT": MOTO.rsplit(":", 1)[1],
+        "EMULATED_VPC_CIDR": os.environ.get("EMULATED_VPC_CIDR", "10.91.0.0/16"),
+        "PLATFORM_STATE_DIR": os.environ.get(
+            "PLATFORM_STATE_DIR", str(root / ".cache" / "molecule-emulated")
+        ),
+        "PLATFORM_INVENTORY_FILE": str(INVENTORY),
+        "PLATFORM_REPOSITORY_DIR": str(root),
+    }
+    python = str(root / ".venv" / "bin" / "python")
+    done = subprocess.run(
+        [python, "-m", "platformctl", "workers", "--env", "emulated"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

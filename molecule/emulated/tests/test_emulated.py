@@ -20,6 +20,15 @@ import uuid
 import pytest
 from emulated_aws import aws, first_of, hosts_of, inventory, platform_vars, run_on, secrets
 
+# The worker groups' instances as the inventory has them when the tests start.
+WORKERS = {
+    name: host
+    for name, host in hosts_of("airflow_worker").items()
+    if host.get("platform_self_configured")
+}
+
+# The fixed hosts Terraform made; the workers are the worker groups' instances
+# (test_worker_groups.py), named by their kind and instance id.
 KINDS = {
     "cdaprod-emulated-db-1": ["postgres"],
     "cdaprod-emulated-master-1": [
@@ -29,8 +38,6 @@ KINDS = {
         "ingress",
         "monitoring",
     ],
-    "cdaprod-emulated-worker-cpu-1": ["airflow_worker", "worker_cpu"],
-    "cdaprod-emulated-worker-gpu-1": ["airflow_worker", "worker_gpu"],
 }
 
 
@@ -39,6 +46,8 @@ def test_the_inventory_is_terraforms_hosts_and_outputs():
         for group in groups:
             assert host in hosts_of(group), f"{host} is not in {group}"
     assert not hosts_of("weaviate")
+    assert list(WORKERS) == list(hosts_of("worker_cpu")) and len(WORKERS) == 1
+    assert not hosts_of("worker_gpu"), "the GPU group starts empty (its minimum is 0)"
     settings = platform_vars()
     assert settings["platform_env"] == "emulated"
     assert settings["platform_private_cidr"] == "10.91.0.0/16"
@@ -114,10 +123,11 @@ def test_prometheus_scrapes_every_host_terraform_made():
     def nodes() -> set[str]:
         return {instance for _, instance in query('up{job="node"} == 1')}
 
+    every = set(KINDS) | set(WORKERS)
     deadline = time.monotonic() + 120
-    while nodes() != set(KINDS) and time.monotonic() < deadline:
+    while nodes() != every and time.monotonic() < deadline:
         time.sleep(5)
-    assert nodes() == set(KINDS)
+    assert nodes() == every
     # Each service's exporter is up and named after its host: PostgreSQL's three on the
     # database host, nginx's on the ingress, and Redis (the broker) read through the exporter
     # beside Prometheus with its statistics-only login.
@@ -159,9 +169,9 @@ def test_prometheus_finds_the_instances_by_their_tags():
 
 
 def test_cloudwatch_watches_what_prometheus_cannot():
-    """Terraform made a status-check alarm per instance (the monitoring host's fires on
-    silence too), the load balancer's 5xx and unhealthy-ingress alarms, all notifying the
-    encrypted alarm topic."""
+    """Terraform made a status-check alarm per fixed instance (the monitoring host's fires on
+    silence too; a worker group replaces its unhealthy instances itself), the load
+    balancer's 5xx and unhealthy-ingress alarms, all notifying the encrypted alarm topic."""
     alarms = {a["AlarmName"]: a for a in aws("cloudwatch").describe_alarms()["MetricAlarms"]}
     topic = next(
         t["TopicArn"]
@@ -181,8 +191,10 @@ def test_cloudwatch_watches_what_prometheus_cannot():
 
 
 def test_every_hosts_journal_is_readable_on_the_monitoring_host():
-    """A line each other instance writes to its journal arrives on the monitoring host, under
-    the instance's name, through the journal uploads' TLS port Terraform opened."""
+    """A line each other fixed instance writes to its journal arrives on the monitoring host,
+    under the instance's name, through the journal uploads' TLS port Terraform opened. (Workers
+    that configured themselves do not ship their journals: the journal CA signs on the
+    monitoring host, which their own play does not reach.)"""
     monitoring = first_of("monitoring")[0]
     others = sorted(set(KINDS) - {monitoring})
     mark = f"journal-check-{uuid.uuid4().hex[:12]}"
