@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 
 from services.worker_lifecycle.drain import drain
-from services.worker_lifecycle.notices import MetadataService, pending_notice
+from services.worker_lifecycle.notices import MetadataService, Notice, pending_notice
 
 # Spot gives two minutes; the drain must end before the instance does.
 SPOT_TIMEOUT_S = 100
@@ -55,31 +56,45 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def watch(
+    metadata: MetadataService,
+    poll_s: float,
+    on_notice: Callable[[Notice], None],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    log: Callable[[str], None] = print,
+) -> None:
+    """Poll for a notice until one comes, then hand it to `on_notice`. A metadata service
+    that does not answer (not an EC2 instance: emulated AWS hands notices to `drain`) is
+    said once; the watch goes on, so the service stays up as on an instance."""
+    log("worker-lifecycle: watching for termination and spot notices")
+    unanswered = False
+    while True:
+        try:
+            notice = pending_notice(metadata)
+        except OSError as error:
+            if not unanswered:
+                log(f"worker-lifecycle: no metadata service answers ({error}); still watching")
+            unanswered, notice = True, None
+        if notice is not None:
+            on_notice(notice)
+            return
+        sleep(poll_s)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.verb == "drain":
         drain(args.reason, args.timeout_s, complete=_completer(args))
         return 0
-    metadata = MetadataService()
-    try:
-        pending_notice(metadata)
-    except OSError as error:
-        # Not an EC2 instance (emulated AWS hands notices to `drain` instead).
-        print(f"worker-lifecycle: no metadata service here ({error}); not watching", flush=True)
-        return 0
-    print("worker-lifecycle: watching for termination and spot notices", flush=True)
-    while True:
-        try:
-            notice = pending_notice(metadata)
-        except OSError as error:
-            print(f"worker-lifecycle: reading the metadata service: {error}", flush=True)
-            notice = None
-        if notice is not None:
-            spot = notice.kind == "spot"
-            timeout = min(args.timeout_s, SPOT_TIMEOUT_S) if spot else args.timeout_s
-            drain(notice.detail, timeout, complete=_completer(args))
-            return 0
-        time.sleep(args.poll_s)
+
+    def on_notice(notice: Notice) -> None:
+        spot = notice.kind == "spot"
+        timeout = min(args.timeout_s, SPOT_TIMEOUT_S) if spot else args.timeout_s
+        drain(notice.detail, timeout, complete=_completer(args))
+
+    watch(MetadataService(), args.poll_s, on_notice, log=lambda line: print(line, flush=True))
+    return 0
 
 
 if __name__ == "__main__":

@@ -128,9 +128,37 @@ def test_a_spot_reclaim_comes_first(metadata):
     assert notice.detail == "spot terminate at 2026-12-03T08:00:00Z"
 
 
-def test_watching_without_a_metadata_service_stops_at_once(monkeypatch, capsys):
-    monkeypatch.setattr(
-        cli, "MetadataService", lambda: MetadataService("http://127.0.0.1:9/latest", 0.5)
-    )
-    assert cli.main(["watch"]) == 0
-    assert "no metadata service here" in capsys.readouterr().out
+class Stop(Exception):
+    pass
+
+
+def _sleeps(count: int):
+    calls = []
+
+    def sleep(seconds: float) -> None:
+        calls.append(seconds)
+        if len(calls) >= count:
+            raise Stop
+
+    return sleep, calls
+
+
+def test_watching_without_a_metadata_service_says_so_once_and_goes_on():
+    nowhere = MetadataService("http://127.0.0.1:9/latest", 0.5)
+    sleep, calls = _sleeps(3)
+    lines: list[str] = []
+    with pytest.raises(Stop):
+        cli.watch(nowhere, 5, lambda notice: None, sleep=sleep, log=lines.append)
+    assert calls == [5, 5, 5]
+    assert sum("no metadata service answers" in line for line in lines) == 1
+
+
+def test_the_first_notice_ends_the_watch(metadata):
+    FakeMetadata.values = {"autoscaling/target-lifecycle-state": "InService"}
+    seen = []
+
+    def sleep(seconds: float) -> None:
+        FakeMetadata.values["autoscaling/target-lifecycle-state"] = "Terminated"
+
+    cli.watch(metadata, 1, seen.append, sleep=sleep, log=lambda line: None)
+    assert [notice.kind for notice in seen] == ["terminating"]
