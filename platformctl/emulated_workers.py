@@ -168,13 +168,14 @@ def start_user_data(container: str, worker: WorkerInstance, script: bytes) -> No
 
 
 def user_data_state(container: str) -> str:
-    """'running', 'done' or 'failed'."""
-    shown = _podman("exec", container, "systemctl", "show", "--property=ActiveState,Result",
-                    USER_DATA_UNIT)  # fmt: skip
+    """'running', 'done' or 'failed'. The unit stays active after a success
+    (RemainAfterExit): its script has ended once its sub-state is `exited`."""
+    shown = _podman("exec", container, "systemctl", "show",
+                    "--property=ActiveState,SubState,Result", USER_DATA_UNIT)  # fmt: skip
     values = dict(line.split("=", 1) for line in shown.stdout.splitlines() if "=" in line)
     if values.get("ActiveState") == "failed" or values.get("Result", "success") != "success":
         return "failed"
-    if values.get("ActiveState") == "active":
+    if values.get("ActiveState") == "active" and values.get("SubState") == "exited":
         return "done"
     return "running"
 
@@ -211,4 +212,7 @@ def deliver_termination(container: str, worker: WorkerInstance, timeout_s: int) 
             f"draining {container} failed (exit {done.returncode}): "
             f"{(done.stderr or done.stdout).strip()}"
         )
-    return done.stdout.strip()
+    # What the worker said as it stopped, for the record of the drain.
+    worker_log = _podman("exec", container, "journalctl", "--no-pager", "-o", "cat", "-n", "15",
+                         "-u", "airflow-worker.service")  # fmt: skip
+    return f"{done.stdout.strip()}\n{worker_log.stdout.rstrip()}"
