@@ -42,7 +42,8 @@ def aws_environment(env: str) -> dict[str, str]:
     return emulated.controller_aws_environment()
 
 
-def secrets_client(env: str, region: str) -> Any:
+def aws_client(env: str, service: str, region: str) -> Any:
+    """A boto3 client of `service` as the controller reaches it for `env`."""
     import boto3
 
     extra = aws_environment(env)
@@ -51,7 +52,11 @@ def secrets_client(env: str, region: str) -> Any:
         aws_secret_access_key=extra.get("AWS_SECRET_ACCESS_KEY"),
         region_name=region,
     )
-    return session.client("secretsmanager", endpoint_url=extra.get("AWS_ENDPOINT_URL"))
+    return session.client(service, endpoint_url=extra.get("AWS_ENDPOINT_URL"))
+
+
+def secrets_client(env: str, region: str) -> Any:
+    return aws_client(env, "secretsmanager", region)
 
 
 def read_secrets(env: str, outputs: dict[str, Any]) -> dict[str, str]:
@@ -112,8 +117,6 @@ def publish_workers_bundle(
     themselves from (platformctl/worker_bundle.py)."""
     import json
 
-    import boto3
-
     from platformctl.inventory_terraform import build_inventory
     from platformctl.worker_bundle import bundle_inventory, publish, worker_secrets
 
@@ -123,12 +126,7 @@ def publish_workers_bundle(
     if json.dumps(current, sort_keys=True) != share:
         client.put_secret_value(SecretId=outputs["worker_secrets_id"], SecretString=share)
         print(f"platformctl: the workers' secret holds {len(json.loads(share))} key(s)")
-    extra = aws_environment(env)
-    s3 = boto3.Session(
-        aws_access_key_id=extra.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=extra.get("AWS_SECRET_ACCESS_KEY"),
-        region_name=outputs["region"],
-    ).client("s3", endpoint_url=extra.get("AWS_ENDPOINT_URL"))
+    s3 = aws_client(env, "s3", outputs["region"])
     inventory = bundle_inventory(
         build_inventory(seen, access_for(env, outputs)), outputs["worker_secrets_id"]
     )

@@ -335,18 +335,6 @@ def hosts_exist(outputs: dict[str, Any]) -> bool:
     )
 
 
-def _aws_client(current: Site, service: str, region: str) -> Any:
-    import boto3
-
-    return boto3.client(
-        service,
-        endpoint_url=current.moto_url,
-        region_name=region,
-        aws_access_key_id=TEST_KEYS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=TEST_KEYS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
 def booted_workers() -> list[WorkerInstance]:
     """The worker instances that have hosts (and have run their user data)."""
     return list(known_workers(site().state).values())
@@ -359,7 +347,9 @@ def sync_workers(
     each new instance, a termination notice and removal for each one gone. With `wait`, until
     every worker has configured itself. Returns (new, gone)."""
     current = site()
-    ec2 = _aws_client(current, "ec2", outputs["region"])
+    from platformctl.cloud import aws_client  # cloud imports this module
+
+    ec2 = aws_client("emulated", "ec2", outputs["region"])
     running = {worker.id: worker for worker in group_instances(outputs, ec2)}
     known = known_workers(current.state)
     gone = [worker for key, worker in sorted(known.items()) if key not in running]
