@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -27,8 +28,13 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
+class App(NamedTuple):
+    url: str
+    log: Path
+
+
 @pytest.fixture(scope="module")
-def app_url(archive: Archive, gold_run: dict, live_server: str, tmp_path_factory) -> Iterator[str]:
+def app(archive: Archive, gold_run: dict, live_server: str, tmp_path_factory) -> Iterator[App]:
     pytest.importorskip("streamlit", reason="streamlit is not installed (the app extra)")
     port = free_port()
     log = tmp_path_factory.mktemp("archive-app") / "streamlit.log"
@@ -54,13 +60,13 @@ def app_url(archive: Archive, gold_run: dict, live_server: str, tmp_path_factory
             if time.monotonic() > deadline or process.poll() is not None:
                 pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.5)
-        yield url
+        yield App(url, log)
     finally:
         process.terminate()
         process.wait(timeout=20)
 
 
-def test_sign_in_ask_play_the_cited_clip_and_browse(app_url: str, live_server: str) -> None:
+def test_sign_in_ask_play_the_cited_clip_and_browse(app: App, live_server: str) -> None:
     reason = chromium_script.missing()
     if reason:
         pytest.skip(reason)
@@ -70,7 +76,7 @@ def test_sign_in_ask_play_the_cited_clip_and_browse(app_url: str, live_server: s
         "archive_app_flow.mjs",
         {
             "ARCHIVE_URL": live_server,
-            "APP_URL": app_url,
+            "APP_URL": app.url,
             "ARCHIVE_USER": EDITOR[0],
             "ARCHIVE_PASSWORD": EDITOR[1],
             "USER_HEADER": "X-Archive-User",
@@ -79,7 +85,9 @@ def test_sign_in_ask_play_the_cited_clip_and_browse(app_url: str, live_server: s
         },
         timeout=240,
     )
-    assert returncode == 0 and report["ok"], json.dumps(report, indent=2)
+    assert returncode == 0 and report["ok"], (
+        f"{json.dumps(report, indent=2)}\nstreamlit's log:\n{app.log.read_text()[-3000:]}"
+    )
     steps = {s["name"]: s for s in report["steps"]}
     assert "harbour/h264_aac.mp4" in steps["answered"]["citation"]
     assert steps["played the cited clip"]["after"] > steps["played the cited clip"]["start"]

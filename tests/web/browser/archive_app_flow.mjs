@@ -69,7 +69,9 @@ try {
   } else {
     // 1. No user header (no ingress in front): refused.
     await page.goto(app);
-    await page.getByText("Sign in to the archive first").waitFor({ timeout: 30000 });
+    // The first session of a fresh Streamlit server loads its frontend and runs the script
+    // cold; on a busy 2-core machine that has taken over 30 s.
+    await page.getByText("Sign in to the archive first").waitFor({ timeout: 90000 });
     step("refused without the ingress's header");
     await shot("01-refused");
     // The archive's session, for its media; then the header as the ingress would set it.
@@ -155,7 +157,12 @@ try {
   console.log(JSON.stringify({ ok: true, ...seen }));
 } catch (error) {
   await shot("99-failure").catch(() => {});
-  console.log(JSON.stringify({ ok: false, error: String(error.message || error), ...seen }));
+  // What the page showed, so a failure in CI can be read without its screenshot.
+  const url = page.url();
+  const text = await page.locator("body").innerText({ timeout: 5000 }).catch(() => "");
+  console.log(JSON.stringify({
+    ok: false, error: String(error.message || error), url, page: text.slice(0, 2000), ...seen,
+  }));
   process.exitCode = 1;
 } finally {
   await context.close();
