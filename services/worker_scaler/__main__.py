@@ -32,8 +32,11 @@ def main() -> int:
         return read_queue_figures(settings.prometheus_url, queues, auth=auth)
 
     states: dict = {}
-    queues = ", ".join(f"{q} ({g.autoscaling_group})" for q, g in sorted(settings.groups.items()))
-    print(f"worker-scaler: scaling {queues} every {settings.poll_s:.0f} s", flush=True)
+    groups = "; ".join(
+        f"{name} ({g.autoscaling_group}) on {', '.join(g.queues)}"
+        for name, g in sorted(settings.groups.items())
+    )
+    print(f"worker-scaler: scaling {groups} every {settings.poll_s:.0f} s", flush=True)
     while True:
         for outcome in poll(
             settings.groups, states, read, autoscaling, cloudwatch, settings.metric_namespace,

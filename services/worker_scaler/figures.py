@@ -2,9 +2,11 @@
 from Prometheus (``airflow_queue_tasks``, exported from Airflow's metadata database by the
 monitoring host's exporter; airflow/metrics/metadata.queries.yml).
 
-The exporter reports every queue that ever had a task, with 0 when it has none. A queue
-without a series is therefore unknown, not idle (the exporter may be down): reading it is an
-error, so the scaler holds instead of stopping workers on missing data.
+The exporter reports every queue that ever had a task, with 0 when it has none, all in one
+query: its series are there together or not at all. No series at all is therefore unknown, not
+idle (the exporter is down, or no scrape has happened yet): reading it is an error, so the
+scaler holds instead of stopping workers on missing data. A queue missing beside other queues'
+series has never had a task: it is idle.
 """
 
 from __future__ import annotations
@@ -51,14 +53,18 @@ def read_queue_figures(
         labels, (timestamp, value) = sample["metric"], sample["value"]
         counts.setdefault(labels.get("queue", ""), {})[labels.get("state", "")] = int(float(value))
         evaluated = max(evaluated, float(timestamp))
-    unknown = [q for q in wanted if set(counts.get(q, {})) != {"queued", "running"}]
-    if unknown:
+    if not counts:
         raise FiguresError(
-            f"no figures for queue(s) {', '.join(unknown)} in airflow_queue_tasks: the exporter "
-            "is down or the queue never had a task; holding rather than guessing"
+            "no airflow_queue_tasks series in Prometheus: the exporter is down or has not been "
+            "scraped yet; holding rather than guessing"
         )
     at = datetime.fromtimestamp(evaluated, UTC)
     return {
-        q: QueueFigures(q, queued=counts[q]["queued"], running=counts[q]["running"], at=at)
+        q: QueueFigures(
+            q,
+            queued=counts.get(q, {}).get("queued", 0),
+            running=counts.get(q, {}).get("running", 0),
+            at=at,
+        )
         for q in wanted
     }

@@ -1,8 +1,9 @@
-"""One poll of the scaler, per queue: read its figures, publish them as CloudWatch metrics,
-decide (decision.decide) and set the group's desired capacity when the decision changed it.
+"""One poll of the scaler: read every queue's figures and publish them as CloudWatch metrics;
+then, per worker group, add up its queues' figures, decide (decision.decide) and set the
+group's desired capacity when the decision changed it.
 
-A queue whose figures cannot be read holds its group (and says why); one queue's failure
-never stops the others. The group's desired capacity as Auto Scaling has it is the truth: a
+Figures that cannot be read hold every group (and say why); one group's failure never stops
+the others. The group's desired capacity as Auto Scaling has it is the truth: a
 change made elsewhere (a person, an instance refresh) becomes the scaler's state, and counts
 as a change for the cool-down.
 """
@@ -23,7 +24,7 @@ ReadFigures = Callable[[list[str]], Mapping[str, QueueFigures]]
 
 @dataclass(frozen=True)
 class Outcome:
-    queue: str
+    group: str  # a worker group's name, or a queue's when its metric was not published
     line: str  # one log line: what the scaler saw and did
     decision: Decision | None = None
 
@@ -60,35 +61,44 @@ def poll(
     namespace: str,
     now: Callable[[], datetime],
 ) -> list[Outcome]:
-    """One round over every queue; `states` is updated in place."""
+    """One round over every group; `states` is updated in place."""
     outcomes: list[Outcome] = []
     try:
-        figures = read_figures(sorted(groups))
+        figures = read_figures(sorted({q for g in groups.values() for q in g.queues}))
     except FiguresError as error:
-        return [Outcome(queue, f"{queue}: held: {error}") for queue in sorted(groups)]
-    current = _desired_capacities(autoscaling, [g.autoscaling_group for g in groups.values()])
-    for queue, group in sorted(groups.items()):
-        name = group.autoscaling_group
-        if name not in current:
-            outcomes.append(Outcome(queue, f"{queue}: held: no Auto Scaling group {name}"))
-            continue
-        state = states.get(queue) or ScalerState(desired=current[name])
-        if state.desired != current[name]:
-            state = replace(state, desired=current[name], last_change_at=now())
-        seen = figures[queue]
+        return [Outcome(name, f"{name}: held: {error}") for name in sorted(groups)]
+    for queue_figures in figures.values():
         try:
-            _publish(cloudwatch, namespace, seen)
+            _publish(cloudwatch, namespace, queue_figures)
         except Exception as error:  # the metric is for people; scaling goes on without it
-            outcomes.append(Outcome(queue, f"{queue}: the metric was not published: {error}"))
-        decision = decide(seen, group.policy(), state)
-        if decision.desired != current[name]:
-            autoscaling.set_desired_capacity(
-                AutoScalingGroupName=name, DesiredCapacity=decision.desired, HonorCooldown=False
+            outcomes.append(
+                Outcome(queue_figures.queue, f"{queue_figures.queue}: not published: {error}")
             )
-        states[queue] = decision.state
-        line = (
-            f"{queue}: {seen.queued} queued, {seen.running} running; {name} "
-            f"{current[name]} -> {decision.desired}: {decision.reason}"
+    current = _desired_capacities(autoscaling, [g.autoscaling_group for g in groups.values()])
+    for name, group in sorted(groups.items()):
+        asg = group.autoscaling_group
+        if asg not in current:
+            outcomes.append(Outcome(name, f"{name}: held: no Auto Scaling group {asg}"))
+            continue
+        state = states.get(name) or ScalerState(desired=current[asg])
+        if state.desired != current[asg]:
+            state = replace(state, desired=current[asg], last_change_at=now())
+        mine = [figures[q] for q in group.queues]
+        seen = QueueFigures(
+            name,
+            queued=sum(f.queued for f in mine),
+            running=sum(f.running for f in mine),
+            at=max(f.at for f in mine),
         )
-        outcomes.append(Outcome(queue, line, decision))
+        decision = decide(seen, group.policy(), state)
+        if decision.desired != current[asg]:
+            autoscaling.set_desired_capacity(
+                AutoScalingGroupName=asg, DesiredCapacity=decision.desired, HonorCooldown=False
+            )
+        states[name] = decision.state
+        line = (
+            f"{name}: {seen.queued} queued, {seen.running} running ({', '.join(group.queues)}); "
+            f"{asg} {current[asg]} -> {decision.desired}: {decision.reason}"
+        )
+        outcomes.append(Outcome(name, line, decision))
     return outcomes

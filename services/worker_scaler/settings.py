@@ -7,8 +7,9 @@ from the environment (``WORKER_SCALER_PROMETHEUS_PASSWORD``, the root-only envir
     region = "us-east-1"
     poll_s = 30
 
-    [groups.cpu]                      # the Celery queue
+    [groups.cpu]                      # the worker group (its queue tag)
     autoscaling_group = "cdaprod-prod-worker-cpu"
+    queues = ["default", "cpu", "media"]  # the Celery queues whose tasks it scales on
     minimum = 1
     maximum = 6
     tasks_per_worker = 8              # the workers' Celery concurrency
@@ -18,7 +19,9 @@ from the environment (``WORKER_SCALER_PROMETHEUS_PASSWORD``, the root-only envir
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from core.settings import ServiceSettings, optional_http_url
@@ -28,11 +31,14 @@ ENV_PREFIX = "WORKER_SCALER_"
 
 
 class GroupSettings(BaseModel):
-    """One queue's worker group and how it scales (decision.GroupPolicy's fields)."""
+    """One worker group, the queues it scales on and how it scales (decision.GroupPolicy's
+    fields). Its load is the sum of its queues' tasks; a queue that several groups serve
+    belongs to the one that should start for it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     autoscaling_group: str = Field(min_length=1, max_length=255)
+    queues: tuple[str, ...] = Field(min_length=1)
     minimum: int = Field(ge=0)
     maximum: int = Field(ge=1)
     tasks_per_worker: int = Field(ge=1)
@@ -55,6 +61,19 @@ class GroupSettings(BaseModel):
         )
 
 
+def _one_group_per_queue(groups: dict[str, GroupSettings]) -> dict[str, GroupSettings]:
+    owners: dict[str, str] = {}
+    for name, group in sorted(groups.items()):
+        for queue in group.queues:
+            if queue in owners:
+                raise ValueError(
+                    f"queue {queue} is in the queues of groups {owners[queue]} and {name}: "
+                    "its tasks would start workers in both; give it to one"
+                )
+            owners[queue] = name
+    return groups
+
+
 class ScalerSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
 
@@ -62,7 +81,9 @@ class ScalerSettings(ServiceSettings):
     prometheus_user: str = "admin"
     prometheus_password: SecretStr
     region: str = Field(min_length=1)
-    groups: dict[str, GroupSettings] = Field(min_length=1)
+    groups: Annotated[dict[str, GroupSettings], AfterValidator(_one_group_per_queue)] = Field(
+        min_length=1
+    )
     poll_s: float = Field(default=30, gt=0, le=600)
     # Where the queues' figures are published for the groups' alarms and dashboards.
     metric_namespace: str = "Cdaprod/Workers"

@@ -1,6 +1,6 @@
 """The scaler's queue figures read from Prometheus' query API (a stand-in answering in its
 shapes here; the platform test reads the real one): counts per queue at Prometheus' time,
-and missing figures refused rather than read as an idle queue."""
+and no figures at all refused rather than read as idle queues."""
 
 from __future__ import annotations
 
@@ -41,10 +41,16 @@ def test_each_queue_has_its_queued_and_running_tasks_at_prometheus_time() -> Non
     assert cpu.at == datetime.fromtimestamp(AT, UTC)
 
 
-def test_a_queue_without_figures_is_unknown_not_idle() -> None:
-    samples = [_sample("cpu", "queued", 0), _sample("cpu", "running", 0)]
-    with pytest.raises(FiguresError, match=r"no figures for queue\(s\) gpu"):
-        read_queue_figures("http://prom:9090", ["cpu", "gpu"], transport=_prometheus(samples))
+def test_no_series_at_all_is_unknown_not_idle() -> None:
+    with pytest.raises(FiguresError, match="no airflow_queue_tasks series"):
+        read_queue_figures("http://prom:9090", ["cpu", "gpu"], transport=_prometheus([]))
+
+
+def test_a_queue_that_never_had_a_task_is_idle() -> None:
+    samples = [_sample("cpu", "queued", 3), _sample("cpu", "running", 1)]
+    figures = read_queue_figures("http://prom:9090", ["cpu", "gpu"], transport=_prometheus(samples))
+    assert (figures["gpu"].queued, figures["gpu"].running) == (0, 0)
+    assert figures["gpu"].at == datetime.fromtimestamp(AT, UTC)
 
 
 def test_a_refused_query_and_an_unreachable_prometheus_are_named() -> None:

@@ -17,10 +17,12 @@ from services.worker_scaler.settings import GroupSettings, ScalerSettings
 T0 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 GROUPS = {
     "cpu": GroupSettings(
-        autoscaling_group="w-cpu", minimum=1, maximum=3, tasks_per_worker=2,
-        idle_minutes=5, scale_in_cooldown_s=60,
+        autoscaling_group="w-cpu", queues=("default", "cpu", "media"), minimum=1, maximum=3,
+        tasks_per_worker=2, idle_minutes=5, scale_in_cooldown_s=60,
     ),
-    "gpu": GroupSettings(autoscaling_group="w-gpu", minimum=0, maximum=2, tasks_per_worker=1),
+    "gpu": GroupSettings(
+        autoscaling_group="w-gpu", queues=("gpu",), minimum=0, maximum=2, tasks_per_worker=1
+    ),
 }  # fmt: skip
 
 
@@ -46,24 +48,40 @@ def desired(autoscaling, name: str) -> int:
 
 
 def figures(at: datetime, **counts: tuple[int, int]):
-    return lambda queues: {
-        q: QueueFigures(q, queued=counts[q][0], running=counts[q][1], at=at) for q in queues
-    }
+    """The figures of every queue asked for: `counts`' (queued, running), else none."""
+    return lambda queues: {q: QueueFigures(q, *counts.get(q, (0, 0)), at=at) for q in queues}
 
 
 def test_a_burst_scales_out_and_the_figures_are_published(aws):
     autoscaling, cloudwatch = aws
     states: dict = {}
     outcomes = poll(
-        GROUPS, states, figures(T0, cpu=(5, 1), gpu=(1, 0)), autoscaling, cloudwatch,
-        "Cdaprod/Workers", lambda: T0,
+        GROUPS, states, figures(T0, cpu=(3, 1), media=(2, 0), gpu=(1, 0)), autoscaling,
+        cloudwatch, "Cdaprod/Workers", lambda: T0,
     )  # fmt: skip
     assert desired(autoscaling, "w-cpu") == 3 and desired(autoscaling, "w-gpu") == 1
-    assert [o.queue for o in outcomes] == ["cpu", "gpu"]
-    assert outcomes[0].line.startswith("cpu: 5 queued, 1 running; w-cpu 1 -> 3: ")
+    assert [o.group for o in outcomes] == ["cpu", "gpu"]
+    assert outcomes[0].line.startswith(
+        "cpu: 5 queued, 1 running (default, cpu, media); w-cpu 1 -> 3: "
+    )
     metrics = cloudwatch.list_metrics(Namespace="Cdaprod/Workers")["Metrics"]
     names = {(m["MetricName"], m["Dimensions"][0]["Value"]) for m in metrics}
-    assert ("QueueTasks", "cpu") in names and ("RunningTasks", "gpu") in names
+    assert {("QueueTasks", "cpu"), ("QueueTasks", "media"), ("RunningTasks", "gpu")} <= names
+
+
+def test_a_queue_belongs_to_one_group(tmp_path):
+    config = tmp_path / "scaler.toml"
+    config.write_text(
+        'prometheus_url = "http://10.0.1.5:9090"\nregion = "us-east-1"\n'
+        '[groups.cpu]\nautoscaling_group = "a"\nqueues = ["cpu", "media"]\nminimum = 1\n'
+        "maximum = 2\ntasks_per_worker = 1\n"
+        '[groups.gpu]\nautoscaling_group = "b"\nqueues = ["gpu", "media"]\nminimum = 0\n'
+        "maximum = 2\ntasks_per_worker = 1\n",
+        encoding="utf-8",
+    )
+    environ = {"WORKER_SCALER_PROMETHEUS_PASSWORD": "x"}
+    with pytest.raises(SettingsError, match="queue media is in the queues of groups cpu and gpu"):
+        ScalerSettings.load(environ, config_file=config)
 
 
 def test_an_idle_queue_goes_to_its_minimum_after_the_cooldown_and_idle_time(aws):
@@ -110,7 +128,8 @@ def test_bad_settings_name_what_to_fix(tmp_path):
     config = tmp_path / "scaler.toml"
     config.write_text(
         'prometheus_url = "http://10.0.1.5:9090"\nregion = "us-east-1"\n'
-        '[groups.cpu]\nautoscaling_group = "w"\nminimum = 4\nmaximum = 2\ntasks_per_worker = 1\n',
+        '[groups.cpu]\nautoscaling_group = "w"\nqueues = ["cpu"]\n'
+        'minimum = 4\nmaximum = 2\ntasks_per_worker = 1\n',
         encoding="utf-8",
     )
     environ = {"WORKER_SCALER_PROMETHEUS_PASSWORD": "x"}
@@ -118,7 +137,8 @@ def test_bad_settings_name_what_to_fix(tmp_path):
         ScalerSettings.load(environ, config_file=config)
     config.write_text(
         'prometheus_url = "10.0.1.5:9090"\nregion = "us-east-1"\n'
-        '[groups.cpu]\nautoscaling_group = "w"\nminimum = 0\nmaximum = 2\ntasks_per_worker = 1\n',
+        '[groups.cpu]\nautoscaling_group = "w"\nqueues = ["cpu"]\n'
+        'minimum = 0\nmaximum = 2\ntasks_per_worker = 1\n',
         encoding="utf-8",
     )
     with pytest.raises(SettingsError, match="http"):
