@@ -65,6 +65,7 @@ class WorkerInstance:
             "self_configured": True,
             "worker_group_name": self.group_name,
             "lifecycle_hook_name": self.lifecycle_hook_name,
+            "queue": self.queue,
         }
 
 

@@ -140,6 +140,20 @@ def _worker_group_vars(host: dict[str, Any]) -> dict[str, Any]:
         "platform_self_configured": True,
         "platform_worker_group_name": host["worker_group_name"],
         "platform_worker_lifecycle_hook": host["lifecycle_hook_name"],
+        "platform_worker_queue": host["queue"],
+    }
+
+
+def _worker_groups(outputs: dict[str, Any]) -> dict[str, Any]:
+    """The worker groups by queue, as the master's scaler moves them: the Auto Scaling group
+    and its bounds (how it scales is the environment's platform_worker_scaling)."""
+    return {
+        group["queue"]: {
+            "autoscaling_group": group["autoscaling_group_name"],
+            "minimum": group["min_size"],
+            "maximum": group["max_size"],
+        }
+        for group in (outputs.get("worker_groups") or {}).values()
     }
 
 
@@ -162,6 +176,7 @@ def build_inventory(outputs: dict[str, Any], access: Access) -> dict[str, Any]:
         "platform_discovery_tags": outputs.get("discovery_tags") or {},
         # Where the hosts find AWS's APIs when not at AWS's own endpoints (emulated: moto).
         "platform_aws_endpoint_url": outputs.get("aws_endpoint_url") or "",
+        "platform_worker_groups": _worker_groups(outputs),
         **environment_settings(outputs["environment"]),
     }
     hosts = outputs["hosts"]

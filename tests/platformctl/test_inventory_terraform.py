@@ -168,14 +168,33 @@ def test_a_worker_groups_instance_carries_what_its_own_play_had():
         "self_configured": True,
         "worker_group_name": "cdaprod-dev-worker-cpu",
         "lifecycle_hook_name": "cdaprod-dev-worker-cpu-drain",
+        "queue": "cpu",
     }
     children = build_inventory(found, SSM)["all"]["children"]
     worker = children["worker_cpu"]["hosts"]["worker-cpu-i-0abc"]
     assert worker["platform_self_configured"] is True
     assert worker["platform_worker_group_name"] == "cdaprod-dev-worker-cpu"
     assert worker["platform_worker_lifecycle_hook"] == "cdaprod-dev-worker-cpu-drain"
+    assert worker["platform_worker_queue"] == "cpu"
     master = children["airflow_master"]["hosts"]["cdaprod-dev-master-1"]
     assert "platform_self_configured" not in master
+
+
+def test_the_worker_groups_are_listed_by_queue_for_the_scaler():
+    found = outputs(**{"cdaprod-dev-master-1": ["airflow_master"]})
+    found["worker_groups"] = {
+        "worker-cpu": {
+            "queue": "cpu", "autoscaling_group_name": "cdaprod-dev-worker-cpu",
+            "lifecycle_hook_name": "cdaprod-dev-worker-cpu-drain", "min_size": 1,
+            "max_size": 2, "desired_capacity": 1, "instance_types": ["c6i.xlarge"],
+            "groups": ["airflow_worker", "worker_cpu"], "gpu": False,
+        },
+    }  # fmt: skip
+    listed = build_inventory(found, SSM)["all"]["vars"]["platform_worker_groups"]
+    assert listed == {
+        "cpu": {"autoscaling_group": "cdaprod-dev-worker-cpu", "minimum": 1, "maximum": 2}
+    }
+    assert build_inventory(outputs(), SSM)["all"]["vars"]["platform_worker_groups"] == {}
 
 
 def test_an_environments_own_settings_join_the_inventory(monkeypatch, tmp_path):

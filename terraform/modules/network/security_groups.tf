@@ -49,8 +49,10 @@ locals {
       postgres_exporter_airflow_monitoring = { group = "postgres", port = 9188, source = "monitoring", cidr = null, description = "Airflow metadata figures from the monitoring host" }
       postgres_exporter_archive_monitoring = { group = "postgres", port = 9189, source = "monitoring", cidr = null, description = "Archive catalog figures from the monitoring host" }
       prometheus_ingress                   = { group = "monitoring", port = 9090, source = "ingress", cidr = null, description = "Prometheus UI/API from the TLS ingress" }
-      alertmanager_ingress                 = { group = "monitoring", port = 9093, source = "ingress", cidr = null, description = "Alertmanager UI/API from the TLS ingress" }
-      nginx_exporter_monitoring            = { group = "ingress", port = 9113, source = "monitoring", cidr = null, description = "nginx exporter from the monitoring host" }
+      # The master's worker scaler reads the queues' figures (airflow_queue_tasks).
+      prometheus_airflow_master = { group = "monitoring", port = 9090, source = "airflow_master", cidr = null, description = "Prometheus API from the master's worker scaler" }
+      alertmanager_ingress      = { group = "monitoring", port = 9093, source = "ingress", cidr = null, description = "Alertmanager UI/API from the TLS ingress" }
+      nginx_exporter_monitoring = { group = "ingress", port = 9113, source = "monitoring", cidr = null, description = "nginx exporter from the monitoring host" }
     },
     # Every host's node exporter, scraped by Prometheus on the monitoring host.
     { for g in local.host_groups : "node_exporter_${g}" => { group = g, port = 9100, source = "monitoring", cidr = null, description = "Node exporter from the monitoring host" } },

@@ -180,6 +180,7 @@ def self_inventory(config: dict, instance_id: str, address: str, instance_type: 
         "platform_self_configured": True,
         "platform_worker_group_name": config["autoscaling_group_name"],
         "platform_worker_lifecycle_hook": config["lifecycle_hook_name"],
+        "platform_worker_queue": config["queue"],
     }
     return {"all": {"children": {group: {"hosts": {name: host}} for group in config["groups"]}}}
 

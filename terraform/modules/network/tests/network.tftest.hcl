@@ -218,9 +218,10 @@ run "each_group_is_reachable_only_from_its_callers" {
       if r.security_group_id == aws_security_group.this["monitoring"].id && !contains([9100, 19532], r.from_port)
       ]) == toset([
       "9090:${aws_security_group.this["ingress"].id}",
+      "9090:${aws_security_group.this["airflow_master"].id}",
       "9093:${aws_security_group.this["ingress"].id}",
     ])
-    error_message = "Prometheus (9090) and Alertmanager (9093) must be open only to the ingress; the monitoring host serves nothing else but its node exporter and the journal uploads."
+    error_message = "Prometheus (9090) must be open only to the ingress and the master (its worker scaler), Alertmanager (9093) only to the ingress; the monitoring host serves nothing else but its node exporter and the journal uploads."
   }
 }
 
