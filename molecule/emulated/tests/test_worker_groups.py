@@ -7,7 +7,8 @@ the termination notice a lifecycle hook would deliver, through the worker's own 
 (services/worker_lifecycle). moto has no CompleteLifecycleAction: the handler is told there
 is no hook to complete; on AWS it completes it.
 
-These tests change the groups (one more worker, then one fewer), so they run last.
+These tests change the groups (one more worker through the master's scaler, then one fewer),
+so they run last.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ CPU_GROUP = "cdaprod-emulated-worker-cpu"
 GPU_GROUP = "cdaprod-emulated-worker-gpu"
 PLATFORM_CA = "/etc/ssl/certs/cdaprod-platform-ca.pem"
 USER_DATA = "cdaprod-user-data"  # the unit that ran the instance's user data
+SCALER = "cdaprod-worker-scaler.service"  # on the master (role airflow_master)
 
 
 def _group(name: str) -> dict:
@@ -131,11 +133,32 @@ def test_each_worker_configured_itself_from_the_published_bundle():
     assert "airflow_admin_password" not in workers_secret
 
 
-def test_a_new_instance_configures_itself_and_takes_tasks_from_its_queue():
-    """Raise the cpu group's desired capacity: moto launches an instance, it configures itself
-    from the bundle at first boot, and it takes its share of a run's probes."""
+def test_a_burst_scales_the_group_out_and_the_new_instance_takes_tasks():
+    """The master's scaler sees a burst on the cpu queue (Airflow's figures, through
+    Prometheus) and raises the cpu group's desired capacity; moto launches an instance, it
+    configures itself from the bundle at first boot, and it takes its share of the next run.
+
+    On emulated AWS the scaler is installed stopped (terraform/environments/emulated/
+    platform.yml says why): this test starts it, and stops it once it has scaled out."""
     before = set(workers_now())
-    aws("autoscaling").set_desired_capacity(AutoScalingGroupName=CPU_GROUP, DesiredCapacity=2)
+    master = first_of("airflow_master")[0]
+    airflow = _airflow()
+    started = run_on(master, "systemctl", "start", SCALER)
+    assert started.returncode == 0, started.stderr
+    try:
+        # Four probes holding their slots 75 s on one worker of two slots: two run, two wait,
+        # and the two slots of one more worker are what they need.
+        burst = airflow.trigger({"tasks": 4, "seconds": 75})
+        wait_for(
+            lambda: _group(CPU_GROUP)["DesiredCapacity"] == 2, 150, "the scaler to raise cpu to 2"
+        )
+    finally:
+        run_on(master, "systemctl", "stop", SCALER)
+    log = run_on(master, "journalctl", "--no-pager", "-o", "cat", "-u", SCALER).stdout
+    assert f"{CPU_GROUP} 1 -> 2: " in log, log
+    metrics = aws("cloudwatch").list_metrics(Namespace="Cdaprod/Workers")["Metrics"]
+    assert {"QueuedTasks", "RunningTasks"} <= {m["MetricName"] for m in metrics}, metrics
+
     out = platformctl_workers()
     assert "configured itself from the workers' bundle" in out, out
     after = workers_now()
@@ -143,13 +166,14 @@ def test_a_new_instance_configures_itself_and_takes_tasks_from_its_queue():
     assert len(new) == 1 and len(after) == 2, (before, after)
     assert {h["platform_instance_id"] for h in after.values()} == _in_service(CPU_GROUP)
 
-    airflow = _airflow()
-    # Four probes holding their slots 20 s on two workers of two slots each: both take some.
+    # Four probes holding their slots 20 s: the old worker is still busy with the burst, so
+    # the new one takes some.
     run_id = airflow.trigger({"tasks": 4, "seconds": 20})
+    assert airflow.wait_finished(burst, 900) == "success"
     assert airflow.wait_finished(run_id, 900) == "success"
-    hosts = _probe_hosts(run_id)
-    assert len(hosts) == 4, hosts
-    assert new <= set(hosts), f"the new worker {new} took none of {hosts}"
+    burst_hosts, hosts = _probe_hosts(burst), _probe_hosts(run_id)
+    assert len(burst_hosts) == 4 and len(hosts) == 4, (burst_hosts, hosts)
+    assert new <= set(hosts) | set(burst_hosts), f"the new worker {new} took none of {hosts}"
 
 
 def test_a_worker_that_goes_finishes_its_running_task_first():
