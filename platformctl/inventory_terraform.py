@@ -128,7 +128,22 @@ def environment_settings(env: str) -> dict[str, Any]:
             f"{shown} sets {', '.join(stray)}: it holds platform settings (platform_*) only; "
             "a role's own variables belong in ansible/group_vars"
         )
+    # Inventory variables lose to the playbook's group_vars/all (Ansible's precedence): a
+    # setting defined there too would be silently ignored.
+    shadowed = sorted(set(found) & _group_vars_all_keys())
+    if shadowed:
+        raise PlatformError(
+            f"{shown} sets {', '.join(shadowed)}, which ansible/group_vars/all also sets and "
+            "would win: give it its default with `| default(...)` where it is used instead"
+        )
     return found
+
+
+def _group_vars_all_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in sorted((REPO_ROOT / "ansible" / "group_vars" / "all").glob("*.yml")):
+        keys.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return keys
 
 
 def _worker_group_vars(host: dict[str, Any]) -> dict[str, Any]:

@@ -206,3 +206,15 @@ def test_an_environments_own_settings_join_the_inventory(monkeypatch, tmp_path):
     settings.write_text("airflow_worker_concurrency: 8\n", encoding="utf-8")
     with pytest.raises(PlatformError, match="sets airflow_worker_concurrency: it holds platform"):
         build_inventory(DEV, SSM)
+    (tmp_path / "ansible" / "group_vars" / "all").mkdir(parents=True)
+    (tmp_path / "ansible" / "group_vars" / "all" / "platform.yml").write_text(
+        "platform_social_schedule: '*/15 * * * *'\n", encoding="utf-8"
+    )
+    settings.write_text("platform_social_schedule: ''\n", encoding="utf-8")
+    with pytest.raises(PlatformError, match="which ansible/group_vars/all also sets and would win"):
+        build_inventory(DEV, SSM)
+
+
+def test_no_environment_sets_what_group_vars_all_would_override():
+    for env in ("dev", "stage", "prod", "emulated"):
+        inventory_terraform.environment_settings(env)
