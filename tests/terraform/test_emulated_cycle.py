@@ -433,12 +433,17 @@ def test_aws_ec2_inventory_groups_hosts_by_their_groups_tag(
         source,
         {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"},
     )
-    for name, groups in HOSTS.items():
+    # Each host as <Kind>-<instance id>: the worker groups' instances share a Name tag.
+    for kind, groups in KINDS.items():
+        if kind in WORKER_QUEUES:
+            continue
+        listed_as = f"{kind}-{outputs['hosts'][f'{PREFIX}-{kind}-1']['id']}"
         for group in groups:
-            assert name in listed.get(group, {}).get("hosts", []), f"{name} is not in {group}"
+            assert listed_as in listed.get(group, {}).get("hosts", []), (listed_as, group)
     # The cpu group's instance, found by the same tags.
     for group in KINDS["worker-cpu"]:
-        assert f"{PREFIX}-worker-cpu" in listed.get(group, {}).get("hosts", []), group
+        members = listed.get(group, {}).get("hosts", [])
+        assert any(m.startswith("worker-cpu-i-") for m in members), (group, members)
 
 
 def test_bootstrap_twice_second_changes_nothing(
