@@ -146,16 +146,16 @@ def test_a_burst_scales_the_group_out_and_the_new_instance_takes_tasks():
     started = run_on(master, "systemctl", "start", SCALER)
     assert started.returncode == 0, started.stderr
     try:
-        # Four probes holding their slots 75 s on one worker of two slots: two run, two wait,
-        # and the two slots of one more worker are what they need.
-        burst = airflow.trigger({"tasks": 4, "seconds": 75})
-        wait_for(
-            lambda: _group(CPU_GROUP)["DesiredCapacity"] == 2, 150, "the scaler to raise cpu to 2"
-        )
+        # Three probes holding their slots 75 s on one worker of two slots: two workers are
+        # what they need, with or without the S3 event sensor's short tries beside them.
+        burst = airflow.trigger({"tasks": 3, "seconds": 75})
+        deadline = time.monotonic() + 150
+        while _group(CPU_GROUP)["DesiredCapacity"] != 2 and time.monotonic() < deadline:
+            time.sleep(3)
     finally:
         run_on(master, "systemctl", "stop", SCALER)
     log = run_on(master, "journalctl", "--no-pager", "-o", "cat", "-u", SCALER).stdout
-    assert f"{CPU_GROUP} 1 -> 2: " in log, log
+    assert f"{CPU_GROUP} 1 -> 2: " in log, f"the scaler did not raise cpu to 2 in 150 s:\n{log}"
     metrics = aws("cloudwatch").list_metrics(Namespace="Cdaprod/Workers")["Metrics"]
     assert {"QueuedTasks", "RunningTasks"} <= {m["MetricName"] for m in metrics}, metrics
 
@@ -172,7 +172,7 @@ def test_a_burst_scales_the_group_out_and_the_new_instance_takes_tasks():
     assert airflow.wait_finished(burst, 900) == "success"
     assert airflow.wait_finished(run_id, 900) == "success"
     burst_hosts, hosts = _probe_hosts(burst), _probe_hosts(run_id)
-    assert len(burst_hosts) == 4 and len(hosts) == 4, (burst_hosts, hosts)
+    assert len(burst_hosts) == 3 and len(hosts) == 4, (burst_hosts, hosts)
     assert new <= set(hosts) | set(burst_hosts), f"the new worker {new} took none of {hosts}"
 
 
@@ -181,7 +181,7 @@ def test_a_worker_that_goes_finishes_its_running_task_first():
     Scaling picks one), its notice drains the worker, the probe finishes there, and the run
     succeeds with every task run once."""
     airflow = _airflow()
-    run_id = airflow.trigger({"tasks": 1, "seconds": 90})
+    run_id = airflow.trigger({"tasks": 1, "seconds": 60})
     host = wait_for(lambda: (_probe_hosts(run_id) or [None])[0], 600, "the probe to start")
     instance_id = workers_now()[host]["platform_instance_id"]
     started = time.monotonic()
