@@ -129,7 +129,7 @@ def test_bad_settings_name_what_to_fix(tmp_path):
     config.write_text(
         'prometheus_url = "http://10.0.1.5:9090"\nregion = "us-east-1"\n'
         '[groups.cpu]\nautoscaling_group = "w"\nqueues = ["cpu"]\n'
-        'minimum = 4\nmaximum = 2\ntasks_per_worker = 1\n',
+        "minimum = 4\nmaximum = 2\ntasks_per_worker = 1\n",
         encoding="utf-8",
     )
     environ = {"WORKER_SCALER_PROMETHEUS_PASSWORD": "x"}
@@ -138,7 +138,7 @@ def test_bad_settings_name_what_to_fix(tmp_path):
     config.write_text(
         'prometheus_url = "10.0.1.5:9090"\nregion = "us-east-1"\n'
         '[groups.cpu]\nautoscaling_group = "w"\nqueues = ["cpu"]\n'
-        'minimum = 0\nmaximum = 2\ntasks_per_worker = 1\n',
+        "minimum = 0\nmaximum = 2\ntasks_per_worker = 1\n",
         encoding="utf-8",
     )
     with pytest.raises(SettingsError, match="http"):
