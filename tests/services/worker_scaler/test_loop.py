@@ -69,21 +69,6 @@ def test_a_burst_scales_out_and_the_figures_are_published(aws):
     assert {("QueueTasks", "cpu"), ("QueueTasks", "media"), ("RunningTasks", "gpu")} <= names
 
 
-def test_a_queue_belongs_to_one_group(tmp_path):
-    config = tmp_path / "scaler.toml"
-    config.write_text(
-        'prometheus_url = "http://10.0.1.5:9090"\nregion = "us-east-1"\n'
-        '[groups.cpu]\nautoscaling_group = "a"\nqueues = ["cpu", "media"]\nminimum = 1\n'
-        "maximum = 2\ntasks_per_worker = 1\n"
-        '[groups.gpu]\nautoscaling_group = "b"\nqueues = ["gpu", "media"]\nminimum = 0\n'
-        "maximum = 2\ntasks_per_worker = 1\n",
-        encoding="utf-8",
-    )
-    environ = {"WORKER_SCALER_PROMETHEUS_PASSWORD": "x"}
-    with pytest.raises(SettingsError, match="queue media is in the queues of groups cpu and gpu"):
-        ScalerSettings.load(environ, config_file=config)
-
-
 def test_an_idle_queue_goes_to_its_minimum_after_the_cooldown_and_idle_time(aws):
     autoscaling, cloudwatch = aws
     autoscaling.set_desired_capacity(AutoScalingGroupName="w-cpu", DesiredCapacity=3)
@@ -124,22 +109,37 @@ def test_unknown_figures_hold_every_group(aws):
     assert desired(autoscaling, "w-cpu") == 1
 
 
-def test_bad_settings_name_what_to_fix(tmp_path):
+def load_settings(tmp_path, toml: str) -> ScalerSettings:
+    """The settings from a TOML file with `toml` in it, and the password from the environment."""
     config = tmp_path / "scaler.toml"
-    config.write_text(
-        'prometheus_url = "http://10.0.1.5:9090"\nregion = "us-east-1"\n'
-        '[groups.cpu]\nautoscaling_group = "w"\nqueues = ["cpu"]\n'
-        "minimum = 4\nmaximum = 2\ntasks_per_worker = 1\n",
-        encoding="utf-8",
-    )
-    environ = {"WORKER_SCALER_PROMETHEUS_PASSWORD": "x"}
+    config.write_text(toml, encoding="utf-8")
+    return ScalerSettings.load({"WORKER_SCALER_PROMETHEUS_PASSWORD": "x"}, config_file=config)
+
+
+def test_bad_settings_name_what_to_fix(tmp_path):
     with pytest.raises(SettingsError, match="minimum \\(4\\) exceeds maximum \\(2\\)"):
-        ScalerSettings.load(environ, config_file=config)
-    config.write_text(
-        'prometheus_url = "10.0.1.5:9090"\nregion = "us-east-1"\n'
-        '[groups.cpu]\nautoscaling_group = "w"\nqueues = ["cpu"]\n'
-        "minimum = 0\nmaximum = 2\ntasks_per_worker = 1\n",
-        encoding="utf-8",
-    )
+        load_settings(
+            tmp_path,
+            'prometheus_url = "http://10.0.1.5:9090"\nregion = "us-east-1"\n'
+            '[groups.cpu]\nautoscaling_group = "w"\nqueues = ["cpu"]\n'
+            "minimum = 4\nmaximum = 2\ntasks_per_worker = 1\n",
+        )
     with pytest.raises(SettingsError, match="http"):
-        ScalerSettings.load(environ, config_file=config)
+        load_settings(
+            tmp_path,
+            'prometheus_url = "10.0.1.5:9090"\nregion = "us-east-1"\n'
+            '[groups.cpu]\nautoscaling_group = "w"\nqueues = ["cpu"]\n'
+            "minimum = 0\nmaximum = 2\ntasks_per_worker = 1\n",
+        )
+
+
+def test_a_queue_belongs_to_one_group(tmp_path):
+    with pytest.raises(SettingsError, match="queue media is in the queues of groups cpu and gpu"):
+        load_settings(
+            tmp_path,
+            'prometheus_url = "http://10.0.1.5:9090"\nregion = "us-east-1"\n'
+            '[groups.cpu]\nautoscaling_group = "a"\nqueues = ["cpu", "media"]\nminimum = 1\n'
+            "maximum = 2\ntasks_per_worker = 1\n"
+            '[groups.gpu]\nautoscaling_group = "b"\nqueues = ["gpu", "media"]\nminimum = 0\n'
+            "maximum = 2\ntasks_per_worker = 1\n",
+        )
