@@ -68,6 +68,85 @@ def _platform_ca() -> str:
     return (key_pem + cert.public_bytes(serialization.Encoding.PEM)).decode()
 
 
+# Days the workers' journal certificate is valid; renewed when less than a third is left.
+WORKER_JOURNAL_CERT_DAYS = 397
+
+
+def _pem_parts(bundle: str) -> tuple[Any, Any]:
+    """(key, certificate) of a PEM bundle of one PKCS#8 key and one certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    data = bundle.encode()
+    return serialization.load_pem_private_key(data, None), x509.load_pem_x509_certificate(data)
+
+
+def _worker_journal_client(platform_ca: str) -> str:
+    """The workers' client identity towards the journal receiver: a key and a certificate
+    (clientAuth only, no names a server could be taken for) that the platform CA signs. A
+    worker that configures itself at boot holds no CA key and no host certificate; this is
+    what its journal upload presents."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    ca_key, ca_cert = _pem_parts(platform_ca)
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cdaprod worker")]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=WORKER_JOURNAL_CERT_DAYS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return (key_pem + cert.public_bytes(serialization.Encoding.PEM)).decode()
+
+
+def _lasting(bundle: str, platform_ca: str, now: datetime.datetime) -> bool:
+    """Whether a certificate made from the platform CA was signed by the CA the store holds
+    now and still has more than a third of its life left."""
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        _, cert = _pem_parts(bundle)
+        _, ca_cert = _pem_parts(platform_ca)
+        cert.verify_directly_issued_by(ca_cert)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    life = cert.not_valid_after_utc - cert.not_valid_before_utc
+    return cert.not_valid_after_utc - now > life / 3
+
+
+# Secrets made from other secrets (the platform CA): made when missing, and made again when
+# their certificate has less than a third of its life left or another CA signed it.
+DERIVED_SECRETS: dict[str, Callable[[str], str]] = {
+    "journal_worker_client": _worker_journal_client,
+}
+
+
+def renew_derived(current: dict[str, str], now: datetime.datetime | None = None) -> list[str]:
+    """Make or renew the derived secrets in `current` (in place); return the keys made."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    made = []
+    for key, make in DERIVED_SECRETS.items():
+        if key not in current or not _lasting(current[key], current["platform_ca"], now):
+            current[key] = make(current["platform_ca"])
+            made.append(key)
+    return made
+
+
 # Every secret the platform's roles read through `platform_secrets`.
 SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "postgres_airflow_password": _token,
@@ -125,9 +204,7 @@ def ensure_secrets(path: Path) -> tuple[dict[str, str], list[str]]:
     current: dict[str, str] = {}
     if path.exists():
         current = yaml.safe_load(path.read_text()) or {}
-    added = missing_keys(current)
-    for key in added:
-        current[key] = SECRET_GENERATORS[key]()
+    added = _fill(current)
     if added or not path.exists():
         # Create with 0600 from the start: the secrets never exist world-readable.
         fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -140,7 +217,17 @@ def ensure_secrets(path: Path) -> tuple[dict[str, str], list[str]]:
 
 
 def missing_keys(current: dict[str, str]) -> list[str]:
-    return [key for key in SECRET_GENERATORS if key not in current]
+    """The keys a store lacks: generated ones, and those made from them."""
+    return [key for key in (*SECRET_GENERATORS, *DERIVED_SECRETS) if key not in current]
+
+
+def _fill(current: dict[str, str]) -> list[str]:
+    """Generate the keys `current` lacks, then make or renew the derived ones, in place;
+    return the keys made."""
+    added = [key for key in SECRET_GENERATORS if key not in current]
+    for key in added:
+        current[key] = SECRET_GENERATORS[key]()
+    return added + renew_derived(current)
 
 
 def _aws_error(exc: Exception) -> str:
@@ -172,10 +259,8 @@ def ensure_aws_secrets(secret_id: str, client: Any) -> tuple[dict[str, str], lis
             raise PlatformError(f"reading the secret {secret_id}: {_aws_error(exc)}") from None
     if not isinstance(current, dict):
         raise PlatformError(f"the secret {secret_id} does not hold a JSON object of keys")
-    added = missing_keys(current)
+    added = _fill(current)
     if added:
-        for key in added:
-            current[key] = SECRET_GENERATORS[key]()
         value = json.dumps(current, sort_keys=True)
         client.put_secret_value(SecretId=secret_id, SecretString=value)
     return current, added

@@ -68,6 +68,8 @@ WORKER_SECRET_KEYS = (
     "postgres_archive_reader_password", "postgres_social_pipeline_password",
     "social_gateway_api_key", "weaviate_api_key", "archive_qa_llm_api_key",
     "social_airtable_token", "airtable_standin_token", "platform_ca",
+    # Their journal upload's client certificate (a worker holds no host certificate).
+    "journal_worker_client",
 )  # fmt: skip
 _CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----")
 _SKIPPED_PARTS = {"__pycache__", ".pytest_cache", "molecule"}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -101,3 +103,25 @@ def platformctl_workers(timeout: int = 2400) -> str:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def journals_read_on_the_monitoring_host(hosts: list[str], timeout: float = 120) -> set[str]:
+    """Each of `hosts` writes a marked line to its journal; the hosts whose line the monitoring
+    host has among its received journals (under the host's name) within `timeout`."""
+    monitoring = first_of("monitoring")[0]
+    mark = f"journal-check-{uuid.uuid4().hex[:12]}"
+    for host in hosts:
+        written = run_on(host, "logger", "-t", "journal-check", mark)
+        assert written.returncode == 0, written.stderr
+
+    def seen() -> set[str]:
+        out = run_on(
+            monitoring, "journalctl", "-D", "/var/log/journal/remote", "-t", "journal-check",
+            "-o", "json", "--no-pager",
+        ).stdout  # fmt: skip
+        return {json.loads(line)["_HOSTNAME"] for line in out.splitlines() if mark in line}
+
+    deadline = time.monotonic() + timeout
+    while seen() != set(hosts) and time.monotonic() < deadline:
+        time.sleep(3)
+    return seen()

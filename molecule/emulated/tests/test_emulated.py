@@ -15,10 +15,18 @@ import ssl
 import subprocess
 import time
 import urllib.parse
-import uuid
 
 import pytest
-from emulated_aws import aws, first_of, hosts_of, inventory, platform_vars, run_on, secrets
+from emulated_aws import (
+    aws,
+    first_of,
+    hosts_of,
+    inventory,
+    journals_read_on_the_monitoring_host,
+    platform_vars,
+    run_on,
+    secrets,
+)
 
 # The worker groups' instances as the inventory has them when the tests start.
 WORKERS = {
@@ -191,27 +199,12 @@ def test_cloudwatch_watches_what_prometheus_cannot():
 
 
 def test_every_hosts_journal_is_readable_on_the_monitoring_host():
-    """A line each other fixed instance writes to its journal arrives on the monitoring host,
-    under the instance's name, through the journal uploads' TLS port Terraform opened. (Workers
-    that configured themselves do not ship their journals: the journal CA signs on the
-    monitoring host, which their own play does not reach.)"""
-    monitoring = first_of("monitoring")[0]
-    others = sorted(set(KINDS) - {monitoring})
-    mark = f"journal-check-{uuid.uuid4().hex[:12]}"
-    for host in others:
-        assert run_on(host, "logger", "-t", "journal-check", mark).returncode == 0
-
-    def hosts_seen() -> set[str]:
-        out = run_on(
-            monitoring, "journalctl", "-D", "/var/log/journal/remote", "-t", "journal-check",
-            "-o", "json", "--no-pager",
-        ).stdout  # fmt: skip
-        return {json.loads(line)["_HOSTNAME"] for line in out.splitlines() if mark in line}
-
-    deadline = time.monotonic() + 120
-    while hosts_seen() != set(others) and time.monotonic() < deadline:
-        time.sleep(3)
-    assert hosts_seen() == set(others)
+    """A line each other instance writes to its journal arrives on the monitoring host, under
+    the instance's name, through the journal uploads' TLS port Terraform opened: the fixed
+    instances with their platform certificates, the workers that configured themselves with
+    the workers' client certificate from their secret."""
+    others = sorted((set(KINDS) | set(hosts_of("airflow_worker"))) - {first_of("monitoring")[0]})
+    assert journals_read_on_the_monitoring_host(others) == set(others)
 
 
 def test_a_postgres_dump_lands_in_the_backups_bucket():

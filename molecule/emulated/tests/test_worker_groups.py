@@ -24,6 +24,7 @@ from emulated_aws import (
     aws,
     first_of,
     fresh_inventory,
+    journals_read_on_the_monitoring_host,
     platform_vars,
     platformctl_workers,
     run_on,
@@ -165,6 +166,8 @@ def test_a_burst_scales_the_group_out_and_the_new_instance_takes_tasks():
     new = set(after) - before
     assert len(new) == 1 and len(after) == 2, (before, after)
     assert {h["platform_instance_id"] for h in after.values()} == _in_service(CPU_GROUP)
+    # Its own play set up its journal upload, with the workers' client certificate.
+    assert journals_read_on_the_monitoring_host(sorted(new)) == new
 
     # Four probes holding their slots 20 s: the old worker is still busy with the burst, so
     # the new one takes some.

@@ -1,7 +1,7 @@
 """The journal's way to the monitoring host, seen from outside: a line written to the host's
 journal arrives among the received journals with its host name; the receiver listens on the
-private address only, behind TLS, and refuses an upload without a client certificate or with
-one of another CA; the keys are private."""
+private address only, behind TLS with the host's certificate of the platform CA, and refuses
+an upload without a client certificate or with one of another CA; the keys are private."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ INSTANCE = "molecule-journal-upload"
 testinfra_hosts = [f"podman://{INSTANCE}"]
 RECEIVED = "/var/log/journal/remote"
 CLIENT = "/etc/ssl/journal-upload"
-CA = "/etc/cdaprod/journal-tls"
+PLATFORM_CA = "/etc/ssl/certs/cdaprod-platform-ca.pem"
 # An entry in the journal export format, as systemd-journal-upload sends it (printf's format).
 ENTRY = "MESSAGE=upload-check\\n\\n"
 
@@ -50,13 +50,13 @@ def test_the_receiver_listens_behind_tls_on_the_private_address(host, address):
 
 def _upload(host, address: str, cert_args: str) -> str:
     return host.check_output(
-        f"printf '{ENTRY}' | curl -s -o /dev/null -w '%{{http_code}}' --cacert {CLIENT}/ca.crt"
+        f"printf '{ENTRY}' | curl -s -o /dev/null -w '%{{http_code}}' --cacert {PLATFORM_CA}"
         f" {cert_args} -H 'Content-Type: application/vnd.fdo.journal' --data-binary @-"
         f" https://{address}:19532/upload"
     )
 
 
-def test_only_a_certificate_of_the_journal_ca_may_upload(host, address):
+def test_only_a_certificate_of_the_platform_ca_may_upload(host, address):
     assert _upload(host, address, "") == "400"
     host.check_output(
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
@@ -66,12 +66,20 @@ def test_only_a_certificate_of_the_journal_ca_may_upload(host, address):
     assert _upload(host, address, f"--cert {CLIENT}/client.crt --key {CLIENT}/client.key") == "202"
 
 
+def test_the_uploader_presents_the_hosts_certificate(host):
+    presented = host.check_output(f"openssl x509 -noout -fingerprint -in {CLIENT}/client.crt")
+    own = host.check_output("openssl x509 -noout -fingerprint -in /etc/cdaprod/tls/host.crt")
+    assert presented == own
+    host.check_output(f"openssl verify -CAfile {PLATFORM_CA} {CLIENT}/client.crt")
+
+
 def test_keys_are_private(host):
     key = host.file(f"{CLIENT}/client.key")
     assert (key.user, key.group, key.mode) == ("root", "systemd-journal-upload", 0o640)
-    ca_key = host.file(f"{CA}/ca.key")
-    assert (ca_key.user, ca_key.mode) == ("root", 0o600)
-    assert host.file(CA).mode == 0o700
+    assert host.file(CLIENT).mode == 0o750
+    served = host.file("/etc/nginx/journal-tls/host.key")
+    assert (served.user, served.mode) == ("root", 0o600)
+    assert host.file("/etc/nginx/journal-tls").mode == 0o700
 
 
 def test_the_uploader_runs_as_its_static_user_in_a_sandbox(host):
