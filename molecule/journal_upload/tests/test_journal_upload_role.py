@@ -1,7 +1,8 @@
 """The journal's way to the monitoring host, seen from outside: a line written to the host's
 journal arrives among the received journals with its host name; the receiver listens on the
 private address only, behind TLS with the host's certificate of the platform CA, and refuses
-an upload without a client certificate or with one of another CA; the keys are private."""
+an upload without a client certificate or with one of another CA; the keys are private; the
+uploader outlasts a receiver that is away."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def test_units_run_enabled(host, unit):
     assert service.is_running and service.is_enabled
 
 
-def test_a_journal_line_arrives_with_its_host_name(host):
+def _line_arrives(host, timeout: float) -> str:
+    """Writes a marked line to the journal; the entry the receiver got for it."""
     mark = f"journal-check-{uuid.uuid4().hex[:12]}"
     host.check_output(f"logger -t journal-check {mark}")
 
@@ -36,7 +38,12 @@ def test_a_journal_line_arrives_with_its_host_name(host):
         out = host.run(f"journalctl -D {RECEIVED} -t journal-check -o json --no-pager")
         return [line for line in out.stdout.splitlines() if mark in line]
 
-    (entry,) = wait_for(received, 60, "the line among the received journals")
+    (entry,) = wait_for(received, timeout, "the line among the received journals")
+    return entry
+
+
+def test_a_journal_line_arrives_with_its_host_name(host):
+    entry = _line_arrives(host, 60)
     assert f'"_HOSTNAME":"{host.check_output("hostname")}"' in entry
 
 
@@ -91,3 +98,26 @@ def test_the_uploader_runs_as_its_static_user_in_a_sandbox(host):
     )
     assert props == {"DynamicUser": "no", "User": "systemd-journal-upload"}
     assert_sandboxed(host, "systemd-journal-upload.service")
+
+
+def _uploader(host) -> dict[str, str]:
+    shown = host.check_output(
+        "systemctl show -p ActiveState -p NRestarts systemd-journal-upload.service"
+    )
+    return dict(line.split("=", 1) for line in shown.splitlines())
+
+
+def test_the_uploader_keeps_trying_while_the_receiver_is_away(host):
+    """With the receiver down the uploader exits; systemd starts it again every 15 s and never
+    gives up (Debian's unit alone stops after five tries in a second), so the journal flows
+    again once the receiver is back."""
+    host.check_output("systemctl stop nginx")
+    try:
+        host.run("systemctl restart systemd-journal-upload")
+        before = int(_uploader(host)["NRestarts"])
+        wait_for(lambda: int(_uploader(host)["NRestarts"]) >= before + 2, 90, "two tries more")
+        assert _uploader(host)["ActiveState"] != "failed"
+    finally:
+        host.check_output("systemctl start nginx")
+    _line_arrives(host, 60)
+    assert _uploader(host)["ActiveState"] == "active"
