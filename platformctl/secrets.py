@@ -31,12 +31,25 @@ def _fernet_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
+def _pem_bundle(key: Any, cert: Any) -> str:
+    """One PEM bundle of a PKCS#8 key (unencrypted: the store itself is the protection) and
+    its certificate, as the platform's roles read it."""
+    from cryptography.hazmat.primitives import serialization
+
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return (key_pem + cert.public_bytes(serialization.Encoding.PEM)).decode()
+
+
 def _platform_ca() -> str:
     """A new CA for the platform's private services: its PKCS#8 key and self-signed
     certificate, one PEM bundle. It signs host certificates only (path length 0), for ten
     years; hosts' certificates are renewed by the play long before."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
@@ -60,12 +73,7 @@ def _platform_ca() -> str:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .sign(key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return (key_pem + cert.public_bytes(serialization.Encoding.PEM)).decode()
+    return _pem_bundle(key, cert)
 
 
 # Days the workers' journal certificate is valid; renewed when less than a third is left.
@@ -87,7 +95,7 @@ def _worker_journal_client(platform_ca: str) -> str:
     worker that configures itself at boot holds no CA key and no host certificate; this is
     what its journal upload presents."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -106,12 +114,7 @@ def _worker_journal_client(platform_ca: str) -> str:
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return (key_pem + cert.public_bytes(serialization.Encoding.PEM)).decode()
+    return _pem_bundle(key, cert)
 
 
 def _lasting(bundle: str, platform_ca: str, now: datetime.datetime) -> bool:
