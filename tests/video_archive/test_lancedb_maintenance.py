@@ -4,6 +4,7 @@ table has doubled; and the rank fusion of hybrid search."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -139,12 +140,21 @@ class _Recorded:
         return setting
 
 
-@pytest.mark.parametrize(("limit", "ef"), [(10, 200), (50, 200), (100, 300), (200, 600)])
-def test_the_beam_holds_every_candidate_the_refine_step_re_ranks(limit: int, ef: int) -> None:
-    from samples.video_archive.indexing.backends.ann import CHOSEN
-
-    query = CHOSEN.tune(_Recorded(), limit)
+@pytest.mark.parametrize(
+    ("settings", "limit", "ef"),
+    [
+        (CHOSEN, 10, 600),
+        (CHOSEN, 200, 600),
+        (CHOSEN, 1000, 1000),
+        (replace(CHOSEN, ef=200, refine_factor=3), 10, 200),
+        (replace(CHOSEN, ef=200, refine_factor=3), 100, 300),
+    ],
+)
+def test_the_beam_holds_every_candidate_the_refine_step_re_ranks(
+    settings: AnnSettings, limit: int, ef: int
+) -> None:
+    query = settings.tune(_Recorded(), limit)
     assert query.settings["ef"] == ef
-    assert query.settings["refine_factor"] == CHOSEN.refine_factor
+    assert query.settings["refine_factor"] == settings.refine_factor
     assert query.settings["ef"] >= limit * query.settings["refine_factor"]
-    assert query.settings["minimum_nprobes"] == CHOSEN.nprobes
+    assert query.settings["minimum_nprobes"] == settings.nprobes

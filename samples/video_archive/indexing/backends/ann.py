@@ -65,9 +65,7 @@ class AnnSettings:
         if self.kind != "ivf_hnsw_sq":
             return query.refine_factor(self.refine_factor)
         # The graph search must return every candidate the refine step re-ranks, so a long
-        # result list widens the beam. Keeping the beam at ef for the search path's pool of
-        # 200 halves its p95 but drops recall@10 on real embeddings from 0.96 to 0.88
-        # (bench/results/web.json, semantic_index_part).
+        # result list (times the refine factor) widens the beam past ef.
         return query.ef(max(self.ef or 0, limit * self.refine_factor)).refine_factor(
             self.refine_factor
         )
@@ -78,11 +76,14 @@ class AnnSettings:
         return {k: v for k, v in asdict(self).items() if v is not None and k not in unused}
 
 
-# Chosen from the sweep of bench/vector_index.py (bench/results/vector_index.json) over
-# 1,000,000 synthetic 384-d vectors on 2 cores: recall@10 0.962 at p95 6.5 ms (LanceDB's
-# exact scan 1,918 ms, numpy's 43 ms in the same run). The search beam matters, the probes
-# barely: ef 100 gave 0.81-0.84 whatever nprobes (10 or 40); LanceDB's defaults here (ef =
-# limit x refine; an earlier run of the sweep) 0.36-0.75. IVF_PQ reached 0.95 only at p95 20-25 ms.
+# Chosen from two measurements on 2 cores. The sweep of bench/vector_index.py over 1,000,000
+# synthetic 384-d vectors (bench/results/vector_index.json): the search beam matters, the
+# probes barely (ef 100 gave 0.81-0.84 whatever nprobes, 10 or 40; ef 400 with no re-ranking
+# 0.957 at p95 6.6 ms; LanceDB's exact scan 1,918 ms, numpy's 43 ms; IVF_PQ reached 0.95 only
+# at p95 20-25 ms). The archive's real MiniLM embeddings (bench/web_search.py,
+# semantic_index_part, 100,000 items) need the wider beam: recall@10 0.88 at ef 200, 0.945 at
+# ef 400, 0.965 at ef 600; re-ranking 3x the candidates by full vectors added no recall there
+# and 50-70 % more CPU per query, so none is done.
 CHOSEN = AnnSettings(
-    kind="ivf_hnsw_sq", m=16, ef_construction=100, nprobes=10, ef=200, refine_factor=3
+    kind="ivf_hnsw_sq", m=16, ef_construction=100, nprobes=10, ef=600, refine_factor=1
 )
