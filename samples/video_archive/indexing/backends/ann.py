@@ -78,12 +78,12 @@ class AnnSettings:
 
 # Chosen from two measurements on 2 cores. The sweep of bench/vector_index.py over 1,000,000
 # synthetic 384-d vectors (bench/results/vector_index.json): the search beam matters, the
-# probes barely (ef 100 gave 0.81-0.84 whatever nprobes, 10 or 40; ef 400 with no re-ranking
-# 0.957 at p95 6.6 ms; LanceDB's exact scan 1,918 ms, numpy's 43 ms; IVF_PQ reached 0.95 only
-# at p95 20-25 ms). The archive's real MiniLM embeddings (bench/web_search.py,
-# semantic_index_part, 100,000 items) need the wider beam: recall@10 0.88 at ef 200, 0.945 at
-# ef 400, 0.965 at ef 600; re-ranking 3x the candidates by full vectors added no recall there
-# and 50-70 % more CPU per query, so none is done.
+# probes barely (ef 100 gave 0.85-0.87 whatever nprobes, 10 or 40; these settings 0.956 at
+# p95 7.9 ms; LanceDB's exact scan 2,541 ms, numpy's 100 ms; IVF_PQ reached 0.95 only at p95
+# 38-44 ms). The archive's real MiniLM embeddings (bench/web_search.py, semantic_index_part,
+# 100,000 items) need the wider beam: recall@10 0.88 at ef 200, 0.963 at ef 600 (0.945 at ef
+# 400 in a separate sweep). Re-ranking 3x the candidates by their full vectors added no recall
+# there and 50-70 % more CPU per query, so none is done.
 CHOSEN = AnnSettings(
     kind="ivf_hnsw_sq", m=16, ef_construction=100, nprobes=10, ef=600, refine_factor=1
 )
