@@ -113,11 +113,25 @@ class LocalStore:
 
     def write_text(self, key: str, text: str) -> None:
         """Replace a small text file under the root atomically."""
+        self.write_bytes(key, text.encode("utf-8"))
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """A file under the root (the index's graph); None when missing."""
+        try:
+            return (self.root / _clean_key(key)).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        """Replace a file under the root atomically: readers see the old or the new one."""
         target = self.root / _clean_key(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def locate(self, stored: str) -> str | None:
         """The key of a stored location under this root, None when it lies elsewhere."""
@@ -155,6 +169,15 @@ class S3Store:
 
     def read_text(self, key: str) -> str | None:
         """A small text object under the prefix; None when missing."""
+        data = self.read_bytes(key)
+        return None if data is None else data.decode("utf-8")
+
+    def write_text(self, key: str, text: str) -> None:
+        """Replace a small text object under the prefix (one PUT)."""
+        self.write_bytes(key, text.encode("utf-8"))
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """An object under the prefix (the index's graph); None when missing."""
         from botocore.exceptions import ClientError
 
         try:
@@ -163,11 +186,11 @@ class S3Store:
             if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
                 return None
             raise
-        return body.read().decode("utf-8")
+        return body.read()
 
-    def write_text(self, key: str, text: str) -> None:
-        """Replace a small text object under the prefix (one PUT)."""
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=text.encode("utf-8"))
+    def write_bytes(self, key: str, data: bytes) -> None:
+        """Replace an object under the prefix (one PUT: readers see the old or the new one)."""
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
 
     def locate(self, stored: str) -> str | None:
         """The key of ``s3://bucket/prefix/key`` under this store, None when elsewhere."""
