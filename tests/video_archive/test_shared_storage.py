@@ -189,3 +189,24 @@ def test_derivatives_and_index_in_a_bucket_served_by_the_web(
         )
         gone = client.get(f"/api/v1/assets/{avi['id']}/media/proxy", headers=headers)
         assert gone.status_code == 404
+
+
+def test_the_index_graph_in_a_bucket_is_saved_and_served(moto_s3: object) -> None:
+    from samples.video_archive.indexing.backends import IndexedAsset
+    from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
+
+    embedder = HashEmbedder()
+    texts = [f"clip {i}" for i in range(1, 61)]
+    items = [
+        IndexedAsset(i, vector.tolist(), text, "", 1.0, "h264")
+        for i, text, vector in zip(range(1, 61), texts, embedder.embed(texts), strict=True)
+    ]
+    writer = LanceDBIndex("s3://derivatives/graph-index", dimension=384, ann_min_rows=50)
+    writer.upsert(items)
+    writer.optimize()
+    keys = {o["Key"] for o in moto_s3.list_objects_v2(Bucket="derivatives")["Contents"]}  # type: ignore[attr-defined]
+    assert {"graph-index/video_assets.graph.usearch", "graph-index/video_assets.graph.json"} <= keys
+
+    reader = LanceDBIndex("s3://derivatives/graph-index", dimension=384, ann_min_rows=50)
+    assert reader.search(items[17].vector, limit=1)[0].asset_id == 18
+    assert reader.graph.served == 1

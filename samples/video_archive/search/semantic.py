@@ -75,8 +75,9 @@ class SemanticBackend:
     def warm(self) -> None:
         """Load the model and open the index now (about 10 s) instead of on the first query."""
         try:
-            vectors, _ = self.get()
-            vectors.embedder.embed(["warm up"])
+            vectors, index = self.get()
+            # One search loads what the index keeps in memory (its graph) too.
+            index.search(vectors.embedder.embed(["warm up"])[0], limit=1)
         except _UNAVAILABLE:
             pass  # reported to the user on the first semantic query instead
 

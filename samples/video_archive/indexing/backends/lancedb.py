@@ -17,6 +17,10 @@ indexes in step with the rows:
   partitions, no retraining), and the index is retrained only when the table has grown
   ``ANN_RETRAIN_GROWTH`` times since it was trained, when the old centroids may no longer
   describe the data well (bench/vector_index.py measures recall along that growth).
+  Filtered vector queries use it.
+* the HNSW graph beside the table (``graph.py``), from the same ``ann_min_rows``: unfiltered
+  vector queries (semantic search, and the vector side of hybrid) use it while it reflects
+  the table version being read.
 
 Hybrid search runs the vector and the full-text query (same prefilter) side by side, each
 returning ids only, and fuses them by reciprocal rank. Searches go through LanceDB's async
@@ -45,6 +49,7 @@ from samples.video_archive.indexing.backends.base import (
     SearchFilters,
     SearchHit,
 )
+from samples.video_archive.indexing.backends.graph import GraphReader, GraphSync, StoredGraph
 from samples.video_archive.storage import is_s3, lance_storage_options, open_store
 
 DEFAULT_TABLE = "video_assets"
@@ -61,6 +66,7 @@ ANN_RETRAIN_GROWTH = 2.0
 # A reader (the web service) sees rows another process wrote within this interval.
 READ_CONSISTENCY = timedelta(seconds=5)
 _VECTOR_INDEX = "vector_idx"
+_GRAPH_BATCH = 20_000
 _TEXT_INDEX = "text_idx"
 
 
@@ -135,6 +141,13 @@ class LanceDBIndex:
         self._state = open_store(str(path) if remote else Path(path))
         self._ann_state = f"{table}.ann.json"
         self._has_text_index = _TEXT_INDEX in self._index_names()
+        self._graph = StoredGraph(self._state, table, dimension)
+        self.graph = GraphReader(self._graph, self._searched_version)
+
+    def _searched_version(self) -> int:
+        """The newest table version (a reader's check, about once a second)."""
+        LOOP.run(self._searched.checkout_latest())
+        return int(LOOP.run(self._searched.version()))
 
     def _index_names(self) -> set[str]:
         return {i.name for i in self._table.list_indices()}
@@ -188,16 +201,27 @@ class LanceDBIndex:
     ) -> list[SearchHit]:
         where = filter_sql(filters)
         if not (text and text.strip()):
-            rows = self._vector_query(vector, limit, where)
+            rows = self._nearest(vector, limit, where)
             return [SearchHit(asset_id, 1.0 - distance) for asset_id, distance in rows]
         pool = max(limit, MIN_HYBRID_CANDIDATES)
         if not (self._has_text_index or _TEXT_INDEX in self._index_names()):
-            return fuse_rankings([[i for i, _ in self._vector_query(vector, pool, where)]], limit)
+            return fuse_rankings([[i for i, _ in self._nearest(vector, pool, where)]], limit)
         self._has_text_index = True  # (another process may have created it)
-        by_vector, by_text = LOOP.run(
-            _both(self._vector_rows(vector, pool, where), self._text_ids(text, pool, where))
-        )
+        by_graph = self.graph.search(vector, pool) if where is None else None
+        if by_graph is not None:
+            by_vector, by_text = by_graph, self._text_query(text, pool, where)
+        else:
+            by_vector, by_text = LOOP.run(
+                _both(self._vector_rows(vector, pool, where), self._text_ids(text, pool, where))
+            )
         return fuse_rankings([[asset_id for asset_id, _ in by_vector], by_text], limit)
+
+    def _nearest(
+        self, vector: Sequence[float], limit: int, where: str | None
+    ) -> list[tuple[int, float]]:
+        """Unfiltered from the graph when it is current, otherwise from LanceDB."""
+        rows = self.graph.search(vector, limit) if where is None else None
+        return rows if rows is not None else self._vector_query(vector, limit, where)
 
     def _vector_query(
         self, vector: Sequence[float], limit: int, where: str | None
@@ -265,6 +289,8 @@ class LanceDBIndex:
         # without retraining: the delta is assigned to the existing partitions).
         self._table.optimize()
         self._see_own_writes()
+        if rows >= self.ann_min_rows:
+            self.sync_graph()
         unindexed = 0
         if _VECTOR_INDEX in self._index_names():
             stats = self._table.index_stats(_VECTOR_INDEX)
@@ -291,6 +317,19 @@ class LanceDBIndex:
         )
         self._state.write_text(self._ann_state, json.dumps({"trained_rows": rows}) + "\n")
         self._see_own_writes()
+
+    def sync_graph(self) -> GraphSync:
+        """Bring the HNSW graph in step with the table as it is now (``optimize`` does)."""
+        version = int(self._table.version)
+        return self._graph.sync(
+            lambda: (
+                self._table.search()
+                .select(["asset_id", "vector"])
+                .limit(None)
+                .to_batches(_GRAPH_BATCH)
+            ),
+            version,
+        )
 
     def close(self) -> None:
         """Nothing to release: LanceDB is embedded."""
