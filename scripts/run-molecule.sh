@@ -21,6 +21,10 @@ declare -A name_of=() start_of=()
 running=0
 failed=()
 suite_start=$(date +%s)
+# Total and idle (idle + iowait) CPU ticks: the share left idle says whether more scenarios
+# at a time could finish sooner or only contend for the same cores.
+cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat; }
+read -r cpu_total_start cpu_idle_start < <(cpu_ticks)
 
 finish_one() {
   local pid rc
@@ -50,5 +54,8 @@ for s in "${failed[@]}"; do
   echo "=== why $s failed (from $log_dir/$s.log):"
   python3 "$(dirname "$0")/molecule_why.py" "$log_dir/$s.log" | tail -n 60 | sed 's/^/    /'
 done
+read -r cpu_total_end cpu_idle_end < <(cpu_ticks)
+cpu_idle=$(( 100 * (cpu_idle_end - cpu_idle_start) / (cpu_total_end - cpu_total_start + 1) ))
 echo "=== molecule: $# scenario(s) in $(( $(date +%s) - suite_start ))s, ${#failed[@]} failed ${failed[*]}"
+echo "=== molecule: CPU ${cpu_idle} % idle over the run ($(nproc) cores, ${jobs_max} scenarios at a time)"
 [[ ${#failed[@]} -eq 0 ]]
