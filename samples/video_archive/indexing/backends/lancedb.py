@@ -207,13 +207,17 @@ class LanceDBIndex:
         if not (self._has_text_index or _TEXT_INDEX in self._index_names()):
             return fuse_rankings([[i for i, _ in self._nearest(vector, pool, where)]], limit)
         self._has_text_index = True  # (another process may have created it)
-        by_graph = self.graph.search(vector, pool) if where is None else None
-        if by_graph is not None:
-            by_vector, by_text = by_graph, self._text_query(text, pool, where)
-        else:
-            by_vector, by_text = LOOP.run(
-                _both(self._vector_rows(vector, pool, where), self._text_ids(text, pool, where))
-            )
+        # The BM25 half runs on LanceDB's loop while this thread finds the vector half (in
+        # the graph, or on the same loop), so the slower half sets the latency, not the sum.
+        by_text_soon = asyncio.run_coroutine_threadsafe(
+            self._text_ids(text, pool, where), LOOP.loop
+        )
+        try:
+            by_vector = self._nearest(vector, pool, where)
+        except BaseException:
+            by_text_soon.cancel()
+            raise
+        by_text = by_text_soon.result()
         return fuse_rankings([[asset_id for asset_id, _ in by_vector], by_text], limit)
 
     def _nearest(
@@ -342,10 +346,6 @@ async def _open_async(path: str, table: str, storage_options: dict | None) -> ob
         path, read_consistency_interval=READ_CONSISTENCY, storage_options=storage_options
     )
     return await db.open_table(table)
-
-
-async def _both(first: object, second: object) -> list:
-    return list(await asyncio.gather(first, second))  # type: ignore[arg-type]
 
 
 def fuse_rankings(rankings: Sequence[Sequence[int]], limit: int) -> list[SearchHit]:
