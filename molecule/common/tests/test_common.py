@@ -23,9 +23,9 @@ def test_a_tzdata_upgrade_keeps_the_time_zone(host):
 
 
 def test_locale_is_generated_and_default(host):
-    assert "en_US.utf8" in host.check_output("locale -a").split()
+    assert "en_GB.utf8" in host.check_output("locale -a").split()
     out = host.check_output("env -i bash -lc 'source /etc/default/locale; LANG=$LANG locale'")
-    assert 'LC_CTYPE="en_US.UTF-8"' in out
+    assert 'LC_CTYPE="en_GB.UTF-8"' in out
 
 
 def test_ntp_servers_configured_and_timesyncd_enabled(host):
