@@ -35,18 +35,15 @@ logger = logging.getLogger(__name__)
 
 # Graph degree, and the beams at build and at search time (a search widens its beam to
 # the number of results it asks for). Short text queries lie far from the documents they
-# match, so the search beam must be wide, and a denser graph reaches as far with a narrower
-# one. Over 100,000 MiniLM embeddings of the archive and 300 real queries (pool of 200,
-# one thread, one run beside other work), recall@10 and CPU per search:
-#   degree 16 (beam at build 128): 0.87 at beam 200, 0.93 at 400, 0.97 at 800 (7.4 ms);
-#   degree 24 (200): 0.95 at 300, 0.96 at 400 (4.7 ms), 0.98 at 600;
-#   degree 32 (200): 0.96 at 300 (3.7 ms), 0.97 at 400 (4.4 ms), 0.99 at 800 (9.7 ms).
-# Degree 32 at beam 400 finds as many as degree 16 at 800 for 0.6 of the CPU; its links
-# take 26 MB per 100,000 vectors, a third of the vectors themselves. bench/web_search.py's
-# semantic_index_part measures the chosen one.
-CONNECTIVITY = 32
-EXPANSION_ADD = 200
-EXPANSION_SEARCH = 400
+# match, so the search beam must be wide: over 100,000 MiniLM embeddings of the archive and
+# 300 real queries (pool of 200, one thread, warm caches), recall@10 was 0.73 at 64, 0.93 at
+# 400, 0.96 at 600 (3.4 ms CPU) and 0.97 at 800 (4.4-4.9 ms). A denser graph (degree 32,
+# build beam 200) reached 0.97 at a beam of 400 for 0.8 of that CPU, but took 2.3 times as
+# long to build (96 s against 41 s): not worth it. bench/web_search.py's
+# semantic_index_part measures the chosen settings in the served path.
+CONNECTIVITY = 16
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 800
 # Half precision: half the memory of float32 for no measurable loss of recall; 8-bit
 # vectors lost 0.1 of recall@10 on the archive's embeddings.
 DTYPE = "f16"
