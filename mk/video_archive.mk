@@ -6,9 +6,10 @@
 BROWSER_DIR := $(ROOT)/tests/web/browser
 
 SETUP_TARGETS += setup-browser
-BENCH_TARGETS += bench-video-archive bench-web bench-silver bench-vector-index
+BENCH_TARGETS += bench-video-archive bench-web bench-silver bench-vector-index bench-graph-upkeep
 
-.PHONY: setup-browser test-web serve-web bench-web bench-video-archive bench-silver bench-vector-index
+.PHONY: setup-browser test-web serve-web bench-web bench-video-archive bench-silver bench-vector-index \
+        bench-graph-upkeep
 
 ##@ Sample: video archive
 # playwright-core only; the tests drive Debian's /usr/bin/chromium, so no browser is downloaded.
@@ -43,3 +44,7 @@ bench-silver: _require_venv ## Silver assets/min, two workers vs one (target >= 
 # results): .venv/bin/python bench/vector_index.py --vectors 30000 --clusters 100 --out /tmp/vi.json
 bench-vector-index: _require_venv ## ANN sweep over 1,000,000 vectors: recall@10, p95, build time and memory, fold-in -> bench/results/vector_index.json
 	cd $(ROOT) && $(PY) bench/vector_index.py
+
+# Reads the real embeddings bench-web keeps in .cache/bench (run bench-web once first).
+bench-graph-upkeep: _require_venv ## Semantic graph: each gold run's sync against a build, recall as deletions accumulate -> bench/results/graph_upkeep.json
+	cd $(ROOT) && $(PY) bench/graph_upkeep.py
