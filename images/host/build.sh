@@ -85,6 +85,8 @@ fi
 # once here instead of by localedef on every container of every scenario.
 sed -i 's/^# *\(en_US.UTF-8 UTF-8\)$/\1/' "$rootfs/etc/locale.gen"
 chroot "$rootfs" locale-gen >/dev/null
+# The node exporter (packages.txt) starts only once its role has written its flags and web
+# config: until then it would answer on every address without a password.
 chroot "$rootfs" systemctl disable prometheus-node-exporter.service >/dev/null 2>&1
 
 # A container needs no getty, no kernel-facing units, and a machine-id made at first boot.
