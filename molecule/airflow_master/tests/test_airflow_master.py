@@ -149,6 +149,26 @@ def test_notebook_smoke_dag_is_parsed_without_errors(host, ip):
     assert json.loads(body)["dag_id"] == "notebook_smoke"
 
 
+def test_a_changed_dag_file_is_parsed_again_at_once(host, ip):
+    """Unchanged files wait airflow_master_min_file_process_interval (300 s) between parses;
+    a file a deploy changes is parsed within seconds."""
+    tok = json.loads(token(host, ip)[1])["access_token"]
+    url = f"http://{ip}:8080/api/v2/dags/notebook_smoke"
+
+    def last_parsed():
+        status, body = http(host, "GET", url, token=tok)
+        assert status == 200, body
+        return json.loads(body)["last_parsed_time"]
+
+    before = last_parsed()
+    host.run_expect([0], "touch /opt/cdaprod/airflow/dags/notebook_smoke.py")
+    for _ in range(20):
+        if last_parsed() != before:
+            break
+        host.run("sleep 2")
+    assert last_parsed() != before, "the changed DAG file was not parsed again within 40 s"
+
+
 def test_dags_and_plugins_match_the_repository(host):
     deployed = host.check_output("ls /opt/cdaprod/airflow/dags").split()
     assert "notebook_smoke.py" in deployed
