@@ -1,7 +1,7 @@
 # Terraform: the modules (terraform/modules/), the two roots (aws, emulated), each
-# environment's inputs (terraform/environments/<env>/), checkov, the emulated AWS cycle and
-# the remote state's bootstrap. Everything runs offline: providers come from a local plugin
-# directory when one is given, checkov from its own environment (its pins conflict with .venv).
+# environment's inputs (terraform/environments/<env>/), checkov and the remote state's
+# bootstrap. Everything here runs offline: providers come from a local plugin directory when
+# one is given, checkov from its own environment (its pins conflict with .venv).
 
 TF_DIR := $(ROOT)/terraform
 TF_PLUGIN_DIR ?= $(if $(wildcard /opt/tf-plugins),/opt/tf-plugins,)
@@ -13,14 +13,16 @@ SETUP_TARGETS += setup-checkov
 TEST_TARGETS += test-terraform
 BENCH_TARGETS += bench-terraform
 
-.PHONY: test-terraform tf-static tf-fmt tf-validate tf-test tf-test-envs tf-checkov tf-emulated \
+.PHONY: test-terraform tf-fmt tf-validate tf-test tf-test-envs tf-checkov \
         bootstrap bench-terraform setup-checkov checkov-lock
 
 ##@ Terraform
-test-terraform: $(CHECKOV) ## Every Terraform check: tf-static, and the emulated AWS cycle beside it
-	@bash $(ROOT)/scripts/test-terraform.sh $(ROOT)/.cache/terraform-test
-
-tf-static: tf-fmt tf-validate tf-test tf-test-envs tf-checkov ## The offline Terraform checks (no moto)
+# The apply, re-plan, inventories, bootstrap and destroy against moto run in the `emulated`
+# molecule scenario, on the platform they make (molecule/emulated/tests/test_terraform.py).
+# One after another: validate and the tests initialise the same working directories.
+TF_CHECKS := tf-fmt tf-validate tf-test tf-test-envs tf-checkov
+test-terraform: $(CHECKOV) ## Every offline Terraform check, one after another (no moto)
+	@for target in $(TF_CHECKS); do $(MAKE) --no-print-directory "$$target" || exit; done
 
 tf-fmt: ## terraform fmt -check over terraform/
 	terraform fmt -check -recursive -diff $(TF_DIR)
@@ -36,10 +38,6 @@ tf-test-envs: ## The AWS root's policy tests and a plan with every environment's
 
 tf-checkov: $(CHECKOV) ## checkov over terraform/ (offline)
 	$(CHECKOV) -d $(TF_DIR) --framework terraform --skip-download --quiet --compact
-
-# The emulated cycle runs here and only here; the repository-wide pytest run skips it.
-tf-emulated: _require_venv ## Emulated AWS: apply against moto, clean re-plan, inventories, bootstrap twice, destroy
-	PLATFORM_TF_EMULATED=1 $(PY) -m pytest -q -p no:cacheprovider --durations=0 $(ROOT)/tests/terraform
 
 bootstrap: _require_venv ## The S3 state bucket and lock of ENV (boto3, idempotent) and its backend.hcl
 	$(PY) -m platformctl.terraform bootstrap $(ENV)

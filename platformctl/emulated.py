@@ -14,8 +14,8 @@ Hosts are made by ansible/provision_local.yml, the playbook that makes the local
 environment's hosts, from a topology this module writes from Terraform's outputs.
 
 With MOTO_URL set, platformctl uses that moto server instead and runs Terraform only (apply,
-inventory, destroy): a moto on loopback cannot be reached by hosts, so there are none. The
-Terraform checks (`make test-terraform`) run that way.
+inventory, destroy): a moto on loopback cannot be reached by hosts, so there are none.
+`make bench-terraform` and the emulated scenario's destroy step run that way.
 """
 
 from __future__ import annotations

@@ -1,40 +1,34 @@
-"""The emulated environment, for real: terraform applies the full platform against a moto
-server on 127.0.0.1, re-plans clean, yields the `inventory` output (and from it the Ansible
-inventory), and destroys to nothing. Also `make bootstrap` (twice) against the same moto server.
+"""Emulated AWS at the Terraform level, once the play has run on it: what the apply made in
+moto (hosts, worker groups, buckets, queues, the secret, least-privilege roles), the
+`inventory` output, both inventories Ansible reads (the one written from the outputs and the
+aws_ec2 plugin's), a re-plan with no changes, and `make bootstrap` twice. (The scenario's
+destroy step checks that Terraform's destroy leaves nothing in moto.)
 
-The cycle runs in exactly one place: `make test-terraform`, which sets
-PLATFORM_TF_EMULATED=1. Any other pytest run (e.g. the repository-wide one in `make test`)
-skips it with that reason. It starts and stops its own moto server on a free port.
-The tests are one cycle, in order (apply ... destroy), in the environment's one TF_DATA_DIR
-(terraform/environments/emulated/.terraform): under pytest-xdist the module must stay in one
-worker (--dist loadscope or loadfile, as `make pytest` runs; never -n with --dist load).
-Apply, re-plan and destroy wall times are printed at the end (pytest -s, or the
-test-terraform log) and kept in .cache/terraform-test/emulated-times.json.
+The apply is the scenario's own (create.yml: `platformctl provision --env emulated`), in the
+state directory molecule.yml names. These tests run after test_emulated.py and before
+test_worker_groups.py, which changes the groups.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import json
 import os
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import yaml
+from emulated_aws import INVENTORY, MOTO, aws
 
 from platformctl import terraform
 from platformctl.terraform_bootstrap import bootstrap
-from platformctl.terraform_moto import MotoServer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
+# Terraform's names (the tfvars' environment), not the stand-in containers' prefix.
 PREFIX = "cdaprod-emulated"
 # emulated.tfvars: lean, one host per fixed kind, a worker group per queue, no weaviate.
 KINDS = {
@@ -102,34 +96,11 @@ HOST_KEYS = {
     "gpu",
     "data_volume_id",
 }
-TIMES_FILE = ROOT / ".cache" / "terraform-test" / "emulated-times.json"
+# This copy's own VPC range (molecule.yml), over the tfvars' 10.90.0.0/16.
+VPC_CIDR = os.environ.get("EMULATED_VPC_CIDR", "10.91.0.0/16")
 
 _VENV_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 ANSIBLE_INVENTORY = shutil.which("ansible-inventory", path=_VENV_PATH)
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        os.environ.get("PLATFORM_TF_EMULATED") != "1",
-        reason="the emulated AWS cycle runs once, under `make test-terraform` "
-        "(set PLATFORM_TF_EMULATED=1 to run it here)",
-    ),
-    pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),
-    pytest.mark.skipif(
-        importlib.util.find_spec("moto") is None, reason="moto[server] is not installed"
-    ),
-    pytest.mark.skipif(ANSIBLE_INVENTORY is None, reason="ansible-inventory is not installed"),
-]
-
-
-def _aws(service: str, url: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 def _inventory(source: Path, env: dict[str, str] | None = None) -> dict:
@@ -143,69 +114,35 @@ def _inventory(source: Path, env: dict[str, str] | None = None) -> dict:
     return json.loads(out)
 
 
-def _running(moto: str) -> list[dict]:
+def _running() -> list[dict]:
     return [
         i
-        for r in _aws("ec2", moto).describe_instances()["Reservations"]
+        for r in aws("ec2").describe_instances()["Reservations"]
         for i in r["Instances"]
         if i["State"]["Name"] == "running"
     ]
 
 
 @pytest.fixture(scope="module")
-def times() -> Iterator[dict[str, float]]:
-    """Wall times of the cycle's Terraform steps, reported once the module is done."""
-    measured: dict[str, float] = {}
-    yield measured
-    if measured:
-        TIMES_FILE.parent.mkdir(parents=True, exist_ok=True)
-        TIMES_FILE.write_text(json.dumps(measured, indent=2) + "\n", encoding="utf-8")
-        print(f"\nemulated cycle wall times (s): {json.dumps(measured)}")
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A moto server on loopback, and state of this cycle's own (PLATFORM_STATE_DIR): never
-    the state of a `make up ENV=emulated` running on the same machine."""
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    saved = {name: os.environ.get(name) for name in ("MOTO_URL", "PLATFORM_STATE_DIR")}
-    with MotoServer(log_path=log) as url:
-        os.environ["MOTO_URL"] = url
-        os.environ["PLATFORM_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
-        try:
-            yield url
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-
-
-@pytest.fixture(scope="module")
-def tf(moto: str) -> Any:
-    handle = terraform.terraform_for("emulated")
+def tf() -> Any:
+    """The scenario's Terraform: its state (PLATFORM_STATE_DIR), its moto, its VPC range."""
+    handle = terraform.terraform_for("emulated", MOTO)
     terraform.init(handle, "emulated")
     return handle
 
 
 @pytest.fixture(scope="module")
-def outputs(tf: Any, times: dict[str, float]) -> dict[str, Any]:
-    """Apply (Terraform alone: the inventory is written and checked by its own test) and read
-    every root output."""
-    started = time.monotonic()
-    terraform.apply(tf)
-    times["apply_s"] = round(time.monotonic() - started, 1)
+def outputs(tf: Any) -> dict[str, Any]:
     return terraform.outputs(tf)
 
 
-def test_apply_creates_every_host_with_its_groups(moto: str, outputs: dict[str, Any]) -> None:
-    instances = _running(moto)
+def test_apply_creates_every_host_with_its_groups(outputs: dict[str, Any]) -> None:
+    instances = _running()
     workers = [i for i in instances if any(t["Key"] == "cdaprod:worker_queue" for t in i["Tags"])]
     fixed = [i for i in instances if i not in workers]
     assert len(fixed) == len(HOSTS)
     assert len(workers) == sum(WORKER_MIN.values())
-    ec2 = _aws("ec2", moto)
+    ec2 = aws("ec2")
     sg_names = {
         g["GroupId"]: g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]
     }
@@ -257,14 +194,12 @@ def test_apply_creates_every_host_with_its_groups(moto: str, outputs: dict[str, 
         assert protection is False
 
 
-def test_second_plan_has_no_changes(
-    tf: Any, outputs: dict[str, Any], times: dict[str, float]
-) -> None:
-    started = time.monotonic()
+def test_a_plan_after_the_play_has_no_changes(tf: Any) -> None:
+    """`make plan ENV=emulated` once the platform is up: the play, the secrets platformctl
+    filled and the workers' boot changed nothing Terraform manages."""
     # python-terraform's plan() passes -detailed-exitcode: 0 means no changes, 2 changes.
     rc, out, _err = tf.plan(capture_output=True, input=False)
-    times["replan_s"] = round(time.monotonic() - started, 1)
-    assert rc == 0, f"re-plan after apply is not clean (exit {rc}):\n{out[-4000:]}"
+    assert rc == 0, f"the re-plan is not clean (exit {rc}):\n{out[-4000:]}"
     # The environment's working data lives in its own directory, not in the shared root.
     paths = terraform.layout("emulated")
     assert (paths.data_dir / "terraform.tfstate").is_file()  # the data dir's backend record
@@ -272,21 +207,21 @@ def test_second_plan_has_no_changes(
     assert not (paths.root / "terraform.tfstate").exists()
 
 
-def test_inventory_output_describes_what_was_built(moto: str, outputs: dict[str, Any]) -> None:
+def test_inventory_output_describes_what_was_built(outputs: dict[str, Any]) -> None:
     inventory = outputs["inventory"]
     print(f"\ninventory output (emulated apply):\n{json.dumps(inventory, indent=2)}")
     assert set(inventory) == INVENTORY_KEYS
     assert inventory["environment"] == "emulated" and inventory["region"] == "us-east-1"
     assert inventory["domain"] == "emulated.cdaprod.dev"
     assert inventory["discovery_tags"] == {"Project": "cdaprod", "Environment": "emulated"}
-    assert inventory["private_cidr"] == "10.90.0.0/16"
+    assert inventory["private_cidr"] == VPC_CIDR
     assert inventory["public_airflow_ui"] is False
     assert inventory["hosts"] == outputs["hosts"]
 
     # Worker groups: one per worker kind, named after its queue, as moto holds it.
     groups = inventory["worker_groups"]
     assert set(groups) == set(WORKER_QUEUES)
-    autoscaling = _aws("autoscaling", moto)
+    autoscaling = aws("autoscaling")
     for kind, group in groups.items():
         assert set(group) == WORKER_GROUP_KEYS, kind
         assert group["queue"] == WORKER_QUEUES[kind] and group["groups"] == KINDS[kind]
@@ -305,7 +240,7 @@ def test_inventory_output_describes_what_was_built(moto: str, outputs: dict[str,
 
     # Hosts: exactly the tfvars' fixed hosts, each with kind, groups, address, volume.
     assert set(inventory["hosts"]) == set(HOSTS)
-    volumes = {v["VolumeId"]: v for v in _aws("ec2", moto).describe_volumes()["Volumes"]}
+    volumes = {v["VolumeId"]: v for v in aws("ec2").describe_volumes()["Volumes"]}
     vpc = ipaddress.ip_network(inventory["private_cidr"])
     for name, host in inventory["hosts"].items():
         assert set(host) == HOST_KEYS, name
@@ -319,7 +254,7 @@ def test_inventory_output_describes_what_was_built(moto: str, outputs: dict[str,
             assert [a["InstanceId"] for a in volume["Attachments"]] == [host["id"]]
 
     # Buckets, queues, secret: what the inventory names exists, shaped as promised.
-    s3 = _aws("s3", moto)
+    s3 = aws("s3")
     assert set(inventory["buckets"]) == {
         "raw",
         "derivatives",
@@ -342,7 +277,7 @@ def test_inventory_output_describes_what_was_built(moto: str, outputs: dict[str,
     sse = s3.get_bucket_encryption(Bucket=transfer)["ServerSideEncryptionConfiguration"]
     assert sse["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
 
-    sqs = _aws("sqs", moto)
+    sqs = aws("sqs")
     dlq = inventory["ingest_dead_letter_queue_url"]
     dlq_attrs = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
     assert dlq_attrs["MessageRetentionPeriod"] == "1209600"
@@ -354,18 +289,19 @@ def test_inventory_output_describes_what_was_built(moto: str, outputs: dict[str,
     assert redrive == {"deadLetterTargetArn": dlq_attrs["QueueArn"], "maxReceiveCount": 5}
     assert ingest["KmsMasterKeyId"] == dlq_attrs["KmsMasterKeyId"]
 
-    secrets = _aws("secretsmanager", moto)
+    secrets = aws("secretsmanager")
     secret = secrets.describe_secret(SecretId=inventory["secrets_id"])
     assert secret["Name"] == f"{PREFIX}/platform"
     assert secret["KmsKeyId"] == dlq_attrs["KmsMasterKeyId"]  # the storage module's key
-    # No value from Terraform: platformctl fills the keys with boto3.
-    assert secrets.list_secret_version_ids(SecretId=inventory["secrets_id"])["Versions"] == []
+    # The value is platformctl's (it filled the keys with boto3), never Terraform's: the
+    # secret has one, and the state holds no version of it.
+    assert secrets.list_secret_version_ids(SecretId=inventory["secrets_id"])["Versions"]
     state = json.loads(terraform.layout("emulated").local_state.read_text())  # type: ignore[union-attr]
     assert not [r for r in state["resources"] if r["type"] == "aws_secretsmanager_secret_version"]
 
 
-def test_least_privilege_roles_per_host_kind(moto: str, outputs: dict[str, Any]) -> None:
-    iam = _aws("iam", moto)
+def test_least_privilege_roles_per_host_kind(outputs: dict[str, Any]) -> None:
+    iam = aws("iam")
     roles = {r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(PREFIX)}
     assert roles == {f"{PREFIX}-{kind}" for kind in KINDS}
     # Only the cpu workers consume the ingest queue (the SQS sensor runs on the cpu queue).
@@ -401,16 +337,9 @@ def test_least_privilege_roles_per_host_kind(moto: str, outputs: dict[str, Any])
     assert arns("WriteObjects") == {f"arn:aws:s3:::{buckets['notebooks']}/*"}
 
 
-def test_outputs_inventory_has_every_group(
-    outputs: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The inventory platformctl writes from the applied `inventory` output."""
-    from platformctl import inventory_terraform
-
-    monkeypatch.setattr(inventory_terraform, "inventory_dir", lambda env: tmp_path / env)
-    access = inventory_terraform.SshAccess(tmp_path / "ssh" / "id_ed25519")
-    path = inventory_terraform.write_inventory("emulated", outputs["inventory"], access)
-    listed = _inventory(path)
+def test_ansible_reads_the_inventory_written_from_the_outputs(outputs: dict[str, Any]) -> None:
+    """The inventory platformctl wrote from the `inventory` output, as Ansible lists it."""
+    listed = _inventory(INVENTORY)
     for name, groups in HOSTS.items():
         for group in groups:
             assert name in listed[group]["hosts"], f"{name} is not in {group}"
@@ -422,11 +351,11 @@ def test_outputs_inventory_has_every_group(
 
 
 def test_aws_ec2_inventory_groups_hosts_by_their_groups_tag(
-    moto: str, outputs: dict[str, Any], tmp_path: Path
+    outputs: dict[str, Any], tmp_path: Path
 ) -> None:
     config = yaml.safe_load((ROOT / "ansible" / "inventories" / "dev" / "aws_ec2.yml").read_text())
     config["filters"]["tag:Environment"] = "emulated"
-    config["endpoint_url"] = moto
+    config["endpoint_url"] = MOTO
     source = tmp_path / "emulated.aws_ec2.yml"
     source.write_text(yaml.safe_dump(config))
     listed = _inventory(
@@ -447,44 +376,15 @@ def test_aws_ec2_inventory_groups_hosts_by_their_groups_tag(
 
 
 def test_bootstrap_twice_second_changes_nothing(
-    moto: str, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("MOTO_URL", MOTO)
     first = bootstrap("emulated")
     assert "created bucket" in first
     second = bootstrap("emulated")
     assert second == []
     assert "nothing changed" in capsys.readouterr().out
-    s3 = _aws("s3", moto)
+    s3 = aws("s3")
     bucket = "cdaprod-emulated-tfstate-123456789012"
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
-
-
-def test_destroy_leaves_nothing(
-    moto: str, outputs: dict[str, Any], times: dict[str, float]
-) -> None:
-    started = time.monotonic()
-    assert terraform.run("destroy", "emulated") == 0
-    times["destroy_s"] = round(time.monotonic() - started, 1)
-    ec2 = _aws("ec2", moto)
-    running = [
-        i
-        for r in ec2.describe_instances()["Reservations"]
-        for i in r["Instances"]
-        if i["State"]["Name"] not in ("terminated", "shutting-down")
-    ]
-    assert running == []
-    vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]
-    assert vpcs == []
-    buckets = [b["Name"] for b in _aws("s3", moto).list_buckets()["Buckets"]]
-    assert [b for b in buckets if not b.endswith("-tfstate-123456789012")] == []
-    assert _aws("elbv2", moto).describe_load_balancers()["LoadBalancers"] == []
-    assert _aws("route53", moto).list_hosted_zones()["HostedZones"] == []
-    assert _aws("sqs", moto).list_queues().get("QueueUrls", []) == []
-    # Recovery window 0 in emulated: the secret is gone at once, its name free again.
-    assert _aws("secretsmanager", moto).list_secrets()["SecretList"] == []
-    state_file = terraform.layout("emulated").local_state
-    assert state_file is not None
-    state = json.loads(state_file.read_text())
-    assert state["resources"] == []
-    assert not (ROOT / "ansible" / "inventories" / "emulated" / "hosts.yml").exists()
