@@ -6,10 +6,11 @@
 BROWSER_DIR := $(ROOT)/tests/web/browser
 
 SETUP_TARGETS += setup-browser
-BENCH_TARGETS += bench-video-archive bench-web bench-silver bench-vector-index bench-graph-upkeep
+BENCH_TARGETS += bench-video-archive bench-web bench-silver bench-vector-index bench-graph-upkeep \
+                bench-graph-scale
 
 .PHONY: setup-browser test-web serve-web bench-web bench-video-archive bench-silver bench-vector-index \
-        bench-graph-upkeep
+        bench-graph-upkeep bench-graph-scale
 
 ##@ Sample: video archive
 # playwright-core only; the tests drive Debian's /usr/bin/chromium, so no browser is downloaded.
@@ -48,3 +49,6 @@ bench-vector-index: _require_venv ## ANN sweep over 1,000,000 vectors: recall@10
 # Reads the real embeddings bench-web keeps in .cache/bench (run bench-web once first).
 bench-graph-upkeep: _require_venv ## Semantic graph: each gold run's sync against a build, recall as deletions accumulate -> bench/results/graph_upkeep.json
 	cd $(ROOT) && $(PY) bench/graph_upkeep.py
+
+bench-graph-scale: _require_venv ## Semantic graph over 1,000,000 synthetic vectors: build time, memory, recall@10 vs p95 per beam -> bench/results/graph_scale.json
+	cd $(ROOT) && $(PY) bench/graph_scale.py
