@@ -32,7 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from vector_index import TARGET_P95_MS, TARGET_RECALL, K, exact_top, synthetic  # noqa: E402
+from vector_index import (  # noqa: E402
+    TARGET_P95_MS,
+    TARGET_RECALL,
+    K,
+    add_data_arguments,
+    exact_top,
+    synthetic_data,
+)
 
 from samples.video_archive.indexing.backends.graph import (  # noqa: E402
     EXPANSION_SEARCH,
@@ -75,20 +82,11 @@ def search(graph: object, queries: np.ndarray, truth: np.ndarray, beam: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--vectors", type=int, default=1_000_000)
-    parser.add_argument("--dimension", type=int, default=384)
-    parser.add_argument("--clusters", type=int, default=2_000)
-    parser.add_argument("--queries", type=int, default=300)
+    add_data_arguments(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/graph_scale.json")
     args = parser.parse_args()
 
-    # The same seed and draws as bench/vector_index.py: the same vectors and queries.
-    rng = np.random.default_rng(11)
-    centres = rng.normal(0, 1, (args.clusters, args.dimension)).astype(np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    console.log(f"generating {args.vectors:,} x {args.dimension} synthetic vectors")
-    vectors = synthetic(rng, args.vectors, args.dimension, centres)
-    queries = synthetic(rng, args.queries, args.dimension, centres)
+    vectors, queries = synthetic_data(args)
     load_before = os.getloadavg()[0]
     truth, numpy_p95 = exact_top(vectors, queries)
     numpy_p95_ms = round(numpy_p95 * 1000, 1)

@@ -90,6 +90,25 @@ def synthetic(rng: np.random.Generator, rows: int, dim: int, centres: np.ndarray
     return out
 
 
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """How many synthetic vectors and queries, of what dimension, around how many centres."""
+    parser.add_argument("--vectors", type=int, default=1_000_000)
+    parser.add_argument("--dimension", type=int, default=384)
+    parser.add_argument("--clusters", type=int, default=2_000)
+    parser.add_argument("--queries", type=int, default=300)
+
+
+def synthetic_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    """The vectors and queries of add_data_arguments' sizes, from a fixed seed: every bench
+    that calls this with the same sizes measures the same data."""
+    rng = np.random.default_rng(11)
+    centres = rng.normal(0, 1, (args.clusters, args.dimension)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    console.log(f"generating {args.vectors:,} x {args.dimension} synthetic vectors")
+    vectors = synthetic(rng, args.vectors, args.dimension, centres)
+    return vectors, synthetic(rng, args.queries, args.dimension, centres)
+
+
 def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int = K) -> tuple[np.ndarray, float]:
     """The true k nearest (by cosine) asset ids of each query, and numpy's p95 per query."""
     tops, seconds = [], []
@@ -233,20 +252,12 @@ def upkeep(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--vectors", type=int, default=1_000_000)
-    parser.add_argument("--dimension", type=int, default=384)
-    parser.add_argument("--clusters", type=int, default=2_000)
-    parser.add_argument("--queries", type=int, default=300)
+    add_data_arguments(parser)
     parser.add_argument("--no-upkeep", action="store_true", help="skip the fold-in part")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/vector_index.json")
     args = parser.parse_args()
 
-    rng = np.random.default_rng(11)
-    centres = rng.normal(0, 1, (args.clusters, args.dimension)).astype(np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    console.log(f"generating {args.vectors:,} x {args.dimension} synthetic vectors")
-    vectors = synthetic(rng, args.vectors, args.dimension, centres)
-    queries = synthetic(rng, args.queries, args.dimension, centres)
+    vectors, queries = synthetic_data(args)
     load_before = os.getloadavg()[0]
     truth, numpy_p95 = exact_top(vectors, queries)
     console.log(f"numpy exact answer p95 {numpy_p95 * 1000:.1f} ms per query")
