@@ -7,29 +7,17 @@ Auto Scaling group's instance, say), and on AWS it would go on costing money.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from typing import Any
 
-import boto3
+# Run as a script from this directory: the tests' helper module is beside it.
+from emulated_aws import aws
 
-MOTO = f"http://127.0.0.1:{os.environ.get('EMULATED_MOTO_PORT', '5091')}"
 # `make bootstrap` makes the state bucket outside Terraform, and keeps it.
 STATE_BUCKET_SUFFIX = "-tfstate-123456789012"
 
 
-def _client(service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=MOTO,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
 def leftovers() -> Iterator[str]:
-    ec2 = _client("ec2")
+    ec2 = aws("ec2")
     for reservation in ec2.describe_instances()["Reservations"]:
         for instance in reservation["Instances"]:
             if instance["State"]["Name"] not in ("terminated", "shutting-down"):
@@ -37,19 +25,19 @@ def leftovers() -> Iterator[str]:
     for vpc in ec2.describe_vpcs()["Vpcs"]:
         if not vpc.get("IsDefault"):
             yield f"vpc {vpc['VpcId']}"
-    for bucket in _client("s3").list_buckets()["Buckets"]:
+    for bucket in aws("s3").list_buckets()["Buckets"]:
         if not bucket["Name"].endswith(STATE_BUCKET_SUFFIX):
             yield f"bucket {bucket['Name']}"
-    for balancer in _client("elbv2").describe_load_balancers()["LoadBalancers"]:
+    for balancer in aws("elbv2").describe_load_balancers()["LoadBalancers"]:
         yield f"load balancer {balancer['LoadBalancerName']}"
-    for zone in _client("route53").list_hosted_zones()["HostedZones"]:
+    for zone in aws("route53").list_hosted_zones()["HostedZones"]:
         yield f"hosted zone {zone['Name']}"
-    for url in _client("sqs").list_queues().get("QueueUrls", []):
+    for url in aws("sqs").list_queues().get("QueueUrls", []):
         yield f"queue {url}"
     # Recovery window 0 in emulated: a destroyed secret is gone at once.
-    for secret in _client("secretsmanager").list_secrets()["SecretList"]:
+    for secret in aws("secretsmanager").list_secrets()["SecretList"]:
         yield f"secret {secret['Name']}"
-    for group in _client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]:
+    for group in aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]:
         yield f"auto scaling group {group['AutoScalingGroupName']}"
 
 
