@@ -281,7 +281,12 @@ def apply(tf: Terraform) -> None:
 
 def destroy(tf: Terraform, *, attempts: int = 1) -> None:
     """Destroy everything in the state; a failed destroy is run again up to ``attempts``
-    times in all (each run only removes what the state still holds)."""
+    times in all (each run only removes what the state still holds). An empty state is left
+    as it is: Terraform would start every provider only to find nothing to remove."""
+    rc, out, _err = tf.cmd("state", "list")
+    if rc == 0 and not (out or "").strip():
+        print("platformctl: the state holds nothing; no terraform destroy needed", flush=True)
+        return
     for attempt in range(1, attempts + 1):
         rc, _out, _err = tf.destroy(
             capture_output=False, force=IsNotFlagged, auto_approve=IsFlagged, input=False

@@ -263,6 +263,10 @@ class _FailingDestroys:
         self.failures = failures
         self.calls = 0
 
+    def cmd(self, *args: str, **_: object) -> tuple[int, str, str]:
+        assert args == ("state", "list")
+        return 0, "aws_instance.host\n", ""
+
     def destroy(self, **_: object) -> tuple[int, str, str]:
         self.calls += 1
         return (1 if self.calls <= self.failures else 0), "", ""
@@ -280,3 +284,21 @@ def test_a_failed_destroy_runs_again_when_asked_and_fails_clearly_when_it_fails_
     with pytest.raises(terraform.TerraformError):
         terraform.destroy(single)  # type: ignore[arg-type]
     assert single.calls == 1
+
+
+def test_destroy_leaves_an_emptied_state_alone(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A second `make destroy` finds nothing in the state and does not start Terraform's
+    destroy (and its providers) again; a state that holds something is destroyed."""
+    from python_terraform import IsFlagged, Terraform
+
+    (tmp_path / "main.tf").write_text('resource "terraform_data" "kept" {\n  input = "a"\n}\n')
+    tf = Terraform(working_dir=str(tmp_path))
+    assert tf.cmd("init", input=False)[0] == 0
+    assert tf.cmd("apply", auto_approve=IsFlagged, input=False)[0] == 0
+    terraform.destroy(tf)
+    assert tf.cmd("state", "list")[:2] == (0, "")
+    capfd.readouterr()
+    terraform.destroy(tf)
+    assert "the state holds nothing" in capfd.readouterr().out
