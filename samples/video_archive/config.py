@@ -65,6 +65,12 @@ class Settings(ServiceSettings):
     workers: int = 0  # 0 = one per CPU
     batch_size: int = 200
     purge_grace_days: int = 30
+    # Rows from which the gold run keeps the semantic graph that answers unfiltered vector
+    # searches. From the first row by default: while the table is smaller than the graph's
+    # search beam (800) its answers are exact, and keeping it costs milliseconds, so small
+    # and large archives take one path. (LanceDB's own vector index, for filtered searches,
+    # still waits for ANN_MIN_ROWS: it needs rows to train on.)
+    graph_min_rows: int = Field(default=1, ge=1)
     full_hash: bool = False  # also hash whole files (reads every byte once)
     # Where ffmpeg writes before a derivative is stored (default: the system temp dir).
     scratch_dir: Path | None = None

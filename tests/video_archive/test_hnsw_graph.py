@@ -45,6 +45,19 @@ def test_no_graph_below_the_index_threshold(tmp_path: Path) -> None:
     assert _nearest(index, items[5]) == 6 and index.graph.served == 0
 
 
+def test_the_graph_may_start_before_the_vector_index(tmp_path: Path) -> None:
+    """graph_min_rows (VIDEO_ARCHIVE_GRAPH_MIN_ROWS; services default to 1) is its own
+    threshold: a small archive is served by the graph while LanceDB has no index to train."""
+    index = LanceDBIndex(tmp_path / "lance", DIM, ann_min_rows=MIN_ROWS, graph_min_rows=1)
+    index.graph._check_interval_s = 0
+    items = _items(1, 20)
+    index.upsert(items)
+    maintenance = index.optimize()
+    assert maintenance.vector_index == "none"  # no vector index below ann_min_rows
+    assert index._graph.state() is not None
+    assert _nearest(index, items[7]) == 8 and index.graph.served == 1
+
+
 def test_optimize_saves_a_graph_that_answers_unfiltered_searches(tmp_path: Path) -> None:
     index = _open(tmp_path / "lance")
     items = _items(1, 500)

@@ -133,6 +133,7 @@ def test_derivatives_and_index_in_a_bucket_served_by_the_web(
 
     from samples.video_archive.indexing.backends.lancedb import LanceDBIndex
     from samples.video_archive.pipeline import run_gold, run_silver
+    from samples.video_archive.search import SemanticBackend
     from samples.video_archive.web.app import create_app
     from samples.video_archive.web.settings import Principal, WebSettings
 
@@ -171,7 +172,12 @@ def test_derivatives_and_index_in_a_bucket_served_by_the_web(
         warm_semantic=False,
     )
     headers = {"X-API-Key": API_KEY}
-    with TestClient(create_app(web)) as client:
+    semantic = SemanticBackend(settings, embedder=HashEmbedder())
+    with TestClient(create_app(web, semantic=semantic)) as client:
+        found = client.get("/api/v1/search?q=a+clip&mode=semantic", headers=headers)
+        assert found.status_code == 200 and found.json()["total"] == good
+        metrics = client.get("/metrics", headers=headers).text
+        assert "video_archive_semantic_graph_searches_total 1.0" in metrics
         poster = client.get(f"/api/v1/assets/{avi['id']}/media/poster", headers=headers)
         assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
         assert poster.content[:2] == b"\xff\xd8"

@@ -262,7 +262,8 @@ SIDECAR = "1\n00:00:00,000 --> 00:00:01,500\nA cormorant dries its wings on the 
 
 def test_a_video_put_in_the_raw_bucket_is_catalogued_and_found(tmp_path):
     """S3 event -> SQS -> the sensor on a CPU worker -> a video_archive run on the workers ->
-    the archive's API, through the ingress, finds it by a word of its sidecar."""
+    the archive's API, through the ingress, finds it by a word of its sidecar, then by
+    meaning, answered by the semantic graph the gold run saved in the bucket."""
     video = tmp_path / "cormorant.mp4"
     subprocess.run(
         ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
@@ -289,3 +290,29 @@ def test_a_video_put_in_the_raw_bucket_is_catalogued_and_found(tmp_path):
         locations = found()
         time.sleep(10)
     assert any(location.endswith("incoming/cormorant.mp4") for location in locations), locations
+
+    # By meaning too, from the semantic graph the gold run keeps beside the index in the
+    # bucket (each try words the query anew, so no remembered ranking answers it).
+    def graph_searches() -> float:
+        status, body = _ingress("/metrics", f"archive.{domain}", key)
+        assert status == 200, body
+        for line in body.decode().splitlines():
+            if line.startswith("video_archive_semantic_graph_searches_total "):
+                return float(line.split()[1])
+        return 0.0
+
+    deadline = time.monotonic() + 300
+    attempt, by_meaning = 0, []
+    while time.monotonic() < deadline and not (by_meaning and graph_searches() > 0):
+        attempt += 1
+        query = urllib.parse.quote(f"a seabird drying its wings, try {attempt}")
+        status, body = _ingress(f"/api/v1/search?mode=semantic&q={query}", f"archive.{domain}", key)
+        assert status == 200, body
+        by_meaning = [
+            item["location"]
+            for item in json.loads(body)["items"]
+            if item["location"].endswith("incoming/cormorant.mp4")
+        ]
+        time.sleep(5)
+    assert by_meaning, "a semantic search never found the video"
+    assert graph_searches() > 0, "no semantic search was answered by the graph in the bucket"

@@ -20,4 +20,6 @@ def open_index(settings: Settings, dimension: int) -> SemanticIndex:
 
     if isinstance(settings.lancedb_dir, Path):
         settings.lancedb_dir.mkdir(parents=True, exist_ok=True)
-    return LanceDBIndex(settings.lancedb_dir, dimension=dimension)
+    return LanceDBIndex(
+        settings.lancedb_dir, dimension=dimension, graph_min_rows=settings.graph_min_rows
+    )

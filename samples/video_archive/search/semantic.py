@@ -60,6 +60,13 @@ class SemanticBackend:
         """The query-vector cache (None until the embedder is loaded)."""
         return self._vectors
 
+    @property
+    def graph_searches(self) -> int | None:
+        """Searches the index's semantic graph answered (None: no index open, or one
+        without a graph, such as Weaviate)."""
+        graph = getattr(self._index, "graph", None)
+        return None if graph is None else graph.served
+
     def get(self) -> tuple[QueryVectors, SemanticIndex]:
         with self._lock:
             if self._vectors is None:

@@ -85,7 +85,11 @@ def create_app(settings: WebSettings, *, semantic: SemanticBackend | None = None
     app.state.catalog = CatalogPool(settings.archive.catalog_dsn, settings.pool_size)
     app.state.semantic = semantic or SemanticBackend(settings.archive)
     app.state.rankings = RankingCache()
-    app.state.metrics = Metrics(lambda: app.state.semantic.query_vectors, app.state.rankings)
+    app.state.metrics = Metrics(
+        lambda: app.state.semantic.query_vectors,
+        app.state.rankings,
+        lambda: app.state.semantic.graph_searches,
+    )
     app.state.templates = make_templates()
     app.state.facets = FacetCache()
     app.state.answerer = answerer_for(QASettings.load())

@@ -54,14 +54,33 @@ class SearchCacheCollector(Collector):
             )
 
 
+class GraphSearchCollector(Collector):
+    """Vector searches the semantic graph answered, read at scrape time (only once the
+    index is open and has a graph; the others LanceDB's own index or scan answered)."""
+
+    def __init__(self, graph_searches: Callable[[], int | None]) -> None:
+        self._graph_searches = graph_searches
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        served = self._graph_searches()
+        if served is not None:
+            yield CounterMetricFamily(
+                "video_archive_semantic_graph_searches",
+                "Unfiltered vector searches the semantic graph answered",
+                value=served,
+            )
+
+
 class Metrics:
     def __init__(
         self,
         query_vectors: Callable[[], QueryVectors | None] = lambda: None,
         rankings: RankingCache | None = None,
+        graph_searches: Callable[[], int | None] = lambda: None,
     ) -> None:
         self.registry = CollectorRegistry()
         self.registry.register(SearchCacheCollector(query_vectors, rankings))
+        self.registry.register(GraphSearchCollector(graph_searches))
         self.requests = Counter(
             "video_archive_http_requests",
             "HTTP requests by method, route template and status",

@@ -18,9 +18,9 @@ indexes in step with the rows:
   ``ANN_RETRAIN_GROWTH`` times since it was trained, when the old centroids may no longer
   describe the data well (bench/vector_index.py measures recall along that growth).
   Filtered vector queries use it.
-* the HNSW graph beside the table (``graph.py``), from the same ``ann_min_rows``: unfiltered
-  vector queries (semantic search, and the vector side of hybrid) use it while it reflects
-  the table version being read.
+* the HNSW graph beside the table (``graph.py``), once the table holds ``graph_min_rows``
+  rows (by default the same threshold): unfiltered vector queries (semantic search, and the
+  vector side of hybrid) use it while it reflects the table version being read.
 
 Hybrid search runs the vector and the full-text query (same prefilter) side by side, each
 returning ids only, and fuses them by reciprocal rank. Searches go through LanceDB's async
@@ -119,12 +119,14 @@ class LanceDBIndex:
         table: str = DEFAULT_TABLE,
         *,
         ann_min_rows: int = ANN_MIN_ROWS,
+        graph_min_rows: int | None = None,
         ann: AnnSettings = CHOSEN,
     ) -> None:
         import lancedb
 
         self.dimension = dimension
         self.ann_min_rows = ann_min_rows
+        self.graph_min_rows = ann_min_rows if graph_min_rows is None else graph_min_rows
         self.ann = ann
         remote = is_s3(str(path))
         storage_options = lance_storage_options() if remote else None
@@ -293,7 +295,7 @@ class LanceDBIndex:
         # without retraining: the delta is assigned to the existing partitions).
         self._table.optimize()
         self._see_own_writes()
-        if rows >= self.ann_min_rows:
+        if rows >= self.graph_min_rows:
             self.sync_graph()
         unindexed = 0
         if _VECTOR_INDEX in self._index_names():
