@@ -26,8 +26,8 @@ def _items(start: int, count: int, codec: str = "h264") -> list[IndexedAsset]:
     ]
 
 
-def _open(path: Path) -> LanceDBIndex:
-    index = LanceDBIndex(path, DIM, ann_min_rows=MIN_ROWS)
+def _open(path: Path, graph_min_rows: int | None = None) -> LanceDBIndex:
+    index = LanceDBIndex(path, DIM, ann_min_rows=MIN_ROWS, graph_min_rows=graph_min_rows)
     index.graph._check_interval_s = 0  # look at the saved graph and the table on every search
     return index
 
@@ -48,8 +48,7 @@ def test_no_graph_below_the_index_threshold(tmp_path: Path) -> None:
 def test_the_graph_may_start_before_the_vector_index(tmp_path: Path) -> None:
     """graph_min_rows (VIDEO_ARCHIVE_GRAPH_MIN_ROWS; services default to 1) is its own
     threshold: a small archive is served by the graph while LanceDB has no index to train."""
-    index = LanceDBIndex(tmp_path / "lance", DIM, ann_min_rows=MIN_ROWS, graph_min_rows=1)
-    index.graph._check_interval_s = 0
+    index = _open(tmp_path / "lance", graph_min_rows=1)
     items = _items(1, 20)
     index.upsert(items)
     maintenance = index.optimize()
